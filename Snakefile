@@ -1,0 +1,24 @@
+# dosecurve: sessions to clinically significant improvement, by intake severity.
+# Table of contents: settings, then one rule file per stage in pipeline order.
+from snakemake.utils import min_version
+
+min_version("8.0")
+
+
+configfile: "config/config.yaml"
+
+
+report: "workflow/report/workflow.rst"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/data.smk"
+include: "workflow/rules/events.smk"
+include: "workflow/rules/survival.smk"
+include: "workflow/rules/figures.smk"
+include: "workflow/rules/report.smk"
+
+
+rule all:
+    input:
+        all_outputs(),

@@ -1,0 +1,170 @@
+"""Validate a long session table: one row per client per assessment.
+
+The validated table has the columns ``client`` (string), ``session`` (integer dose:
+sessions attended up to and including the assessment; 0 = intake), ``score``
+(float, missing allowed) and, when mapped, ``therapist``. Rows with a missing score
+are kept, so that a client whose every score is missing is still counted in the
+flow; exact duplicate rows are dropped and counted. Anything that cannot be put
+right by a documented rule raises ``ValueError`` naming the file, column and rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import IO
+
+import numpy as np
+import pandas as pd
+
+from dosecurve.instruments import Instrument
+
+REQUIRED = ("client", "session", "score")
+OPTIONAL = ("therapist",)
+
+
+@dataclass(frozen=True)
+class SessionsSummary:
+    """What validation did, for the log and the report."""
+
+    rows_read: int
+    clients_read: int
+    duplicate_rows_dropped: int
+    rows_missing_score: int
+
+
+def read_long_csv(handle: IO[bytes], *, source: str, delimiter: str = ",") -> pd.DataFrame:
+    """Read a long CSV (UTF-8, with or without BOM) from an open binary file.
+
+    Raises ``ValueError`` naming ``source`` for an empty file or a file that looks
+    as if it uses another delimiter.
+    """
+    try:
+        frame = pd.read_csv(handle, sep=delimiter, encoding="utf-8-sig", skipinitialspace=True)
+    except pd.errors.EmptyDataError:
+        raise ValueError(
+            f"{source}: the file is empty; export the data with a header row"
+        ) from None
+    except (UnicodeDecodeError, pd.errors.ParserError) as err:
+        raise ValueError(
+            f"{source}: cannot be read as a '{delimiter}'-delimited UTF-8 CSV ({err})"
+        ) from None
+    if frame.shape[1] == 1:
+        header = str(frame.columns[0])
+        guess = next((d for d in (";", "\t", "|", ",") if d in header and d != delimiter), None)
+        if guess is not None:
+            raise ValueError(
+                f"{source}: only one column was found ('{header[:60]}'); the file seems to use "
+                f"{guess!r} as delimiter: set 'delimiter: \"{guess}\"' for this data set"
+            )
+    return frame
+
+
+def _rows(mask: pd.Series | np.ndarray, limit: int = 5) -> str:
+    """Data-row numbers (1 = first row under the header) where ``mask`` is true."""
+    idx = np.flatnonzero(np.asarray(mask)) + 1
+    shown = ", ".join(str(i) for i in idx[:limit])
+    return shown + (f" and {len(idx) - limit} more" if len(idx) > limit else "")
+
+
+def _clients(values: Sequence[object], limit: int = 5) -> str:
+    uniq = list(dict.fromkeys(str(v) for v in values))
+    shown = ", ".join(uniq[:limit])
+    return shown + (f" and {len(uniq) - limit} more" if len(uniq) > limit else "")
+
+
+def validate_sessions(
+    raw: pd.DataFrame,
+    *,
+    columns: Mapping[str, str],
+    instrument: Instrument,
+    source: str,
+) -> tuple[pd.DataFrame, SessionsSummary]:
+    """Check a raw long table and return the validated session table.
+
+    Parameters
+    ----------
+    raw : the table as read, one row per client per assessment.
+    columns : maps ``client``, ``session``, ``score`` (and optionally ``therapist``)
+        to column names in ``raw``.
+    instrument : gives the valid score range.
+    source : file name (or data set label) used in error messages.
+    """
+    if raw.shape[0] == 0:
+        raise ValueError(f"{source}: the table has no rows; check the file and its delimiter")
+    mapped = {k: columns.get(k, k) for k in REQUIRED}
+    mapped.update({k: columns[k] for k in OPTIONAL if k in columns})
+    missing = [f"{k} -> '{v}'" for k, v in mapped.items() if v not in raw.columns]
+    if missing:
+        raise ValueError(
+            f"{source}: mapped column(s) not found: {'; '.join(missing)}. Columns present: "
+            f"{', '.join(map(str, raw.columns))}. Fix 'columns:' for this data set in the config."
+        )
+    out = pd.DataFrame({k: raw[v].to_numpy() for k, v in mapped.items()})
+    bad_client = out["client"].isna()
+    if bad_client.any():
+        raise ValueError(
+            f"{source}: column '{mapped['client']}' is empty in rows {_rows(bad_client)}"
+        )
+    out["client"] = out["client"].astype(str)
+    out["session"] = _check_sessions(out, mapped["session"], source)
+    out["score"] = _check_scores(out, mapped["score"], instrument, source)
+    if "therapist" in out:
+        out["therapist"] = out["therapist"].astype("string")
+    n_rows = len(out)
+    out = out.drop_duplicates()
+    dup_conflict = out.duplicated(["client", "session"], keep=False)
+    if dup_conflict.any():
+        in_raw = np.zeros(n_rows, dtype=bool)
+        in_raw[out.index[dup_conflict]] = True
+        raise ValueError(
+            f"{source}: the same client and session appear with different scores (clients "
+            f"{_clients(out.loc[dup_conflict, 'client'])}; data rows {_rows(in_raw)}). "
+            "Keep one assessment per client and session."
+        )
+    out = out.sort_values(["client", "session"], kind="stable").reset_index(drop=True)
+    summary = SessionsSummary(
+        rows_read=n_rows,
+        clients_read=int(out["client"].nunique()),
+        duplicate_rows_dropped=n_rows - len(out),
+        rows_missing_score=int(out["score"].isna().sum()),
+    )
+    return out, summary
+
+
+def _check_sessions(out: pd.DataFrame, name: str, source: str) -> pd.Series:
+    session = pd.to_numeric(out["session"], errors="coerce")
+    bad = session.isna()
+    if bad.any():
+        raise ValueError(
+            f"{source}: column '{name}' (session) has missing or non-numeric values in data rows "
+            f"{_rows(bad)}; sessions must be whole numbers of sessions attended (0 = intake)"
+        )
+    bad = (session < 0) | (session != np.floor(session))
+    if bad.any():
+        raise ValueError(
+            f"{source}: column '{name}' (session) has negative or fractional values in data rows "
+            f"{_rows(bad)} (clients {_clients(out.loc[bad, 'client'])}); sessions must be whole "
+            "numbers >= 0 counting sessions attended (0 = intake)"
+        )
+    return session.astype("int64")
+
+
+def _check_scores(out: pd.DataFrame, name: str, instrument: Instrument, source: str) -> pd.Series:
+    score = pd.to_numeric(out["score"], errors="coerce")
+    text = score.isna() & out["score"].notna()
+    if text.any():
+        examples = ", ".join(repr(v) for v in out.loc[text, "score"].astype(str).unique()[:3])
+        raise ValueError(
+            f"{source}: column '{name}' (score) has non-numeric values ({examples}) in data rows "
+            f"{_rows(text)}; leave a missing score empty and use '.' as the decimal mark"
+        )
+    low, high = instrument.score_range
+    outside = (score < low) | (score > high)
+    if outside.any():
+        raise ValueError(
+            f"{source}: column '{name}' (score) has {int(outside.sum())} value(s) outside "
+            f"{instrument.name}'s range {low:g}-{high:g} in data rows {_rows(outside)} (clients "
+            f"{_clients(out.loc[outside, 'client'])}); fix the data or set the instrument's range"
+        )
+    return score.astype("float64")

@@ -1,0 +1,216 @@
+"""Kaplan-Meier curves of time to improvement, their quantiles and the log-rank test.
+
+The Kaplan-Meier estimate is computed from the risk table (clients at risk, improved
+and censored at each distinct session), so its cost depends on the number of distinct
+sessions, not of clients. Standard errors are Greenwood's, on the cumulative-hazard
+scale as R's ``survfit`` reports them; confidence intervals use the log-log transform
+(R ``survfit(conf.type = "log-log")``). Quantiles and their confidence limits follow
+R's ``quantile.survfit`` exactly, including its midpoint rule when the curve is flat
+at the quantile.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from lifelines.statistics import multivariate_logrank_test
+from scipy.stats import norm
+
+ALL = "all"
+_TOL = float(np.sqrt(np.finfo(float).eps))  # R: sqrt(.Machine$double.eps)
+
+
+def risk_table(time: np.ndarray, event: np.ndarray) -> pd.DataFrame:
+    """Clients at risk, with the event and censored at each distinct time."""
+    frame = pd.DataFrame({"time": np.asarray(time), "event": np.asarray(event, dtype=bool)})
+    grouped = frame.groupby("time", sort=True)["event"]
+    events = grouped.sum().astype("int64")
+    total = grouped.size().astype("int64")
+    removed_before = total.cumsum().shift(fill_value=0)
+    return pd.DataFrame(
+        {
+            "time": events.index.to_numpy(),
+            "at_risk": (len(frame) - removed_before).to_numpy(),
+            "events": events.to_numpy(),
+            "censored": (total - events).to_numpy(),
+        }
+    )
+
+
+def kaplan_meier(time: np.ndarray, event: np.ndarray, *, conf_level: float = 0.95) -> pd.DataFrame:
+    """Kaplan-Meier survival with Greenwood SE and log-log confidence limits.
+
+    Returns one row per distinct time: ``time, at_risk, events, censored, surv,
+    std_err, lower, upper``. ``std_err`` is the SE of the cumulative hazard (as in R).
+    Limits are missing where the survival is 1 or 0, as in R.
+    """
+    table = risk_table(time, event)
+    n = table["at_risk"].to_numpy(dtype=float)
+    d = table["events"].to_numpy(dtype=float)
+    surv = np.cumprod(1.0 - d / n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        greenwood = np.cumsum(np.where(d > 0, d / (n * (n - d)), 0.0))
+        std_err = np.sqrt(greenwood)
+        z = norm.ppf(0.5 + conf_level / 2.0)
+        inner = np.where((surv > 0) & (surv < 1), surv, np.nan)
+        loglog = np.log(-np.log(inner))
+        shift = z * std_err / np.log(inner)
+        table["surv"] = surv
+        table["std_err"] = std_err
+        table["lower"] = np.exp(-np.exp(loglog - shift))
+        table["upper"] = np.exp(-np.exp(loglog + shift))
+    return table
+
+
+def _findq(x: np.ndarray, y: np.ndarray, p: float) -> float:
+    """R survival's ``findq``: the time at which the increasing ``y`` reaches ``p``."""
+    if np.all(np.isnan(y)) or np.nanmax(y) < p:
+        return np.nan
+    xmax = x[-1]
+    keep = ~pd.Series(y).duplicated().to_numpy()
+    x, y = x[keep], y[keep]
+    valid = ~np.isnan(y)
+    positions = np.flatnonzero(valid)
+
+    def first_at_or_above(nodes: np.ndarray) -> float:
+        k = int(np.searchsorted(nodes, p, side="left"))
+        if k == len(nodes) or (k == 0 and nodes[0] > p):
+            return np.nan
+        return float(x[positions[k]])
+
+    lo = first_at_or_above(y[valid] + _TOL)
+    hi = first_at_or_above(y[valid] - _TOL)
+    quant = (lo + hi) / 2.0
+    if not np.isnan(y[-1]) and abs(p - y[-1]) < _TOL:
+        quant = (lo + xmax) / 2.0
+    return quant
+
+
+def km_quantile(curve: pd.DataFrame, p: float) -> tuple[float, float, float]:
+    """Time by which a proportion ``p`` has improved, with its confidence limits.
+
+    Matches R ``quantile(survfit(...), probs = p)``; ``nan`` means not reached.
+    """
+    x = np.concatenate([[0.0], curve["time"].to_numpy(dtype=float)])
+
+    def at(column: str) -> float:
+        return _findq(x, np.concatenate([[0.0], 1.0 - curve[column].to_numpy(dtype=float)]), p)
+
+    return at("surv"), at("lower"), at("upper")
+
+
+def at_risk_at(curve: pd.DataFrame, t: float) -> int:
+    """Clients still at risk at session ``t`` (time >= t), as in R's ``summary``."""
+    later = curve.loc[curve["time"] >= t, "at_risk"]
+    return int(later.iloc[0]) if len(later) else 0
+
+
+def step_value(curve: pd.DataFrame, t: float, column: str) -> float:
+    """Value of a right-continuous step column at ``t`` (1 before the first time)."""
+    k = int(np.searchsorted(curve["time"].to_numpy(), t, side="right"))
+    if k == 0:
+        return 1.0 if column == "surv" else np.nan
+    return float(curve[column].iloc[k - 1])
+
+
+@dataclass(frozen=True)
+class StrataCurves:
+    """Kaplan-Meier curves per stratum, in severity order, with the pooled curve last."""
+
+    curves: dict[str, pd.DataFrame]
+
+    def tidy(self) -> pd.DataFrame:
+        """All curves in one table with a ``stratum`` column."""
+        return pd.concat(
+            [c.assign(stratum=name) for name, c in self.curves.items()], ignore_index=True
+        )[["stratum", *next(iter(self.curves.values())).columns]]
+
+
+def fit_by_stratum(
+    events: pd.DataFrame, strata: Sequence[str], *, conf_level: float = 0.95
+) -> StrataCurves:
+    """Kaplan-Meier per stratum (in the given order, absent strata skipped) and overall."""
+    data = events.loc[events["eligible"].astype(bool)]
+    curves: dict[str, pd.DataFrame] = {}
+    for name in strata:
+        part = data.loc[data["stratum"] == name]
+        if len(part):
+            curves[name] = kaplan_meier(
+                part["time"].to_numpy(), part["event"].to_numpy(), conf_level=conf_level
+            )
+    if len(data):
+        curves[ALL] = kaplan_meier(
+            data["time"].to_numpy(), data["event"].to_numpy(), conf_level=conf_level
+        )
+    if not curves:
+        raise ValueError("no eligible clients to analyse: see flow.csv for why each was excluded")
+    return StrataCurves(curves)
+
+
+def median_table(fit: StrataCurves) -> pd.DataFrame:
+    """Median sessions to improvement with 95 % CI per stratum; empty = not reached."""
+    rows = []
+    for name, curve in fit.curves.items():
+        median, lower, upper = km_quantile(curve, 0.5)
+        rows.append(
+            {
+                "stratum": name,
+                "n": int(curve["at_risk"].iloc[0]),
+                "events": int(curve["events"].sum()),
+                "median": median,
+                "ci_lower": lower,
+                "ci_upper": upper,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def improved_by_session(fit: StrataCurves, sessions: Sequence[int]) -> pd.DataFrame:
+    """Cumulative proportion improved (1 - S) at given sessions, with CI and at risk.
+
+    Values are empty beyond a stratum's last follow-up, where the curve is not estimated.
+    """
+    rows = []
+    for name, curve in fit.curves.items():
+        last = curve["time"].iloc[-1]
+        for t in sessions:
+            known = t <= last
+            rows.append(
+                {
+                    "stratum": name,
+                    "session": int(t),
+                    "improved": 1.0 - step_value(curve, t, "surv") if known else np.nan,
+                    "ci_lower": 1.0 - step_value(curve, t, "upper") if known else np.nan,
+                    "ci_upper": 1.0 - step_value(curve, t, "lower") if known else np.nan,
+                    "at_risk": at_risk_at(curve, t),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def logrank(events: pd.DataFrame) -> pd.DataFrame:
+    """Log-rank test of equal time-to-improvement across the severity strata present."""
+    data = events.loc[events["eligible"].astype(bool)]
+    groups = data["stratum"].astype(str)
+    k = groups.nunique()
+    row = {"test": "log-rank", "strata": k, "statistic": np.nan, "df": np.nan, "p_value": np.nan}
+    if k < 2 or data["event"].sum() == 0:
+        why = "fewer than two strata" if k < 2 else "no events"
+        return pd.DataFrame([{**row, "note": f"not estimable: {why}"}])
+    result = multivariate_logrank_test(
+        data["time"].to_numpy(dtype=float), groups.to_numpy(), data["event"].to_numpy(dtype=int)
+    )
+    return pd.DataFrame(
+        [
+            {
+                **row,
+                "statistic": float(result.test_statistic),
+                "df": int(result.degrees_of_freedom),
+                "p_value": float(result.p_value),
+                "note": "",
+            }
+        ]
+    )

@@ -1,0 +1,23 @@
+"""Report: one self-contained HTML page per data set (aggregates only, figure embedded).
+
+INPUTS:  results/{dataset}/flow.csv, tables/*.csv, figures/improvement_by_severity.png
+OUTPUTS: results/{dataset}/report.html
+"""
+
+
+rule report:
+    input:
+        flow="results/{dataset}/flow.csv",
+        medians="results/{dataset}/tables/median_sessions.csv",
+        improved="results/{dataset}/tables/improved_by_session.csv",
+        logrank="results/{dataset}/tables/logrank.csv",
+        figure="results/{dataset}/figures/improvement_by_severity.png",
+    output:
+        "results/{dataset}/report.html",
+    params:
+        dataset=dataset,
+        conf_level=ANALYSIS.conf_level,
+    log:
+        "results/{dataset}/logs/report.log",
+    script:
+        "../scripts/report.py"
