@@ -41,7 +41,7 @@ def _schema_message(error: jsonschema.ValidationError) -> str:
         extra = sorted(set(error.instance) - set(allowed))
         keys = [f"{where}.{k}" if error.absolute_path else k for k in extra]
         return f"config key(s) {', '.join(keys)} not recognised; allowed here: {', '.join(allowed)}"
-    if error.validator == "propertyNames":
+    if "propertyNames" in error.absolute_schema_path:
         return (
             f"data set name {error.instance!r} under datasets is not allowed: use letters, "
             "digits, '_' and '-' only (it becomes the folder results/<name>/)"

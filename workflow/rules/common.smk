@@ -33,5 +33,11 @@ def dataset(wildcards):
     return config["datasets"][wildcards.dataset]
 
 
+def data_settings(wildcards):
+    """The settings that shape the session table: a severity change leaves it alone."""
+    keys = ("simulate", "path", "columns", "delimiter", "instrument")
+    return {k: v for k, v in dataset(wildcards).items() if k in keys}
+
+
 def all_outputs():
     return expand("results/{dataset}/report.html", dataset=DATASETS)

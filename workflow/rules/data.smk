@@ -12,7 +12,7 @@ rule sessions:
     output:
         "results/{dataset}/sessions.csv",
     params:
-        dataset=dataset,
+        dataset=data_settings,
     log:
         "results/{dataset}/logs/sessions.log",
     script:

@@ -1,0 +1,33 @@
+"""Shared fixtures: small hand-made session tables."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+
+def long_table(clients: dict[str, dict[int, float | None]]) -> pd.DataFrame:
+    """Build a validated-style session table from {client: {session: score}}."""
+    rows = [
+        {"client": c, "session": s, "score": float("nan") if v is None else v}
+        for c, scores in clients.items()
+        for s, v in scores.items()
+    ]
+    return pd.DataFrame(rows).sort_values(["client", "session"]).reset_index(drop=True)
+
+
+@pytest.fixture
+def tiny_clients() -> dict[str, dict[int, float | None]]:
+    """Ten clients on CORE-OM, one per case; the expected results are worked in the tests."""
+    return {
+        "A1": {0: 15, 1: 12, 2: 9.5},  # falls 5.5 and below 10 at session 2: event at 2
+        "A2": {0: 12, 2: 11, 4: 7},  # falls exactly 5 to 7 at session 4: event at 4
+        "A3": {0: 18, 3: 14, 6: 13},  # never improves: censored at 6
+        "A4": {0: 10, 5: 5},  # intake exactly at the cutoff is clinical: event at 5
+        "B1": {0: 25, 3: 19, 6: 9},  # event at 6
+        "B2": {0: 30, 4: 10, 8: 24},  # 10 is at the cutoff (clinical): censored at 8
+        "B3": {0: 22, 2: 8, 4: 21},  # improves at 2 then relapses: event at 2
+        "X1": {0: 8, 3: 4},  # not clinical at intake
+        "X2": {0: 20},  # a single assessment
+        "X3": {0: None, 1: None},  # no score at all
+    }

@@ -1,0 +1,107 @@
+"""Config checks: every problem names the key to fix."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from dosecurve import config as cfg
+from dosecurve.instruments import resolve_instrument
+from dosecurve.severity import resolve_bands
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMA = yaml.safe_load((ROOT / "workflow/schemas/config.schema.yaml").read_text())
+DEFAULT = yaml.safe_load((ROOT / "config/config.yaml").read_text())
+
+
+def check(config):
+    cfg.check_config(config, SCHEMA)
+
+
+def test_default_config_is_valid():
+    check(DEFAULT)
+    assert cfg.analysis_settings(DEFAULT).improved_at == (4, 8, 13, 26, 52, 104)
+
+
+def test_misspelt_key_is_named():
+    bad = copy.deepcopy(DEFAULT)
+    bad["datasets"]["nordmo_sim"]["simulate"]["seeed"] = 1
+    with pytest.raises(ValueError, match=r"datasets.nordmo_sim.simulate.seeed not recognised"):
+        check(bad)
+
+
+def test_misspelt_top_level_key():
+    with pytest.raises(ValueError, match=r"config key\(s\) analyses not recognised"):
+        check({**DEFAULT, "analyses": {}})
+
+
+def test_seed_must_be_integer():
+    bad = copy.deepcopy(DEFAULT)
+    bad["datasets"]["nordmo_sim"]["simulate"]["seed"] = "abc"
+    with pytest.raises(
+        ValueError, match=r"datasets.nordmo_sim.simulate.seed: 'abc' is not of type"
+    ):
+        check(bad)
+
+
+@pytest.mark.parametrize("name", ["../evil", "a/b", "with space", "x.y"])
+def test_dataset_name_cannot_be_a_path(name):
+    with pytest.raises(ValueError, match="use letters, digits, '_' and '-' only"):
+        check({"datasets": {name: {"simulate": {}}}})
+
+
+def test_dataset_needs_one_form():
+    with pytest.raises(ValueError, match="give either 'simulate"):
+        check({"datasets": {"x": {"path": "a.csv"}}})
+
+
+def test_unknown_instrument_is_named():
+    with pytest.raises(ValueError, match=r"datasets.x.instrument"):
+        check({"datasets": {"x": {"simulate": {}, "instrument": "hads"}}})
+
+
+def test_custom_instrument_requires_severity():
+    ds = {"simulate": {}, "instrument": {"cutoff": 10, "reliable_change": 5, "range": [0, 40]}}
+    with pytest.raises(ValueError, match=r"datasets.x: severity is required"):
+        check({"datasets": {"x": ds}})
+
+
+def test_overlapping_bands_are_rejected():
+    ds = {
+        "simulate": {},
+        "severity": {"bands": [{"name": "a", "from": 10, "to": 16}, {"name": "b", "from": 15}]},
+    }
+    with pytest.raises(ValueError, match=r"datasets.x: severity band 'b' .* overlaps band 'a'"):
+        check({"datasets": {"x": ds}})
+
+
+def test_band_gap_is_rejected():
+    with pytest.raises(ValueError, match="leaves a gap after band 'a'"):
+        resolve_bands({"bands": [{"name": "a", "from": 10, "to": 14}, {"name": "b", "from": 15}]})
+
+
+def test_instrument_presets_and_custom():
+    assert resolve_instrument(None).name == "CORE-OM"
+    phq = resolve_instrument("PHQ-9")
+    assert (phq.cutoff, phq.reliable_change, phq.score_range) == (10, 6, (0, 27))
+    custom = resolve_instrument(
+        {"cutoff": 50, "reliable_change": 8, "range": [0, 100], "lower_is_better": False}
+    )
+    assert custom.is_clinical(50) and not custom.is_clinical(51)
+    with pytest.raises(ValueError, match=r"cutoff 120.0 lies outside instrument.range"):
+        resolve_instrument({"cutoff": 120, "reliable_change": 8, "range": [0, 100]})
+
+
+def test_instrument_bands_follow_the_instrument():
+    assert [b.name for b in cfg.dataset_bands({"instrument": "phq-9"})][-1] == "severe"
+    assert cfg.dataset_bands({})[2].lower == 10
+    assert np.isinf(cfg.dataset_bands({})[-1].upper)
+
+
+def test_simulation_overrides():
+    spec = cfg.simulation_spec({"n_clients": 5, "seed": 3})
+    assert (spec.n_clients, spec.seed, spec.n_therapists) == (5, 3, 88)

@@ -1,0 +1,145 @@
+"""Event derivation on hand-made clients, and the participant flow."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from conftest import long_table
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dosecurve.events import derive_events, participant_flow
+from dosecurve.instruments import PRESETS, Instrument
+from dosecurve.severity import Band, resolve_bands
+
+CORE = PRESETS["core-om"]
+BANDS = resolve_bands(
+    {"bands": [{"name": "lower", "from": 0, "to": 20}, {"name": "higher", "from": 20}]}
+)
+
+
+def derive(clients, instrument: Instrument = CORE, bands=BANDS) -> pd.DataFrame:
+    return derive_events(long_table(clients), instrument=instrument, bands=bands).set_index(
+        "client"
+    )
+
+
+def test_each_case(tiny_clients):
+    ev = derive(tiny_clients)
+    eligible = ev[ev["eligible"]]
+    assert eligible["time"].to_dict() == {
+        "A1": 2,
+        "A2": 4,
+        "A3": 6,
+        "A4": 5,
+        "B1": 6,
+        "B2": 8,
+        "B3": 2,
+    }
+    assert eligible["event"].to_dict() == {
+        "A1": 1,
+        "A2": 1,
+        "A3": 0,
+        "A4": 1,
+        "B1": 1,
+        "B2": 0,
+        "B3": 1,
+    }
+    assert eligible["stratum"].to_dict() == {
+        "A1": "lower",
+        "A2": "lower",
+        "A3": "lower",
+        "A4": "lower",
+        "B1": "higher",
+        "B2": "higher",
+        "B3": "higher",
+    }
+    assert ev.loc[["X1", "X2", "X3"], "excluded"].tolist() == [
+        "not_clinical",
+        "no_follow_up",
+        "no_score",
+    ]
+    assert not ev.loc[["X1", "X2", "X3"], "eligible"].any()
+    assert ev.loc[["X1", "X2", "X3"], "time"].isna().all()
+    assert ev.loc["B2", "sessions_attended"] == 8
+    assert ev.loc["A4", "baseline"] == 10
+
+
+def test_fall_just_short_of_reliable_change_is_not_an_event():
+    ev = derive({"c": {0: 14, 1: 9.1, 2: 9.0}})
+    # 14 - 9.1 = 4.9 < 5 at session 1; 14 - 9.0 = 5 at session 2 (decimal scores, tolerance).
+    assert (ev.loc["c", "time"], ev.loc["c", "event"]) == (2, 1)
+
+
+def test_decimal_scores_reach_reliable_change_exactly():
+    ev = derive({"c": {0: 20.3, 4: 15.3, 6: 9.3}})
+    # 20.3 - 15.3 is 4.999999999999998 in floating point, but 15.3 is not below 10 anyway;
+    # at session 6 the fall is 11 and 9.3 < 10.
+    assert (ev.loc["c", "time"], ev.loc["c", "event"]) == (6, 1)
+    ev = derive({"c": {0: 14.3, 4: 9.3}})
+    assert (ev.loc["c", "time"], ev.loc["c", "event"]) == (4, 1)
+
+
+def test_baseline_is_first_scored_assessment_when_intake_missing():
+    ev = derive({"c": {0: None, 2: 16, 5: 9}})
+    assert ev.loc["c", "baseline"] == 16
+    assert (ev.loc["c", "time"], ev.loc["c", "event"]) == (5, 1)
+    assert ev.loc["c", "sessions_attended"] == 5
+
+
+def test_missing_scores_do_not_censor_early():
+    ev = derive({"c": {0: 20, 3: 18, 6: None}})
+    assert (ev.loc["c", "time"], ev.loc["c", "event"]) == (3, 0)
+    assert ev.loc["c", "sessions_attended"] == 6
+
+
+def test_higher_is_better_instrument():
+    wellbeing = Instrument("WB", 50, 10, False, (0, 100), "test")
+    bands = (Band("low", 0, 51), Band("high", 51, np.inf))
+    ev = derive({"up": {0: 40, 3: 55, 5: 62}, "ok": {0: 70, 2: 90}}, wellbeing, bands)
+    # 'up' is clinical at intake (40 <= 50); at session 3 it is 15 points better and 55 > 50.
+    assert (ev.loc["up", "time"], ev.loc["up", "event"]) == (3, 1)
+    assert ev.loc["ok", "excluded"] == "not_clinical"
+
+
+def test_flow_counts_every_client(tiny_clients):
+    flow = participant_flow(derive(tiny_clients).reset_index())
+    counts = dict(zip(flow["reason"], flow["n"], strict=True))
+    assert flow.loc[flow["status"] == "read", "n"].item() == 10
+    assert flow.loc[flow["status"] == "analysed", "n"].item() == 7
+    assert counts["no score recorded"] == 1
+    assert counts["no scored assessment after the baseline"] == 1
+    assert flow.loc[flow["status"] != "read", "n"].sum() == 10
+
+
+def test_baseline_outside_bands_is_counted():
+    bands = resolve_bands({"bands": [{"name": "only", "from": 10, "to": 20}]})
+    ev = derive({"in": {0: 15, 1: 4}, "out": {0: 30, 1: 4}}, bands=bands)
+    assert ev.loc["out", "excluded"] == "outside_bands"
+    assert ev.loc["in", "event"] == 1
+
+
+scores = st.floats(min_value=0, max_value=40, allow_nan=False).map(lambda v: round(v, 1))
+histories = st.dictionaries(
+    st.text("abcdef", min_size=1, max_size=3),
+    st.dictionaries(st.integers(0, 30), st.one_of(scores, st.none()), min_size=1, max_size=8),
+    min_size=1,
+    max_size=12,
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(histories)
+def test_event_properties(clients):
+    ev = derive(clients, bands=resolve_bands("core-om"))
+    flow = participant_flow(ev.reset_index())
+    assert flow.loc[flow["status"] != "read", "n"].sum() == len(clients)
+    for client, row in ev[ev["eligible"]].iterrows():
+        history = {s: v for s, v in clients[client].items() if v is not None}
+        sessions = sorted(history)
+        base = history[sessions[0]]
+        met = [s for s in sessions[1:] if base - history[s] >= 5 - 1e-9 and history[s] < 10]
+        if row["event"] == 1:
+            assert row["time"] == met[0]  # an assessed session meeting it, none earlier
+        else:
+            assert not met and row["time"] == sessions[-1]  # censored at the last assessment

@@ -1,0 +1,99 @@
+"""Reading and validating the long session table: clear errors, counted decisions."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+
+from dosecurve.instruments import PRESETS
+from dosecurve.sessions import read_long_csv, validate_sessions
+
+COLUMNS = {"client": "id", "session": "visit", "score": "core"}
+
+
+def validate(text: str, columns=COLUMNS):
+    raw = read_long_csv(io.BytesIO(text.encode("utf-8")), source="clinic.csv")
+    return validate_sessions(
+        raw, columns=columns, instrument=PRESETS["core-om"], source="clinic.csv"
+    )
+
+
+def test_valid_table_is_typed_sorted_and_summarised():
+    table, summary = validate("id,visit,core\n2,1,12\n1,0,20\n1,1,\n2,0,18\n2,0,18\n")
+    assert table.to_dict("list") == {
+        "client": ["1", "1", "2", "2"],
+        "session": [0, 1, 0, 1],
+        "score": pytest.approx([20.0, float("nan"), 18.0, 12.0], nan_ok=True),
+    }
+    assert (summary.rows_read, summary.clients_read) == (5, 2)
+    assert (summary.duplicate_rows_dropped, summary.rows_missing_score) == (1, 1)
+
+
+def test_utf8_bom_is_read():
+    raw = read_long_csv(io.BytesIO("\ufeffid,visit,core\n1,0,20\n".encode()), source="x.csv")
+    assert list(raw.columns) == ["id", "visit", "core"]
+
+
+def test_missing_column_names_the_column_and_the_fix():
+    with pytest.raises(
+        ValueError, match=r"clinic.csv: mapped column\(s\) not found: score -> 'core'"
+    ):
+        validate("id,visit,CORE\n1,0,20\n")
+
+
+def test_text_in_score_column():
+    with pytest.raises(
+        ValueError, match=r"'core' \(score\) has non-numeric values \('n/k'\) in data rows 2"
+    ):
+        validate("id,visit,core\n1,0,20\n1,1,n/k\n")
+
+
+def test_scores_out_of_range_name_rows_and_clients():
+    with pytest.raises(
+        ValueError, match=r"outside CORE-OM's range 0-40 in data rows 2 \(clients 7\)"
+    ):
+        validate("id,visit,core\n7,0,20\n7,1,41\n")
+
+
+@pytest.mark.parametrize("session", ["-1", "1.5"])
+def test_negative_or_fractional_sessions(session):
+    with pytest.raises(
+        ValueError, match=r"'visit' \(session\) has negative or fractional values in data rows 2"
+    ):
+        validate(f"id,visit,core\n1,0,20\n1,{session},12\n")
+
+
+def test_conflicting_duplicates():
+    with pytest.raises(
+        ValueError,
+        match=r"same client and session appear with different scores \(clients 1; data rows 2, 3\)",
+    ):
+        validate("id,visit,core\n1,0,20\n1,1,12\n1,1,13\n")
+
+
+def test_empty_file():
+    with pytest.raises(ValueError, match=r"clinic.csv: the file is empty"):
+        validate("")
+
+
+def test_header_only():
+    with pytest.raises(ValueError, match=r"clinic.csv: the table has no rows"):
+        validate("id,visit,core\n")
+
+
+def test_wrong_delimiter_is_named():
+    with pytest.raises(ValueError, match="seems to use ';' as delimiter"):
+        validate("id;visit;core\n1;0;20\n")
+
+
+def test_missing_client_id():
+    with pytest.raises(ValueError, match=r"column 'id' is empty in rows 2"):
+        validate("id,visit,core\n1,0,20\n,1,12\n")
+
+
+def test_therapist_column_is_carried():
+    table, _ = validate("id,visit,core,th\n1,0,20,T9\n", columns={**COLUMNS, "therapist": "th"})
+    assert table["therapist"].tolist() == ["T9"]
+    assert isinstance(table, pd.DataFrame)

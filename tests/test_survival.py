@@ -1,0 +1,230 @@
+"""Kaplan-Meier, quantiles and log-rank against hand-worked values and R's survival."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lifelines import KaplanMeierFitter
+
+from dosecurve import survival
+
+# Shared fixture for the R comparisons (35 clients, ties, censoring at event times).
+R_TIME = [2, 3, 3, 5, 6, 6, 6, 8, 9, 12, 1, 2, 2, 4, 4, 5, 7, 7, 10, 11]
+R_TIME += [3, 5, 8, 8, 9, 13, 13, 15, 16, 20, 4, 4, 4, 6, 9]
+R_EVENT = [1, 1, 0, 1, 1, 1, 0, 1, 0, 1, 1, 1, 1, 0, 1, 1, 0, 1, 1, 0]
+R_EVENT += [0, 1, 1, 0, 1, 1, 0, 0, 1, 0, 1, 0, 1, 1, 0]
+R_GROUP = ["a"] * 10 + ["b"] * 10 + ["c"] * 10 + ["a"] * 5
+
+
+def r_events() -> pd.DataFrame:
+    return pd.DataFrame({"time": R_TIME, "event": R_EVENT, "stratum": R_GROUP, "eligible": True})
+
+
+def test_kaplan_meier_hand_worked():
+    # times 2(e) 4(c) 4(e) 6(e): S(2) = 3/4; S(4) = 3/4 * 2/3 = 1/2; S(6) = 1/2 * 0/1 = 0.
+    # Greenwood at 2: 1 / (4 * 3) = 1/12; at 4: 1/12 + 1/(3 * 2) = 1/4.
+    # log-log CI at 2: S^exp(+-z * sqrt(1/12) / log(3/4)), z = 1.959964
+    curve = survival.kaplan_meier(np.array([2, 4, 4, 6]), np.array([1, 0, 1, 1]))
+    assert curve["time"].tolist() == [2, 4, 6]
+    assert curve["at_risk"].tolist() == [4, 3, 1]
+    assert curve["events"].tolist() == [1, 1, 1]
+    assert curve["censored"].tolist() == [0, 1, 0]
+    np.testing.assert_allclose(curve["surv"], [0.75, 0.5, 0.0])
+    np.testing.assert_allclose(curve["std_err"].iloc[:2], [np.sqrt(1 / 12), 0.5])
+    z = 1.959963984540054
+    expo = np.exp(z * np.sqrt(1 / 12) / np.log(0.75))
+    assert curve["lower"].iloc[0] == pytest.approx(0.75 ** (1 / expo))
+    assert curve["upper"].iloc[0] == pytest.approx(0.75**expo)
+    assert np.isnan(curve["lower"].iloc[2])  # undefined where S = 0, as in R
+    # S is exactly 0.5 from session 4 until 6: the median is the midpoint, 5 (R's rule).
+    assert survival.km_quantile(curve, 0.5)[0] == pytest.approx(5.0)
+
+
+def test_kaplan_meier_matches_r():
+    # R 4.2, survival 3.5.3:
+    # fit <- survfit(Surv(time, event) ~ 1, conf.type = "log-log")
+    # data.frame(fit$time, fit$surv, fit$std.err, fit$lower, fit$upper)
+    curve = survival.kaplan_meier(np.array(R_TIME), np.array(R_EVENT))
+    r_surv = [
+        0.971428571428571,
+        0.885714285714286,
+        0.857142857142857,
+        0.765306122448980,
+        0.665483584738243,
+        0.565661047027507,
+        0.530307231588288,
+        0.454549055647104,
+        0.413226414224640,
+        0.361573112446560,
+        0.361573112446560,
+        0.301310927038800,
+        0.241048741631040,
+        0.241048741631040,
+        0.120524370815520,
+        0.120524370815520,
+    ]
+    r_se = [
+        0.0289885517826224,
+        0.0607176740718916,
+        0.0690065559342354,
+        0.0951189731211342,
+        0.1247772342138334,
+        0.1561822255886327,
+        0.1689957225981924,
+        0.2011574412276292,
+        0.2226100295408008,
+        0.2596389187107723,
+        0.2596389187107723,
+        0.3174046336187176,
+        0.3882598375349070,
+        0.3882598375349070,
+        0.8066881066698779,
+        0.8066881066698779,
+    ]
+    r_lower = [
+        0.8139969048577606,
+        0.7235761904662277,
+        0.6902693831586003,
+        0.5844891462376731,
+        0.4759548595699243,
+        0.3771769288711712,
+        0.3432662384731958,
+        0.2725334994836160,
+        0.2350598235609256,
+        0.1868179212207454,
+        0.1868179212207454,
+        0.1333298270533796,
+        0.0881299992114160,
+        0.0881299992114160,
+        0.0114816572717621,
+        0.0114816572717621,
+    ]
+    r_upper = [
+        0.995925318599012,
+        0.955499052558153,
+        0.937905458624672,
+        0.875266322292829,
+        0.799809825085961,
+        0.716815692145131,
+        0.686411441328687,
+        0.619900345768042,
+        0.583087701827925,
+        0.539628575490425,
+        0.539628575490425,
+        0.489581728674621,
+        0.434577382673769,
+        0.434577382673769,
+        0.367053343510112,
+        0.367053343510112,
+    ]
+    assert curve["time"].tolist() == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 20]
+    assert curve["at_risk"].tolist() == [35, 34, 31, 28, 23, 20, 16, 14, 11, 8, 7, 6, 5, 3, 2, 1]
+    np.testing.assert_allclose(curve["surv"], r_surv, atol=1e-12)
+    np.testing.assert_allclose(curve["std_err"], r_se, atol=1e-12)
+    np.testing.assert_allclose(curve["lower"], r_lower, atol=1e-12)
+    np.testing.assert_allclose(curve["upper"], r_upper, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("p", "expected"),
+    # quantile(fit, probs = c(.25, .5, .75)): quantile 5 8 13, lower 2 5 9, upper 6 12 NA
+    [(0.25, (5.0, 2.0, 6.0)), (0.5, (8.0, 5.0, 12.0)), (0.75, (13.0, 9.0, np.nan))],
+)
+def test_quantiles_match_r(p, expected):
+    curve = survival.kaplan_meier(np.array(R_TIME), np.array(R_EVENT))
+    np.testing.assert_allclose(survival.km_quantile(curve, p), expected)
+
+
+def test_median_midpoint_rule_matches_r():
+    # quantile(survfit(Surv(c(1,2,3,4,5,6), c(1,1,1,0,1,0)) ~ 1, conf.type = "log-log"), .5)
+    # gives 4 (S = 0.5 on [3, 5)), lower 1, upper NA
+    curve = survival.kaplan_meier(np.arange(1, 7), np.array([1, 1, 1, 0, 1, 0]))
+    np.testing.assert_allclose(survival.km_quantile(curve, 0.5), (4.0, 1.0, np.nan))
+
+
+def test_median_table_by_stratum_matches_r():
+    # quantile(survfit(Surv(time, event) ~ group, conf.type = "log-log"), probs = .5):
+    # a 6 (4, NA); b 5 (1, NA); c 16 (5, NA); overall 8 (5, 12)
+    fit = survival.fit_by_stratum(r_events(), ["a", "b", "c"])
+    table = survival.median_table(fit).set_index("stratum")
+    assert list(table.index) == ["a", "b", "c", "all"]
+    assert table["n"].tolist() == [15, 10, 10, 35]
+    assert table["events"].tolist() == [10, 7, 5, 22]
+    np.testing.assert_allclose(table["median"], [6, 5, 16, 8])
+    np.testing.assert_allclose(table["ci_lower"], [4, 1, 5, 5])
+    np.testing.assert_allclose(table["ci_upper"], [np.nan, np.nan, np.nan, 12])
+
+
+def test_improved_by_session_matches_r_summary():
+    # summary(fit, times = c(4, 8, 13)): n.risk 28 14 5; surv 0.765306122448980
+    # 0.454549055647104 0.241048741631040; lower/upper as in the fit table above
+    fit = survival.fit_by_stratum(r_events(), [])
+    table = survival.improved_by_session(fit, [4, 8, 13, 21])
+    assert table["at_risk"].tolist() == [28, 14, 5, 0]
+    np.testing.assert_allclose(
+        table["improved"].iloc[:3],
+        1 - np.array([0.765306122448980, 0.454549055647104, 0.241048741631040]),
+        atol=1e-12,
+    )
+    np.testing.assert_allclose(
+        table["ci_lower"].iloc[:3],
+        1 - np.array([0.875266322292829, 0.619900345768042, 0.434577382673769]),
+        atol=1e-12,
+    )
+    # Session 21 lies beyond the last follow-up (20): not estimated, left empty.
+    assert table[["improved", "ci_lower", "ci_upper"]].iloc[3].isna().all()
+
+
+def test_logrank_matches_r():
+    # survdiff(Surv(time, event) ~ group)$chisq = 7.27456461699516 on 2 df
+    result = survival.logrank(r_events()).iloc[0]
+    assert result["statistic"] == pytest.approx(7.27456461699516, abs=1e-9)
+    assert result["df"] == 2
+    assert result["p_value"] == pytest.approx(np.exp(-7.27456461699516 / 2), rel=1e-9)
+
+
+def test_logrank_not_estimable_with_one_stratum():
+    events = r_events().assign(stratum="a")
+    result = survival.logrank(events).iloc[0]
+    assert np.isnan(result["statistic"])
+    assert result["note"] == "not estimable: fewer than two strata"
+
+
+def test_conf_level_widens_interval():
+    narrow = survival.kaplan_meier(np.array(R_TIME), np.array(R_EVENT), conf_level=0.8)
+    wide = survival.kaplan_meier(np.array(R_TIME), np.array(R_EVENT), conf_level=0.99)
+    assert (wide["lower"] < narrow["lower"]).all() and (wide["upper"] > narrow["upper"]).all()
+
+
+def test_no_eligible_clients_is_a_clear_error():
+    with pytest.raises(ValueError, match="no eligible clients"):
+        survival.fit_by_stratum(r_events().assign(eligible=False), ["a"])
+
+
+durations = st.lists(
+    st.tuples(st.integers(min_value=1, max_value=60), st.booleans()), min_size=1, max_size=80
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(durations)
+def test_kaplan_meier_invariants_and_lifelines_agree(data):
+    time = np.array([t for t, _ in data])
+    event = np.array([e for _, e in data], dtype=int)
+    curve = survival.kaplan_meier(time, event)
+    surv = curve["surv"].to_numpy()
+    assert np.all(np.diff(surv) <= 1e-15) and np.all((surv >= 0) & (surv <= 1))
+    ok = curve["lower"].notna()
+    assert np.all(curve.loc[ok, "lower"] <= surv[ok] + 1e-12)
+    assert np.all(curve.loc[ok, "upper"] >= surv[ok] - 1e-12)
+    quantiles = [survival.km_quantile(curve, p)[0] for p in (0.25, 0.5, 0.75)]
+    reached = [q for q in quantiles if not np.isnan(q)]
+    assert reached == sorted(reached)
+    assert curve["at_risk"].iloc[0] == len(time)
+    # lifelines' estimate (same product-limit formula) agrees at every time.
+    kmf = KaplanMeierFitter().fit(time, event)
+    theirs = kmf.survival_function_.reindex(curve["time"]).iloc[:, 0].to_numpy()
+    np.testing.assert_allclose(surv, theirs, atol=1e-12)

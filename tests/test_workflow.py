@@ -1,0 +1,190 @@
+"""End-to-end runs of the Snakemake workflow in a temporary folder, asserting numbers."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from dosecurve.survival import kaplan_meier, km_quantile
+
+ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.workflow
+
+BANDS = {"bands": [{"name": "lower", "from": 10, "to": 20}, {"name": "higher", "from": 20}]}
+
+
+def write_csv(folder: Path, clients: dict) -> None:
+    rows = [
+        (c, s, "" if v is None else v) for c, scores in clients.items() for s, v in scores.items()
+    ]
+    frame = pd.DataFrame(rows, columns=["id", "session_no", "core_om"])
+    (folder / "data").mkdir(parents=True, exist_ok=True)
+    frame.to_csv(folder / "data" / "clinic.csv", index=False)
+
+
+def write_config(folder: Path, datasets: dict, **extra) -> None:
+    (folder / "config").mkdir(parents=True, exist_ok=True)
+    text = yaml.safe_dump({"datasets": datasets, **extra})
+    (folder / "config" / "config.yaml").write_text(text)
+
+
+def clinic(**overrides) -> dict:
+    return {
+        "path": "data/clinic.csv",
+        "columns": {"client": "id", "session": "session_no", "score": "core_om"},
+        "severity": BANDS,
+        **overrides,
+    }
+
+
+def snakemake(folder: Path, *args: str) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "-d", str(folder)]
+    return subprocess.run([*cmd, "--cores", "2", *args], capture_output=True, text=True)
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+
+    folder = tmp_path_factory.mktemp("tiny")
+    clients = {
+        "A1": {0: 15, 1: 12, 2: 9.5},
+        "A2": {0: 12, 2: 11, 4: 7},
+        "A3": {0: 18, 3: 14, 6: 13},
+        "A4": {0: 10, 5: 5},
+        "B1": {0: 25, 3: 19, 6: 9},
+        "B2": {0: 30, 4: 10, 8: 24},
+        "B3": {0: 22, 2: 8, 4: 21},
+        "X1": {0: 8, 3: 4},
+        "X2": {0: 20},
+        "X3": {0: None, 1: None},
+    }
+    write_csv(folder, clients)
+    write_config(
+        folder, {"clinic_a": clinic(), "clinic_b": clinic()}, analysis={"improved_at": [4, 8]}
+    )
+    result = snakemake(folder)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return folder
+
+
+def test_medians_match_r(tiny_run):
+    # time <- c(2,4,6,5,6,8,2); event <- c(1,1,0,1,1,0,1)
+    # grp <- c(rep("lower", 4), rep("higher", 3))
+    # quantile(survfit(Surv(time, event) ~ grp, conf.type = "log-log"), .5): higher 6 (2, NA),
+    # lower 4.5 (2, NA); overall ~ 1: 5 (2, NA)
+    medians = pd.read_csv(tiny_run / "results/clinic_a/tables/median_sessions.csv")
+    assert medians["stratum"].tolist() == ["lower", "higher", "all"]
+    assert medians["n"].tolist() == [4, 3, 7]
+    assert medians["events"].tolist() == [3, 2, 5]
+    np.testing.assert_allclose(medians["median"], [4.5, 6, 5])
+    np.testing.assert_allclose(medians["ci_lower"], [2, 2, 2])
+    assert medians["ci_upper"].isna().all()  # not reached: empty, never a number
+
+
+def test_flow_accounts_for_every_client(tiny_run):
+    flow = pd.read_csv(tiny_run / "results/clinic_a/flow.csv")
+    n = dict(zip(flow["reason"], flow["n"], strict=True))
+    assert flow.loc[flow["status"] == "read", "n"].item() == 10
+    assert flow.loc[flow["status"] == "analysed", "n"].item() == 7
+    assert n["no score recorded"] == 1
+    assert n["no scored assessment after the baseline"] == 1
+    assert n["not clinical at intake (baseline on the functional side of the cutoff)"] == 1
+    assert flow.loc[flow["status"] != "read", "n"].sum() == 10
+
+
+def test_improved_by_session_and_logrank_match_r(tiny_run):
+    # summary(survfit(Surv(time, event) ~ 1, conf.type = "log-log"), times = 4):
+    # n.risk 5, 1 - surv 0.428571428571428, 1 - upper 0.162917219650819, 1 - lower 0.828133984471225
+    table = pd.read_csv(tiny_run / "results/clinic_a/tables/improved_by_session.csv")
+    row = table[(table["stratum"] == "all") & (table["session"] == 4)].iloc[0]
+    assert row["at_risk"] == 5
+    assert row["improved"] == pytest.approx(0.428571428571428, abs=1e-12)
+    assert row["ci_lower"] == pytest.approx(0.162917219650819, abs=1e-12)
+    assert row["ci_upper"] == pytest.approx(0.828133984471225, abs=1e-12)
+    # survdiff(Surv(time, event) ~ grp)$chisq = 0.160314922382562
+    logrank = pd.read_csv(tiny_run / "results/clinic_a/tables/logrank.csv").iloc[0]
+    assert logrank["statistic"] == pytest.approx(0.160314922382562, abs=1e-9)
+
+
+def test_events_table_has_the_documented_columns(tiny_run):
+    events = pd.read_csv(tiny_run / "results/clinic_a/events.csv", dtype={"client": str})
+    expected = ["client", "stratum", "baseline", "eligible", "time", "event", "sessions_attended"]
+    assert list(events.columns[:7]) == expected
+    assert events.set_index("client").loc["A2", "time"] == 4
+
+
+def test_report_is_self_contained_with_headline_numbers(tiny_run):
+    page = (tiny_run / "results/clinic_a/report.html").read_text()
+    assert "median number of sessions to improvement was 5 (2 to not reached)" in page
+    assert "data:image/png;base64," in page
+    assert "<script" not in page and "http://" not in page and "https://" not in page
+    assert ">A1<" not in page and ">B3<" not in page
+
+
+def test_figure_is_written_as_png_and_pdf(tiny_run):
+    png = (tiny_run / "results/clinic_a/figures/improvement_by_severity.png").read_bytes()
+    pdf = (tiny_run / "results/clinic_a/figures/improvement_by_severity.pdf").read_bytes()
+    assert png.startswith(b"\x89PNG") and pdf.startswith(b"%PDF")
+
+
+def test_rerun_does_nothing_and_a_change_reruns_only_its_data_set(tiny_run):
+    again = snakemake(tiny_run, "-n")
+    assert "Nothing to be done" in again.stdout + again.stderr
+    config = yaml.safe_load((tiny_run / "config/config.yaml").read_text())
+    config["datasets"]["clinic_b"]["severity"] = {"bands": [{"name": "any", "from": 10}]}
+    (tiny_run / "config/config.yaml").write_text(yaml.safe_dump(config))
+    dry = snakemake(tiny_run, "-n")
+    out = dry.stdout + dry.stderr
+    assert "dataset=clinic_b" in out and "dataset=clinic_a" not in out
+    assert "rule sessions" not in out  # severity does not change the session table
+    assert "rule events" in out
+
+
+def test_wrong_config_key_stops_the_run(tmp_path):
+    write_config(tmp_path, {"x": {"simulate": {"n_clients": 20, "seeed": 1}}})
+    result = snakemake(tmp_path)
+    assert result.returncode != 0
+    assert "datasets.x.simulate.seeed not recognised" in result.stderr + result.stdout
+    assert not (tmp_path / "results").exists()
+
+
+def test_missing_column_stops_the_run_and_leaves_no_results(tmp_path):
+    write_csv(tmp_path, {"A": {0: 20, 1: 8}})
+    ds = clinic(columns={"client": "id", "session": "session_no", "score": "phq9"})
+    write_config(tmp_path, {"clinic": ds})
+    result = snakemake(tmp_path)
+    assert result.returncode != 0
+    assert "mapped column(s) not found: score -> 'phq9'" in result.stderr + result.stdout
+    assert not (tmp_path / "results/clinic/sessions.csv").exists()
+    assert not (tmp_path / "results/clinic/report.html").exists()
+
+
+def test_missing_file_names_the_config_key(tmp_path):
+    write_config(tmp_path, {"clinic": clinic(path="data/nope.csv")})
+    result = snakemake(tmp_path)
+    assert result.returncode != 0
+    assert "datasets.clinic.path: file 'data/nope.csv' not found" in result.stderr + result.stdout
+
+
+def test_default_simulated_run(tmp_path):
+    write_config(
+        tmp_path, {"sim": {"simulate": {"preset": "nordmo2021", "n_clients": 120, "seed": 5}}}
+    )
+    result = snakemake(tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    events = pd.read_csv(tmp_path / "results/sim/events.csv")
+    flow = pd.read_csv(tmp_path / "results/sim/flow.csv")
+    assert flow.loc[flow["status"] == "read", "n"].item() == 120 == len(events)
+    assert flow.loc[flow["status"] != "read", "n"].sum() == 120
+    medians = pd.read_csv(tmp_path / "results/sim/tables/median_sessions.csv").set_index("stratum")
+    eligible = events[events["eligible"]]
+    curve = kaplan_meier(eligible["time"].to_numpy(), eligible["event"].to_numpy())
+    assert medians.loc["all", "median"] == km_quantile(curve, 0.5)[0]
+    assert medians.loc["all", "events"] == eligible["event"].sum()
+    assert 10 < medians.loc["all", "median"] < 150
