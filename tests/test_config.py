@@ -92,7 +92,7 @@ def test_instrument_presets_and_custom():
         {"cutoff": 50, "reliable_change": 8, "range": [0, 100], "lower_is_better": False}
     )
     assert custom.is_clinical(50) and not custom.is_clinical(51)
-    with pytest.raises(ValueError, match=r"cutoff 120.0 lies outside instrument.range"):
+    with pytest.raises(ValueError, match=r"cutoff 120 lies outside instrument.range \[0, 100\]"):
         resolve_instrument({"cutoff": 120, "reliable_change": 8, "range": [0, 100]})
 
 

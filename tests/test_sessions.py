@@ -68,7 +68,7 @@ def test_negative_or_fractional_sessions(session):
 def test_conflicting_duplicates():
     with pytest.raises(
         ValueError,
-        match=r"same client and session appear with different scores \(clients 1; data rows 2, 3\)",
+        match=r"same client and session appear with different values \(clients 1; data rows 2, 3\)",
     ):
         validate("id,visit,core\n1,0,20\n1,1,12\n1,1,13\n")
 

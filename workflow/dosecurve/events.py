@@ -1,14 +1,27 @@
 """From a validated session table to one time-to-event record per client.
 
-Definition (walking skeleton: clinically significant improvement, first time met):
+Definitions (the change is measured from the baseline, in the better direction):
 
-* baseline = the client's first scored assessment (session 0 when it has a score);
-* eligible = baseline on the clinical side of the cutoff, a later scored assessment,
-  and a baseline inside the severity bands;
-* event = first later assessment whose change from baseline in the better direction
-  is at least the reliable-change value *and* whose score is on the functional side of
-  the cutoff; time = that assessment's session (dose);
-* otherwise right-censored at the last scored assessment.
+* ``reliable_improvement``: a reliable change (instrument's reliable-change value);
+* ``clinically_significant`` (default): reliable improvement and a score on the
+  functional side of the cutoff;
+* ``response``: a fall of at least half the baseline's distance from the best end of the
+  scale (a 50 % reduction on a scale starting at 0);
+* ``remission``: a score on the functional side of the cutoff;
+* ``recovery_two_instruments``: both outcomes on the functional side of their cutoffs
+  and a reliable improvement on either (as UK NHS Talking Therapies report recovery);
+* ``reliable_deterioration``: a reliable change in the worse direction (harm monitoring).
+
+Eligibility: reliable improvement and deterioration need only a baseline; the others
+need a clinical baseline (on either outcome for the two-instrument recovery). Every
+definition also needs a later scored assessment and a baseline inside the severity bands.
+
+Timing: ``first`` assessment that meets it; ``sustained`` (meets it there and at each of
+the next ``k`` assessments that exist, or at every later one with ``k = 0``); or
+``termination`` (the status at the last assessment, time = sessions attended).
+Not met: right-censored at the last scored assessment. ``time_lower`` is the session of
+the assessment before the event (for interval-censored methods); ``time_upper`` the event
+session (empty when censored).
 
 Everything is a vectorised pass over the table sorted by client and session.
 """
@@ -16,16 +29,23 @@ Everything is a vectorised pass over the table sorted by client and session.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pandas as pd
 
 from dosecurve.instruments import Instrument
 from dosecurve.severity import Band, assign_stratum
 
-# Tolerance for "change of at least the reliable-change value" on decimal scores
-# (20.3 - 15.3 is 4.999999999999998 in floating point).
-TOLERANCE = 1e-9
-
+DEFINITIONS = (
+    "clinically_significant",
+    "reliable_improvement",
+    "response",
+    "remission",
+    "recovery_two_instruments",
+    "reliable_deterioration",
+)
+TIMINGS = ("first", "sustained", "termination")
+ANY_BASELINE = ("reliable_improvement", "reliable_deterioration")
 REASONS = (
     ("no_score", "no score recorded"),
     ("not_clinical", "not clinical at intake (baseline on the functional side of the cutoff)"),
@@ -33,68 +53,159 @@ REASONS = (
     ("outside_bands", "baseline outside the severity bands"),
 )
 EVENT_COLUMNS = [
-    "client",
-    "stratum",
-    "baseline",
-    "eligible",
-    "time",
-    "event",
-    "sessions_attended",
-    "excluded",
-]
+    "client", "stratum", "baseline", "eligible", "time", "event", "sessions_attended",
+    "time_lower", "time_upper", "end_reason", "excluded",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class EventDefinition:
+    """What counts as improvement, and when it is timed."""
+
+    name: str = "csi"
+    definition: str = "clinically_significant"
+    timing: str = "first"
+    sustained_for: int = 1
+
+    def describe(self) -> str:
+        """Plain words for tables and the report."""
+        when = {
+            "first": "first assessment meeting it",
+            "sustained": (
+                f"first assessment meeting it and still meeting it at the next "
+                f"{self.sustained_for} assessment(s)"
+                if self.sustained_for
+                else "first assessment from which it is met at every later one"
+            ),
+            "termination": "status at the last assessment, timed at the sessions attended",
+        }[self.timing]
+        return f"{self.definition.replace('_', ' ')}, {when}"
+
+
+def _met(
+    rows: pd.DataFrame,
+    base: pd.DataFrame,
+    definition: str,
+    inst: Instrument,
+    second: Instrument | None,
+) -> pd.Series:
+    """Whether each follow-up row meets the definition (baseline values aligned)."""
+    change = inst.improvement(base["score"], rows["score"])
+    functional = ~inst.is_clinical(rows["score"])
+    if definition == "reliable_improvement":
+        return inst.is_reliable(change)
+    if definition == "clinically_significant":
+        return inst.is_reliable(change) & functional
+    if definition == "remission":
+        return functional
+    if definition == "response":
+        room = (base["score"] - inst.best_score()).abs()
+        return (room > 0) & (change >= 0.5 * room - 1e-9)
+    if definition == "reliable_deterioration":
+        return inst.is_reliable(-change)
+    assert second is not None
+    change2 = second.improvement(base["score_2"], rows["score_2"])
+    both_functional = functional & ~second.is_clinical(rows["score_2"])
+    return both_functional & (inst.is_reliable(change) | second.is_reliable(change2))
+
+
+def _timed(rows: pd.DataFrame, met: pd.Series, spec: EventDefinition) -> pd.Series:
+    """Rows that count as the event under the timing rule (before taking the first)."""
+    grouped = met.groupby(rows["client"], sort=False)
+    if spec.timing == "first":
+        return met
+    if spec.timing == "termination":
+        is_last = ~rows["client"].duplicated(keep="last")
+        return met & is_last
+    if spec.sustained_for == 0:  # met here and at every later assessment
+        later_all = met[::-1].groupby(rows["client"][::-1], sort=False).cummin()[::-1]
+        return met & later_all.astype(bool)
+    keep = met.copy()
+    for j in range(1, spec.sustained_for + 1):
+        nxt = grouped.shift(-j)
+        keep &= nxt.isna() | nxt.astype("boolean").fillna(False).astype(bool)
+    return keep
 
 
 def derive_events(
-    sessions: pd.DataFrame, *, instrument: Instrument, bands: Sequence[Band]
+    sessions: pd.DataFrame,
+    *,
+    instrument: Instrument,
+    bands: Sequence[Band],
+    spec: EventDefinition = EventDefinition(),
+    second: Instrument | None = None,
 ) -> pd.DataFrame:
-    """One row per input client with eligibility, time and event indicator.
+    """One row per input client with eligibility, time, event and interval bounds.
 
-    Columns: ``client, stratum, baseline, eligible, time, event, sessions_attended,
-    excluded`` (the exclusion reason code, empty when eligible). ``time`` and ``event``
-    are empty for ineligible clients.
+    Columns: see ``EVENT_COLUMNS``; ``time`` and ``event`` are empty for ineligible
+    clients and ``excluded`` holds the reason code.
     """
+    two = spec.definition == "recovery_two_instruments"
+    if two and (second is None or "score_2" not in sessions):
+        raise ValueError(
+            "definition recovery_two_instruments needs a second outcome: map columns.score_2 "
+            "and set second_instrument for this data set"
+        )
     clients = pd.Index(sessions["client"].unique(), name="client")
     attended = sessions.groupby("client", sort=False)["session"].max().reindex(clients)
-    scored = sessions.loc[sessions["score"].notna(), ["client", "session", "score"]]
+    need = ["score", "score_2"] if two else ["score"]
+    scored = sessions.loc[sessions[need].notna().all(axis=1), ["client", "session", *need]]
     first = scored.groupby("client", sort=False).head(1).set_index("client")
-    baseline = first["score"].reindex(clients)
-    base_session = first["session"].reindex(clients)
+    base = first.reindex(clients)
     n_scored = scored.groupby("client", sort=False).size().reindex(clients, fill_value=0)
     last_session = scored.groupby("client", sort=False)["session"].max().reindex(clients)
 
-    follow = scored[scored["session"] > scored["client"].map(base_session)]
-    change = instrument.improvement(follow["client"].map(baseline), follow["score"])
-    met = (change >= instrument.reliable_change - TOLERANCE) & ~instrument.is_clinical(
-        follow["score"]
-    )
-    first_met = follow.loc[met].groupby("client", sort=False)["session"].min().reindex(clients)
+    follow = scored[scored["session"] > scored["client"].map(base["session"])]
+    aligned = base.loc[follow["client"]].set_axis(follow.index)
+    met = _met(follow, aligned, spec.definition, instrument, second).astype(bool)
+    hit = follow.loc[_timed(follow, met, spec), ["client", "session"]]
+    event_session = hit.groupby("client", sort=False)["session"].min().reindex(clients)
+    before = scored.assign(nxt=scored.groupby("client", sort=False)["session"].shift(-1))
+    lower = before.set_index(["client", "nxt"])["session"]
 
-    stratum = assign_stratum(baseline, bands)
+    clinical = instrument.is_clinical(base["score"])
+    if two:
+        clinical = clinical | second.is_clinical(base["score_2"])
+    stratum = assign_stratum(base["score"], bands)
     excluded = pd.Series("", index=clients, dtype=object)
     checks = {
         "outside_bands": stratum.isna(),
         "no_follow_up": n_scored < 2,
-        "not_clinical": ~instrument.is_clinical(baseline),
-        "no_score": baseline.isna(),
+        "not_clinical": (~clinical) & (spec.definition not in ANY_BASELINE),
+        "no_score": base["score"].isna(),
     }
     for code, mask in checks.items():  # later checks overwrite: the first reason wins
         excluded[mask.to_numpy()] = code
     eligible = excluded == ""
-    event = first_met.notna() & eligible
-    time = first_met.where(event, last_session).where(eligible)
+    event = event_session.notna() & eligible
+    at_end = spec.timing == "termination"
+    time = (attended if at_end else event_session).where(event, last_session).where(eligible)
+    idx = pd.MultiIndex.from_arrays([clients, event_session.to_numpy()])
+    t_lower = pd.Series(lower.reindex(idx).to_numpy(), index=clients).where(event, last_session)
     out = pd.DataFrame(
         {
             "stratum": stratum.where(eligible),
-            "baseline": baseline,
+            "baseline": base["score"],
             "eligible": eligible,
             "time": time.astype("Int64"),
             "event": event.astype("Int64").where(eligible),
             "sessions_attended": attended.astype("int64"),
+            "time_lower": t_lower.where(eligible).astype("Int64"),
+            "time_upper": time.where(event).astype("Int64"),
+            "end_reason": _end_reason(sessions, clients),
             "excluded": excluded,
         },
         index=clients,
     ).reset_index()
     return out[EVENT_COLUMNS]
+
+
+def _end_reason(sessions: pd.DataFrame, clients: pd.Index) -> pd.Series:
+    if "end_reason" not in sessions:
+        return pd.Series("unknown", index=clients)
+    known = sessions.loc[sessions["end_reason"] != "unknown"]
+    last = known.groupby("client", sort=False)["end_reason"].last()
+    return last.reindex(clients).fillna("unknown")
 
 
 def participant_flow(events: pd.DataFrame) -> pd.DataFrame:

@@ -2,7 +2,9 @@
 
 The validated table has the columns ``client`` (string), ``session`` (integer dose:
 sessions attended up to and including the assessment; 0 = intake), ``score``
-(float, missing allowed) and, when mapped, ``therapist``. Rows with a missing score
+(float, missing allowed) and, when mapped, ``therapist``, ``end_reason`` (planned,
+dropout, ongoing or unknown), ``score_2`` (a second outcome) and covariates under their
+own names. Rows with a missing score
 are kept, so that a client whose every score is missing is still counted in the
 flow; exact duplicate rows are dropped and counted. Anything that cannot be put
 right by a documented rule raises ``ValueError`` naming the file, column and rows.
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, Any
 
 import numpy as np
 import pandas as pd
@@ -20,7 +22,8 @@ import pandas as pd
 from dosecurve.instruments import Instrument
 
 REQUIRED = ("client", "session", "score")
-OPTIONAL = ("therapist",)
+OPTIONAL = ("therapist", "end_reason", "score_2")
+END_REASONS = ("planned", "dropout", "ongoing")
 
 
 @dataclass(frozen=True)
@@ -76,24 +79,32 @@ def _clients(values: Sequence[object], limit: int = 5) -> str:
 def validate_sessions(
     raw: pd.DataFrame,
     *,
-    columns: Mapping[str, str],
+    columns: Mapping[str, Any],
     instrument: Instrument,
     source: str,
+    second_instrument: Instrument | None = None,
+    end_reasons: Mapping[str, Sequence[str]] | None = None,
 ) -> tuple[pd.DataFrame, SessionsSummary]:
     """Check a raw long table and return the validated session table.
 
     Parameters
     ----------
     raw : the table as read, one row per client per assessment.
-    columns : maps ``client``, ``session``, ``score`` (and optionally ``therapist``)
-        to column names in ``raw``.
-    instrument : gives the valid score range.
+    columns : maps ``client``, ``session``, ``score`` (and optionally ``therapist``,
+        ``end_reason``, ``score_2`` and a list ``covariates``) to column names in ``raw``.
+    instrument : gives the valid score range (``second_instrument`` that of ``score_2``).
+    end_reasons : maps planned, dropout and ongoing to the values the file uses.
     source : file name (or data set label) used in error messages.
     """
     if raw.shape[0] == 0:
         raise ValueError(f"{source}: the table has no rows; check the file and its delimiter")
     mapped = {k: columns.get(k, k) for k in REQUIRED}
     mapped.update({k: columns[k] for k in OPTIONAL if k in columns})
+    covariates = list(columns.get("covariates", []))
+    clash = [c for c in covariates if c in (*REQUIRED, *OPTIONAL)]
+    if clash:
+        raise ValueError(f"columns.covariates may not use the reserved names {clash}")
+    mapped.update({c: c for c in covariates})
     missing = [f"{k} -> '{v}'" for k, v in mapped.items() if v not in raw.columns]
     if missing:
         raise ValueError(
@@ -109,8 +120,14 @@ def validate_sessions(
     out["client"] = out["client"].astype(str)
     out["session"] = _check_sessions(out, mapped["session"], source)
     out["score"] = _check_scores(out, mapped["score"], instrument, source)
+    if "score_2" in out:
+        if second_instrument is None:
+            raise ValueError("columns.score_2 is mapped: set second_instrument for this data set")
+        out["score_2"] = _check_scores(out, mapped["score_2"], second_instrument, source, "score_2")
     if "therapist" in out:
         out["therapist"] = out["therapist"].astype("string")
+    if "end_reason" in out:
+        out["end_reason"] = map_end_reasons(out["end_reason"], end_reasons or {}, source)
     n_rows = len(out)
     out = out.drop_duplicates()
     dup_conflict = out.duplicated(["client", "session"], keep=False)
@@ -118,7 +135,7 @@ def validate_sessions(
         in_raw = np.zeros(n_rows, dtype=bool)
         in_raw[out.index[dup_conflict]] = True
         raise ValueError(
-            f"{source}: the same client and session appear with different scores (clients "
+            f"{source}: the same client and session appear with different values (clients "
             f"{_clients(out.loc[dup_conflict, 'client'])}; data rows {_rows(in_raw)}). "
             "Keep one assessment per client and session."
         )
@@ -150,20 +167,47 @@ def _check_sessions(out: pd.DataFrame, name: str, source: str) -> pd.Series:
     return session.astype("int64")
 
 
-def _check_scores(out: pd.DataFrame, name: str, instrument: Instrument, source: str) -> pd.Series:
-    score = pd.to_numeric(out["score"], errors="coerce")
-    text = score.isna() & out["score"].notna()
-    if text.any():
-        examples = ", ".join(repr(v) for v in out.loc[text, "score"].astype(str).unique()[:3])
+def map_end_reasons(
+    values: pd.Series, mapping: Mapping[str, Sequence[str]], source: str
+) -> pd.Series:
+    """Map the file's end-reason values to planned, dropout, ongoing (empty: unknown).
+
+    The words planned, dropout and ongoing are recognised in any case; other values
+    must be listed under ``end_reasons`` in the config.
+    """
+    lookup = {r: r for r in END_REASONS}
+    for reason, given in mapping.items():
+        if reason not in END_REASONS:
+            raise ValueError(f"end_reasons.{reason} is not one of {', '.join(END_REASONS)}")
+        lookup.update({str(v).strip().lower(): reason for v in given})
+    text = values.astype("string").str.strip().str.lower()
+    mapped = text.map(lookup)
+    unknown = text.notna() & (text != "") & mapped.isna()
+    if unknown.any():
+        shown = ", ".join(repr(v) for v in values[unknown].astype(str).unique()[:5])
         raise ValueError(
-            f"{source}: column '{name}' (score) has non-numeric values ({examples}) in data rows "
+            f"{source}: end reason value(s) {shown} are not mapped; list them under "
+            "end_reasons: {planned: [...], dropout: [...], ongoing: [...]} for this data set"
+        )
+    return mapped.fillna("unknown").astype(str)
+
+
+def _check_scores(
+    out: pd.DataFrame, name: str, instrument: Instrument, source: str, key: str = "score"
+) -> pd.Series:
+    score = pd.to_numeric(out[key], errors="coerce")
+    text = score.isna() & out[key].notna()
+    if text.any():
+        examples = ", ".join(repr(v) for v in out.loc[text, key].astype(str).unique()[:3])
+        raise ValueError(
+            f"{source}: column '{name}' ({key}) has non-numeric values ({examples}) in data rows "
             f"{_rows(text)}; leave a missing score empty and use '.' as the decimal mark"
         )
     low, high = instrument.score_range
     outside = (score < low) | (score > high)
     if outside.any():
         raise ValueError(
-            f"{source}: column '{name}' (score) has {int(outside.sum())} value(s) outside "
+            f"{source}: column '{name}' ({key}) has {int(outside.sum())} value(s) outside "
             f"{instrument.name}'s range {low:g}-{high:g} in data rows {_rows(outside)} (clients "
             f"{_clients(out.loc[outside, 'client'])}); fix the data or set the instrument's range"
         )
