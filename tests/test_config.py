@@ -105,3 +105,69 @@ def test_instrument_bands_follow_the_instrument():
 def test_simulation_overrides():
     spec = cfg.simulation_spec({"n_clients": 5, "seed": 3})
     assert (spec.n_clients, spec.seed, spec.n_therapists) == (5, 3, 88)
+
+
+def sim(**extra):
+    return {"datasets": {"x": {"simulate": {}, **extra}}}
+
+
+def test_event_definitions_default_and_names():
+    ds = {"events": {"definitions": [
+        {"definition": "clinically_significant"},
+        {"definition": "clinically_significant", "timing": "sustained", "sustained_for": 0},
+        {"definition": "response", "timing": "termination"},
+    ]}}  # fmt: skip
+    names = [d.name for d in cfg.event_definitions(ds)]
+    assert names == ["csi", "csi_sustained0", "response_termination"]
+    assert cfg.primary_definition({}).definition == "clinically_significant"
+
+
+def test_unknown_definition_is_named():
+    with pytest.raises(ValueError, match=r"datasets.x.events.definitions.0.definition: 'recovery'"):
+        check(sim(events={"definitions": [{"definition": "recovery"}]}))
+
+
+def test_primary_must_be_listed():
+    with pytest.raises(ValueError, match=r"events.primary 'main' is not among"):
+        check(sim(events={"primary": "main", "definitions": [{"definition": "remission"}]}))
+
+
+def test_repeated_definition_names():
+    twice = [{"definition": "remission"}, {"definition": "remission"}]
+    with pytest.raises(ValueError, match="repeated names"):
+        check(sim(events={"definitions": twice}))
+
+
+def test_two_instrument_recovery_needs_second_outcome():
+    with pytest.raises(ValueError, match=r"needs columns.score_2 and second_instrument"):
+        check(sim(events={"definitions": [{"definition": "recovery_two_instruments"}]}))
+
+
+def test_prepost_group_must_exist():
+    with pytest.raises(ValueError, match=r"prepost.group_by \['sex'\] are not available"):
+        check(sim(prepost={"group_by": ["sex"]}))
+
+
+def test_prepost_method_needs_reliability():
+    custom = {"cutoff": 10, "reliable_change": 5, "range": [0, 40]}
+    bands = {"bands": [{"name": "all", "from": 0}]}
+    with pytest.raises(ValueError, match=r"prepost.method gln needs the instrument's reliability"):
+        check(sim(instrument=custom, severity=bands, prepost={"method": "gln"}))
+    check(sim(instrument={**custom, "reliability": 0.9}, severity=bands,
+              prepost={"method": "gln"}))  # fmt: skip
+
+
+def test_instrument_with_norms_and_preset_override_validate():
+    norms = {"reliability": 0.9, "clinical_mean": 20, "clinical_sd": 6, "functional_mean": 8,
+             "functional_sd": 4}  # fmt: skip
+    bands = {"bands": [{"name": "all", "from": 0}]}
+    check(sim(instrument={"range": [0, 40], "norms": norms}, severity=bands))
+    check(sim(instrument={"preset": "core-om", "cutoff": 11}))
+    with pytest.raises(ValueError, match=r"datasets.x.instrument.norms.clinical_sd"):
+        check(sim(instrument={"range": [0, 40], "norms": {**norms, "clinical_sd": -1}},
+                  severity=bands))  # fmt: skip
+
+
+def test_unknown_instrument_preset_lists_the_presets():
+    with pytest.raises(ValueError, match=r"'hads' is not one of core-om, core-10"):
+        check(sim(instrument="hads"))

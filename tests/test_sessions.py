@@ -97,3 +97,48 @@ def test_therapist_column_is_carried():
     table, _ = validate("id,visit,core,th\n1,0,20,T9\n", columns={**COLUMNS, "therapist": "th"})
     assert table["therapist"].tolist() == ["T9"]
     assert isinstance(table, pd.DataFrame)
+
+
+def test_end_reasons_are_mapped_and_unmapped_values_named():
+    text = "id,visit,core,end\n1,0,20,\n1,1,12,Completed\n2,0,20,\n2,1,18,DNA\n"
+    cols = {**COLUMNS, "end_reason": "end"}
+    raw = read_long_csv(io.BytesIO(text.encode()), source="clinic.csv")
+    table, _ = validate_sessions(
+        raw,
+        columns=cols,
+        instrument=PRESETS["core-om"],
+        source="clinic.csv",
+        end_reasons={"planned": ["completed"], "dropout": ["DNA"]},
+    )
+    assert table["end_reason"].tolist() == ["unknown", "planned", "unknown", "dropout"]
+    with pytest.raises(ValueError, match=r"end reason value\(s\) 'DNA' are not mapped"):
+        validate_sessions(
+            raw,
+            columns=cols,
+            instrument=PRESETS["core-om"],
+            source="clinic.csv",
+            end_reasons={"planned": ["completed"]},
+        )
+
+
+def test_second_outcome_and_covariates_are_checked_and_carried():
+    text = "id,visit,core,gad,arm\n1,0,20,15,cbt\n1,1,12,22,cbt\n"
+    raw = read_long_csv(io.BytesIO(text.encode()), source="clinic.csv")
+    cols = {**COLUMNS, "score_2": "gad", "covariates": ["arm"]}
+    with pytest.raises(ValueError, match=r"'gad' \(score_2\) has 1 value\(s\) outside GAD-7's"):
+        validate_sessions(
+            raw,
+            columns=cols,
+            instrument=PRESETS["core-om"],
+            source="clinic.csv",
+            second_instrument=PRESETS["gad-7"],
+        )
+    raw.loc[1, "gad"] = 9
+    table, _ = validate_sessions(
+        raw,
+        columns=cols,
+        instrument=PRESETS["core-om"],
+        source="clinic.csv",
+        second_instrument=PRESETS["gad-7"],
+    )
+    assert table["score_2"].tolist() == [15, 9] and table["arm"].tolist() == ["cbt", "cbt"]

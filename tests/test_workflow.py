@@ -48,22 +48,18 @@ def snakemake(folder: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([*cmd, "--cores", "2", *args], capture_output=True, text=True)
 
 
+TINY = {
+    "A1": {0: 15, 1: 12, 2: 9.5}, "A2": {0: 12, 2: 11, 4: 7}, "A3": {0: 18, 3: 14, 6: 13},
+    "A4": {0: 10, 5: 5}, "B1": {0: 25, 3: 19, 6: 9}, "B2": {0: 30, 4: 10, 8: 24},
+    "B3": {0: 22, 2: 8, 4: 21}, "X1": {0: 8, 3: 4}, "X2": {0: 20}, "X3": {0: None, 1: None},
+}  # fmt: skip
+
+
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("tiny")
-    clients = {
-        "A1": {0: 15, 1: 12, 2: 9.5},
-        "A2": {0: 12, 2: 11, 4: 7},
-        "A3": {0: 18, 3: 14, 6: 13},
-        "A4": {0: 10, 5: 5},
-        "B1": {0: 25, 3: 19, 6: 9},
-        "B2": {0: 30, 4: 10, 8: 24},
-        "B3": {0: 22, 2: 8, 4: 21},
-        "X1": {0: 8, 3: 4},
-        "X2": {0: 20},
-        "X3": {0: None, 1: None},
-    }
+    clients = TINY
     write_csv(folder, clients)
     write_config(
         folder, {"clinic_a": clinic(), "clinic_b": clinic()}, analysis={"improved_at": [4, 8]}
@@ -188,3 +184,89 @@ def test_default_simulated_run(tmp_path):
     assert medians.loc["all", "median"] == km_quantile(curve, 0.5)[0]
     assert medians.loc["all", "events"] == eligible["event"].sum()
     assert 10 < medians.loc["all", "median"] < 150
+
+
+@pytest.fixture(scope="module")
+def definitions_run(tmp_path_factory):
+    """The tiny clinic with three event definitions, covariates and mapped end reasons."""
+    folder = tmp_path_factory.mktemp("definitions")
+    write_csv(folder, TINY)
+    frame = pd.read_csv(folder / "data" / "clinic.csv")
+    frame["arm"] = np.where(frame["id"].str.startswith("B"), "y", "x")
+    frame["ending"] = frame["id"].map({"A1": "completed", "B3": "dropped out"}).fillna("")
+    frame.to_csv(folder / "data" / "clinic.csv", index=False)
+    columns = {"client": "id", "session": "session_no", "score": "core_om",
+               "end_reason": "ending", "covariates": ["arm"]}  # fmt: skip
+    ds = clinic(
+        columns=columns,
+        end_reasons={"planned": ["completed"], "dropout": ["dropped out"]},
+        events={"primary": "csi", "definitions": [
+            {"name": "csi", "definition": "clinically_significant"},
+            {"name": "ri", "definition": "reliable_improvement"},
+            {"definition": "clinically_significant", "timing": "sustained", "sustained_for": 1},
+        ]},
+        prepost={"method": "jt", "group_by": ["arm"]},
+        severity={"bands": [{"name": "lower", "from": 0, "to": 20},
+                            {"name": "higher", "from": 20}]},
+    )  # fmt: skip
+    write_config(folder, {"clinic": ds})
+    result = snakemake(folder)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return folder / "results" / "clinic"
+
+
+def test_sensitivity_sets_definitions_side_by_side(definitions_run):
+    # R: quantile(survfit(Surv(c(2,4,6,5,3,4,2,3), c(1,1,1,1,1,1,1,0)) ~ 1,
+    #    conf.type = "log-log"), .5) = 4 (2, 5)           # reliable improvement, 8 eligible
+    # R: quantile(survfit(Surv(c(2,4,6,5,6,8,4), c(1,1,0,1,1,0,0)) ~ 1,
+    #    conf.type = "log-log"), .5) = 6 (2, NA)          # CSI sustained at the next assessment
+    table = pd.read_csv(definitions_run / "tables/sensitivity.csv").set_index("definition")
+    assert list(table.index) == ["csi", "ri", "csi_sustained1"]
+    assert table["n"].tolist() == [7, 8, 7]
+    assert table["events"].tolist() == [5, 7, 4]
+    np.testing.assert_allclose(table["median"], [5, 4, 6])
+    np.testing.assert_allclose(table["ci_lower"], [2, 2, 2])
+    np.testing.assert_allclose(table["ci_upper"], [np.nan, 5, np.nan])
+    assert table["improved_26"].isna().all()  # session 26 is beyond every follow-up here
+
+
+def test_flow_per_definition(definitions_run):
+    flow = pd.read_csv(definitions_run / "flow.csv")
+    for name, analysed in {"csi": 7, "ri": 8, "csi_sustained1": 7}.items():
+        part = flow[flow["definition"] == name]
+        assert part.loc[part["status"] == "analysed", "n"].item() == analysed
+        assert part.loc[part["status"] != "read", "n"].sum() == 10
+
+
+def test_events_carry_interval_bounds_and_end_reasons(definitions_run):
+    events = pd.read_csv(definitions_run / "events.csv", dtype={"client": str})
+    events = events.set_index("client")
+    assert events.loc["A2", ["time_lower", "time", "time_upper"]].tolist() == [2, 4, 4]
+    assert events.loc["A3", "time_lower"] == 6 and np.isnan(events.loc["A3", "time_upper"])
+    assert events["end_reason"].to_dict()["A1"] == "planned"
+    assert (
+        events.loc["B3", "end_reason"] == "dropout" and events.loc["A2", "end_reason"] == "unknown"
+    )
+    stacked = pd.read_csv(definitions_run / "events_by_definition.csv", dtype={"client": str})
+    sustained = stacked[stacked["definition"] == "csi_sustained1"].set_index("client")
+    assert sustained.loc["B3", "event"] == 0  # improved at 2 but relapsed at 4
+
+
+def test_prepost_tables(definitions_run):
+    # by hand (CORE-OM, fall >= 5 reliable, < 10 functional): A1 15->9.5, A2 12->7, A4 10->5,
+    # B1 25->9 recovered; A3 18->13 and B2 30->24 improved; B3 22->21 and X1 8->4 unchanged;
+    # X2 (intake only) and X3 (no score) are not used.
+    cats = pd.read_csv(definitions_run / "tables/prepost_categories.csv").set_index("category")
+    assert cats["n"].to_dict() == {"recovered": 4, "improved": 2, "unchanged": 2,
+                                   "deteriorated": 0, "harmed": 0}  # fmt: skip
+    assert cats["percent"]["recovered"] == 50.0
+    assert (cats["clients_read"] == 10).all() and (cats["clients_used"] == 8).all()
+    by = pd.read_csv(definitions_run / "tables/prepost_by_group.csv")
+    x = by[(by["grouping"] == "arm") & (by["group"] == "x")].set_index("category")["n"]
+    assert x[["recovered", "improved", "unchanged"]].tolist() == [3, 1, 1]
+    effects = pd.read_csv(definitions_run / "tables/prepost_effects.csv").set_index("group")
+    # mean pre (15+12+18+10+25+30+22+8)/8 = 17.5; mean post (9.5+7+13+5+9+24+21+4)/8 = 11.5625
+    assert effects.loc["all", "m_pre"] == pytest.approx(17.5)
+    assert effects.loc["all", "m_post"] == pytest.approx(11.5625)
+    report = (definitions_run / "report.html").read_text()
+    assert "Sensitivity to the event definition" in report and "csi_sustained1" in report

@@ -14,6 +14,7 @@ from typing import Any
 
 import jsonschema
 
+from dosecurve.events import EventDefinition
 from dosecurve.instruments import Instrument, resolve_instrument
 from dosecurve.severity import PRESET_BANDS, Band, resolve_bands
 from dosecurve.simulate import PRESETS as SIM_PRESETS
@@ -51,6 +52,21 @@ def _schema_message(error: jsonschema.ValidationError) -> str:
             f"{where}: give either 'simulate: {{...}}' or both 'path:' and 'columns:' "
             "(not both forms, not neither)"
         )
+    if error.validator == "oneOf" and error.context:
+        if isinstance(error.instance, str):
+            options = [e.validator_value for e in error.context if e.validator == "enum"]
+            allowed = ", ".join(str(v) for v in (options[0] if options else []))
+            return f"config key {where}: {error.instance!r} is not one of {allowed}"
+        shallow = ("enum", "type", "const")
+        useful = [
+            e
+            for e in error.context
+            if not (e.validator in shallow and e.absolute_path == error.absolute_path)
+        ] or list(error.context)
+        deepest = max(useful, key=lambda e: len(e.absolute_path))
+        if deepest.absolute_path != error.absolute_path:
+            return _schema_message(deepest)
+        return f"config key {where}: {deepest.message}"
     return f"config key {where}: {error.message}"
 
 
@@ -64,9 +80,14 @@ def check_config(config: Mapping[str, Any], schema: Mapping[str, Any]) -> None:
         try:
             dataset_instrument(ds)
             dataset_bands(ds)
+            second_instrument(ds)
             if "simulate" in ds:
                 simulation_spec(ds["simulate"])
-        except (ValueError, KeyError) as err:
+            definitions = event_definitions(ds)
+            primary_definition(ds)
+            _check_two_instruments(ds, definitions)
+            _check_prepost(ds)
+        except (ValueError, KeyError, TypeError) as err:
             raise ValueError(f"datasets.{name}: {err}") from None
 
 
@@ -91,8 +112,9 @@ def dataset_bands(ds: Mapping[str, Any]) -> tuple[Band, ...]:
     instrument = ds.get("instrument")
     if instrument is None:
         return PRESET_BANDS["core-om"]
-    if isinstance(instrument, str) and instrument.lower() in PRESET_BANDS:
-        return PRESET_BANDS[instrument.lower()]
+    preset = instrument.get("preset") if isinstance(instrument, Mapping) else instrument
+    if isinstance(preset, str) and preset.lower() in PRESET_BANDS:
+        return PRESET_BANDS[preset.lower()]
     raise ValueError(
         "severity is required for this instrument (it has no preset severity bands): add "
         "severity: {bands: [{name: ..., from: ..., to: ...}, ...]}"
@@ -109,13 +131,92 @@ def simulation_spec(section: Mapping[str, Any]) -> SimulationSpec:
     return SimulationSpec(**{**base.__dict__, **overrides})
 
 
-def column_map(ds: Mapping[str, Any]) -> dict[str, str]:
+def column_map(ds: Mapping[str, Any]) -> dict[str, Any]:
     """Mapping of dosecurve's column names to the file's (identity for simulated data)."""
     if "simulate" in ds:
-        return {
-            "client": "client",
-            "session": "session",
-            "score": "score",
-            "therapist": "therapist",
-        }
+        names = ("client", "session", "score", "therapist", "end_reason")
+        return {k: k for k in names}
     return dict(ds["columns"])
+
+
+def second_instrument(ds: Mapping[str, Any]) -> Instrument | None:
+    """The instrument of the second outcome (``columns.score_2``), if any."""
+    spec = ds.get("second_instrument")
+    return None if spec is None else resolve_instrument(spec)
+
+
+def event_definitions(ds: Mapping[str, Any]) -> list[EventDefinition]:
+    """The data set's event definitions (default: CSI, first assessment meeting it)."""
+    section = ds.get("events", {}) or {}
+    items = section.get("definitions") or [{"definition": "clinically_significant"}]
+    out = []
+    for item in items:
+        timing = item.get("timing", "first")
+        k = int(item.get("sustained_for", 1))
+        default = "csi" if item["definition"] == "clinically_significant" else item["definition"]
+        if timing != "first":
+            default += f"_{timing}" + (f"{k}" if timing == "sustained" else "")
+        out.append(EventDefinition(item.get("name", default), item["definition"], timing, k))
+    names = [d.name for d in out]
+    if len(set(names)) != len(names):
+        raise ValueError(f"events.definitions has repeated names {names}: give each a 'name'")
+    return out
+
+
+def primary_definition(ds: Mapping[str, Any]) -> EventDefinition:
+    """The definition behind events.csv and the main tables."""
+    definitions = event_definitions(ds)
+    primary = (ds.get("events", {}) or {}).get("primary", definitions[0].name)
+    for d in definitions:
+        if d.name == primary:
+            return d
+    raise ValueError(
+        f"events.primary '{primary}' is not among the definitions' names "
+        f"{[d.name for d in definitions]}"
+    )
+
+
+def _check_two_instruments(ds: Mapping[str, Any], definitions: list[EventDefinition]) -> None:
+    if any(d.definition == "recovery_two_instruments" for d in definitions):
+        if "score_2" not in ds.get("columns", {}) or "second_instrument" not in ds:
+            raise ValueError(
+                "definition recovery_two_instruments needs columns.score_2 and second_instrument"
+            )
+
+
+@dataclass(frozen=True)
+class PrePostSettings:
+    """How the pre-post classification is made."""
+
+    method: str = "jt"
+    post: str | int = "last"
+    group_by: tuple[str, ...] = ("stratum",)
+
+
+def prepost_settings(ds: Mapping[str, Any]) -> PrePostSettings:
+    """The data set's pre-post settings with defaults."""
+    section = ds.get("prepost", {}) or {}
+    return PrePostSettings(
+        method=section.get("method", "jt"),
+        post=section.get("post", "last"),
+        group_by=tuple(section.get("group_by", ["stratum"])),
+    )
+
+
+def _check_prepost(ds: Mapping[str, Any]) -> None:
+    settings = prepost_settings(ds)
+    if settings.method != "jt" and dataset_instrument(ds).reliability is None:
+        raise ValueError(
+            f"prepost.method {settings.method} needs the instrument's reliability: add "
+            "instrument.reliability (or norms)"
+        )
+    columns = column_map(ds)
+    known = {"stratum", *columns.get("covariates", [])}
+    if "therapist" in columns:
+        known.add("therapist")
+    unknown = [g for g in settings.group_by if g not in known]
+    if unknown:
+        raise ValueError(
+            f"prepost.group_by {unknown} are not available; use stratum, therapist (when "
+            "mapped) or a column listed in columns.covariates"
+        )

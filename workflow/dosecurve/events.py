@@ -221,3 +221,21 @@ def participant_flow(events: pd.DataFrame) -> pd.DataFrame:
     if flow.loc[flow["status"] != "read", "n"].sum() != len(events):
         raise AssertionError("participant flow does not add up; please report this as a bug")
     return flow
+
+
+def derive_all(
+    sessions: pd.DataFrame,
+    *,
+    instrument: Instrument,
+    bands: Sequence[Band],
+    definitions: Sequence[EventDefinition],
+    second: Instrument | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Events and flow for several definitions, stacked with a ``definition`` column."""
+    events, flows = [], []
+    for spec in definitions:
+        ev = derive_events(sessions, instrument=instrument, bands=bands, spec=spec, second=second)
+        events.append(ev.assign(definition=spec.name))
+        flows.append(participant_flow(ev).assign(definition=spec.name))
+    flow = pd.concat(flows, ignore_index=True)[["definition", "status", "reason", "n"]]
+    return pd.concat(events, ignore_index=True), flow

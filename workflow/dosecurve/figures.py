@@ -31,7 +31,13 @@ def session_breaks(max_time: float, max_ticks: int = 8) -> list[int]:
     return list(range(0, int(np.ceil(max_time / step)) * step + 1, step))
 
 
-def plot_improvement(curves: pd.DataFrame, strata: Sequence[str], *, subtitle: str = "") -> Figure:
+def plot_improvement(
+    curves: pd.DataFrame,
+    strata: Sequence[str],
+    *,
+    event_label: str = "clinically significant improvement",
+    subtitle: str = "",
+) -> Figure:
     """Cumulative proportion improved by sessions attended, one curve per stratum.
 
     ``curves`` is the tidy Kaplan-Meier table (``stratum, time, at_risk, events,
@@ -78,8 +84,7 @@ def plot_improvement(curves: pd.DataFrame, strata: Sequence[str], *, subtitle: s
     ax.set_xticks(breaks)
     ax.set_ylabel("Cumulative proportion improved")
     ax.set_title(
-        "Time to clinically significant improvement by intake severity"
-        + (f"\n{subtitle}" if subtitle else ""),
+        f"Time to {event_label} by intake severity" + (f"\n{subtitle}" if subtitle else ""),
         fontsize=10,
     )
     ax.grid(alpha=0.3)

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import base64
 import html
-import platform
-from collections.abc import Mapping, Sequence
-from importlib.metadata import version
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from dosecurve import __version__
-from dosecurve.config import column_map, dataset_bands, dataset_instrument, simulation_spec
 from dosecurve.survival import ALL
 
 STYLE = """
@@ -48,14 +44,16 @@ def fmt_percent(value: float) -> str:
     return "" if value is None or np.isnan(value) else f"{100 * value:.0f} %"
 
 
-def headline(dataset: str, medians: pd.DataFrame, improved: pd.DataFrame, level: float) -> str:
+def headline(
+    dataset: str, medians: pd.DataFrame, improved: pd.DataFrame, level: float, event: str
+) -> str:
     """The answer in one sentence, from the median and improved-by-session tables."""
     overall = medians.loc[medians["stratum"] == ALL].iloc[0]
     at = improved.loc[improved["stratum"] == ALL].set_index("session")["improved"]
     by = "; ".join(f"{fmt_percent(v)} by session {s}" for s, v in at.items() if not np.isnan(v))
     return (
-        f"In {html.escape(dataset)}, {int(overall['n'])} clients were clinical at intake and "
-        f"{int(overall['events'])} showed clinically significant improvement. The median number "
+        f"In {html.escape(dataset)}, {int(overall['n'])} clients were analysed and "
+        f"{int(overall['events'])} showed {html.escape(event)}. The median number "
         f"of sessions to improvement was {fmt_median(overall)} ({level:.0%} CI, Kaplan-Meier). "
         f"Cumulative proportion improved: {by}."
     )
@@ -86,98 +84,92 @@ def _table(frame: pd.DataFrame) -> str:
     return frame.to_html(index=False, border=0, na_rep="", float_format=lambda v: f"{v:.4g}")
 
 
+@dataclass(frozen=True)
+class ReportTables:
+    """The tables the report is written from (all aggregates)."""
+
+    medians: pd.DataFrame
+    improved: pd.DataFrame
+    logrank: pd.DataFrame
+    flow: pd.DataFrame
+    sensitivity: pd.DataFrame
+    prepost_categories: pd.DataFrame
+    prepost_by_group: pd.DataFrame
+    prepost_effects: pd.DataFrame
+    reliable_change: pd.DataFrame
+
+
+def flow_wide(flow: pd.DataFrame) -> pd.DataFrame:
+    """Participant flow with one column of counts per event definition."""
+    wide = flow.pivot_table(
+        index=["status", "reason"], columns="definition", values="n", sort=False
+    ).reset_index()
+    wide.columns.name = None
+    return wide
+
+
+def _logrank_text(logrank: pd.DataFrame) -> str:
+    lr = logrank.iloc[0]
+    note = lr["note"] if isinstance(lr["note"], str) else ""
+    if note:
+        return f"Log-rank test: {html.escape(note)}."
+    return (
+        f"Log-rank test across severity strata: chi-square {lr['statistic']:.2f} on "
+        f"{int(lr['df'])} df, p = {lr['p_value']:.3g}."
+    )
+
+
 def render_report(
     *,
     dataset: str,
-    medians: pd.DataFrame,
-    improved: pd.DataFrame,
-    logrank: pd.DataFrame,
-    flow: pd.DataFrame,
+    tables: ReportTables,
     figure_png: bytes,
     settings: Sequence[str],
+    event: str = "clinically significant improvement",
     conf_level: float = 0.95,
 ) -> str:
     """Render the whole report as one HTML string with the figure embedded."""
+    t = tables
     image = base64.b64encode(figure_png).decode("ascii")
-    lr = logrank.iloc[0]
-    note = lr["note"] if isinstance(lr["note"], str) else ""
-    lr_text = (
-        f"Log-rank test: {html.escape(note)}."
-        if note
-        else f"Log-rank test across severity strata: chi-square {lr['statistic']:.2f} on "
-        f"{int(lr['df'])} df, p = {lr['p_value']:.3g}."
-    )
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
         f"<title>dosecurve report: {html.escape(dataset)}</title>",
         f"<style>{STYLE}</style></head><body>",
-        f"<h1>Sessions to clinically significant improvement: {html.escape(dataset)}</h1>",
-        f"<p class='answer' id='headline'>{headline(dataset, medians, improved, conf_level)}</p>",
-        _table(answer_table(medians, improved, (8, 26, 52))),
-        "<h2>Participant flow</h2><p>Every client in the input is counted once.</p>",
-        _table(flow),
+        f"<h1>Sessions to {html.escape(event)}: {html.escape(dataset)}</h1>",
+        "<p class='answer' id='headline'>"
+        f"{headline(dataset, t.medians, t.improved, conf_level, event)}</p>",
+        _table(answer_table(t.medians, t.improved, (8, 26, 52))),
+        "<h2>Participant flow</h2><p>Every client in the input is counted once per event "
+        "definition.</p>",
+        _table(flow_wide(t.flow)),
         "<h2>Time to improvement by intake severity</h2>",
         f"<figure><img alt='Cumulative proportion improved by sessions attended, per intake "
         f"severity stratum' src='data:image/png;base64,{image}'><figcaption>Cumulative "
-        f"proportion of clients with clinically significant improvement (1 minus the "
-        f"Kaplan-Meier estimate) by sessions attended, with {conf_level:.0%} log-log "
-        f"confidence bands; ticks mark censored clients; clients at risk below. "
-        f"{lr_text}</figcaption></figure>",
+        f"proportion of clients with {html.escape(event)} (1 minus the Kaplan-Meier estimate) "
+        f"by sessions attended, with {conf_level:.0%} log-log confidence bands; ticks mark "
+        f"censored clients; clients at risk below. {_logrank_text(t.logrank)}</figcaption>"
+        "</figure>",
         "<h2>Median sessions to improvement</h2>",
         "<p>Empty cells: not reached (the curve or its confidence limit never reaches 50 %).</p>",
-        _table(medians),
+        _table(t.medians),
         "<h2>Cumulative proportion improved by session</h2>",
         "<p>Empty cells: beyond the last follow-up in that stratum.</p>",
-        _table(improved),
+        _table(t.improved),
         "<h2>Log-rank test</h2>",
-        _table(logrank),
+        _table(t.logrank),
+        "<h2>Sensitivity to the event definition</h2>",
+        "<p>Each definition and timing, all clients pooled (Kaplan-Meier).</p>",
+        _table(t.sensitivity),
+        "<h2>Pre-post clinical significance</h2>",
+        "<p>First scored assessment against the last; percentages of the clients used.</p>",
+        _table(t.prepost_categories),
+        _table(t.prepost_by_group),
+        "<h3>Mean scores and pre-post effect size</h3>",
+        _table(t.prepost_effects),
+        "<h3>Reliable change: method, constants and sample statistics</h3>",
+        _table(t.reliable_change),
         "<h2>Settings used</h2><ul class='settings'>",
         *(f"<li>{html.escape(s)}</li>" for s in settings),
         "</ul><p>Aggregates only: this report holds no client's rows.</p></body></html>",
     ]
     return "\n".join(parts)
-
-
-def settings_lines(ds: Mapping[str, Any], *, conf_level: float) -> list[str]:
-    """One plain-words line per setting that shaped the results."""
-    instrument = dataset_instrument(ds)
-    bands = dataset_bands(ds)
-    if "simulate" in ds:
-        spec = simulation_spec(ds["simulate"])
-        data = (
-            f"Data: simulated with the simple built-in generator (preset nordmo2021 "
-            f"parameters), {spec.n_clients} clients, {spec.n_therapists} therapists, "
-            f"seed {spec.seed}."
-        )
-    else:
-        cols = ", ".join(f"{k} = '{v}'" for k, v in column_map(ds).items())
-        data = f"Data: long CSV '{ds['path']}', columns {cols}."
-    direction = "lower" if instrument.lower_is_better else "higher"
-    band_text = ", ".join(
-        f"{b.name} {b.lower:g}" + (f" to <{b.upper:g}" if np.isfinite(b.upper) else " and above")
-        for b in bands
-    )
-    return [
-        data,
-        f"Instrument: {instrument.name}, range {instrument.score_range[0]:g}-"
-        f"{instrument.score_range[1]:g}, {direction} is better; clinical cutoff "
-        f"{instrument.cutoff:g}, reliable change {instrument.reliable_change:g} points. "
-        f"Source: {instrument.source}.",
-        "Baseline: the score at session 0 (intake), else the first scored assessment.",
-        "Eligible: baseline on the clinical side of the cutoff (at or beyond it) and at least "
-        "one later scored assessment.",
-        f"Event: clinically significant improvement, first assessment with a change of at least "
-        f"{instrument.reliable_change:g} points in the better direction and a score on the "
-        f"functional side of the cutoff.",
-        "Time: sessions attended (dose) at that assessment; clients without the event are "
-        "right-censored at their last scored assessment, whatever the reason therapy ended.",
-        f"Severity strata (intake score): {band_text}.",
-        f"Estimator: Kaplan-Meier with Greenwood standard errors and {conf_level:.0%} log-log "
-        "confidence intervals (as R survfit, conf.type = 'log-log'); medians and their limits "
-        "as R quantile.survfit.",
-        "Test: log-rank (chi-square) across the severity strata present.",
-        f"Software: dosecurve {__version__}, Python {platform.python_version()}, "
-        f"lifelines {version('lifelines')}, pandas {version('pandas')}, "
-        f"NumPy {version('numpy')}, matplotlib {version('matplotlib')}, "
-        f"Snakemake {version('snakemake')}.",
-    ]

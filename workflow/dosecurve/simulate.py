@@ -13,7 +13,9 @@ Model, per client ``i`` with therapist ``t``:
   ``r_i = 0.17 exp(-0.2 z + u_t + e_i)``, ``u_t ~ N(0, 0.25)`` (therapist),
   ``e_i ~ N(0, 0.9)`` (more severe, slower change);
 * observed score = latent + ``N(0, 1.6)`` (CORE-OM measurement error), rounded to 0.1
-  and clipped to 0-40, assessed at intake (session 0) and after every session.
+  and clipped to 0-40, assessed at intake (session 0) and after every session;
+* ending: dropout with probability ``expit(logit(0.2) + 0.4 z)`` (about 20 %, more likely
+  with severity), otherwise planned.
 """
 
 from __future__ import annotations
@@ -41,13 +43,14 @@ class SimulationSpec:
     length_severity: float = 0.15
     rate_sd: float = 0.9
     noise_sd: float = 1.6
+    dropout_rate: float = 0.2
 
 
 PRESETS: dict[str, SimulationSpec] = {"nordmo2021": SimulationSpec()}
 
 
 def simulate_sessions(spec: SimulationSpec) -> pd.DataFrame:
-    """Generate a long session table (``client, session, score, therapist``).
+    """Generate a long session table (``client, session, score, therapist, end_reason``).
 
     The same ``spec`` (seed included) always gives the same table.
 
@@ -77,6 +80,8 @@ def simulate_sessions(spec: SimulationSpec) -> pd.DataFrame:
     latent = np.maximum(intake[idx] - rate[idx] * session, floor[idx])
     score = np.clip(np.round(latent + rng.normal(0.0, spec.noise_sd, idx.size), 1), 0.0, 40.0)
     score[session == 0] = np.round(intake, 1)
+    odds = np.log(spec.dropout_rate / (1 - spec.dropout_rate)) + 0.4 * z
+    dropout = rng.random(n) < 1 / (1 + np.exp(-odds))
     width = len(str(n))
     return pd.DataFrame(
         {
@@ -84,5 +89,6 @@ def simulate_sessions(spec: SimulationSpec) -> pd.DataFrame:
             "session": session,
             "score": score,
             "therapist": np.char.add("T", (therapist + 1).astype(str))[idx],
+            "end_reason": np.where(dropout, "dropout", "planned")[idx],
         }
     )

@@ -214,3 +214,35 @@ def logrank(events: pd.DataFrame) -> pd.DataFrame:
             }
         ]
     )
+
+
+def sensitivity_table(
+    events: pd.DataFrame,
+    definitions: Sequence[tuple[str, str]],
+    *,
+    session: int = 26,
+    conf_level: float = 0.95,
+) -> pd.DataFrame:
+    """Events, median and % improved by ``session`` for each definition, side by side.
+
+    ``events`` is the stacked table with a ``definition`` column; ``definitions`` pairs
+    each name with a plain-words description.
+    """
+    rows = []
+    for name, described in definitions:
+        part = events.loc[(events["definition"] == name) & events["eligible"].astype(bool)]
+        row: dict[str, object] = {"definition": name, "description": described, "n": len(part)}
+        if len(part) == 0:
+            rows.append({**row, "events": 0, "note": "not estimable: no eligible clients"})
+            continue
+        curve = kaplan_meier(part["time"].to_numpy(), part["event"].to_numpy(),
+                             conf_level=conf_level)  # fmt: skip
+        median, lower, upper = km_quantile(curve, 0.5)
+        improved = improved_by_session(StrataCurves({ALL: curve}), [session]).iloc[0]
+        rows.append({
+            **row, "events": int(part["event"].sum()), "median": median, "ci_lower": lower,
+            "ci_upper": upper, f"improved_{session}": improved["improved"],
+            f"improved_{session}_ci_lower": improved["ci_lower"],
+            f"improved_{session}_ci_upper": improved["ci_upper"], "note": "",
+        })  # fmt: skip
+    return pd.DataFrame(rows)

@@ -33,10 +33,17 @@ def dataset(wildcards):
     return config["datasets"][wildcards.dataset]
 
 
-def data_settings(wildcards):
-    """The settings that shape the session table: a severity change leaves it alone."""
-    keys = ("simulate", "path", "columns", "delimiter", "instrument")
-    return {k: v for k, v in dataset(wildcards).items() if k in keys}
+def settings(*keys):
+    """This data set's values of ``keys``: a rule re-runs only when one of them changes."""
+
+    def pick(wildcards):
+        return {k: v for k, v in dataset(wildcards).items() if k in keys}
+
+    return pick
+
+
+DATA_KEYS = ("simulate", "path", "columns", "delimiter", "instrument", "second_instrument",
+             "end_reasons")
 
 
 def all_outputs():

@@ -1,8 +1,8 @@
 """Data: simulate the data set or read the researcher's long CSV, then validate it.
 
 INPUTS:  the CSV at datasets.<name>.path (none for simulated data sets)
-OUTPUTS: results/{dataset}/sessions.csv (validated long table: client, session, score[, therapist];
-         holds client-level rows)
+OUTPUTS: results/{dataset}/sessions.csv (validated long table: client, session, score and the
+         mapped optional columns; holds client-level rows)
 """
 
 
@@ -12,7 +12,7 @@ rule sessions:
     output:
         "results/{dataset}/sessions.csv",
     params:
-        dataset=data_settings,
+        dataset=settings(*DATA_KEYS),
     log:
         "results/{dataset}/logs/sessions.log",
     script:

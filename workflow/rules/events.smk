@@ -1,7 +1,9 @@
-"""Events: one time-to-improvement record per client, and the participant flow.
+"""Events: one time-to-event record per client and definition, and the participant flow.
 
 INPUTS:  results/{dataset}/sessions.csv
-OUTPUTS: results/{dataset}/events.csv (one row per client; client-level), results/{dataset}/flow.csv
+OUTPUTS: results/{dataset}/events.csv (primary definition, one row per client; client-level),
+         results/{dataset}/events_by_definition.csv (every definition; client-level),
+         results/{dataset}/flow.csv (every client counted, per definition)
 """
 
 
@@ -10,10 +12,10 @@ rule events:
         "results/{dataset}/sessions.csv",
     output:
         events="results/{dataset}/events.csv",
+        by_definition="results/{dataset}/events_by_definition.csv",
         flow="results/{dataset}/flow.csv",
     params:
-        instrument=lambda w: dataset(w).get("instrument"),
-        severity=lambda w: dataset(w).get("severity"),
+        dataset=settings("instrument", "second_instrument", "severity", "events", "columns"),
     log:
         "results/{dataset}/logs/events.log",
     script:

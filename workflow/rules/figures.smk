@@ -17,8 +17,7 @@ rule figures:
         ),
         pdf="results/{dataset}/figures/improvement_by_severity.pdf",
     params:
-        instrument=lambda w: dataset(w).get("instrument"),
-        severity=lambda w: dataset(w).get("severity"),
+        dataset=settings("instrument", "severity", "events", "columns"),
         conf_level=ANALYSIS.conf_level,
     log:
         "results/{dataset}/logs/figures.log",

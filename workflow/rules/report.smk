@@ -11,6 +11,11 @@ rule report:
         medians="results/{dataset}/tables/median_sessions.csv",
         improved="results/{dataset}/tables/improved_by_session.csv",
         logrank="results/{dataset}/tables/logrank.csv",
+        sensitivity="results/{dataset}/tables/sensitivity.csv",
+        prepost_categories="results/{dataset}/tables/prepost_categories.csv",
+        prepost_by_group="results/{dataset}/tables/prepost_by_group.csv",
+        prepost_effects="results/{dataset}/tables/prepost_effects.csv",
+        reliable_change="results/{dataset}/tables/reliable_change.csv",
         figure="results/{dataset}/figures/improvement_by_severity.png",
     output:
         "results/{dataset}/report.html",

@@ -1,13 +1,16 @@
-"""Survival: Kaplan-Meier per severity stratum and overall, medians, % improved, log-rank.
+"""Survival: Kaplan-Meier per severity stratum and overall, medians, % improved, log-rank,
+and the sensitivity of the answer to the event definition.
 
-INPUTS:  results/{dataset}/events.csv
-OUTPUTS: results/{dataset}/tables/{km_curves,median_sessions,improved_by_session,logrank}.csv
+INPUTS:  results/{dataset}/events.csv, results/{dataset}/events_by_definition.csv
+OUTPUTS: results/{dataset}/tables/{km_curves,median_sessions,improved_by_session,logrank,
+         sensitivity}.csv
 """
 
 
 rule survival:
     input:
-        "results/{dataset}/events.csv",
+        events="results/{dataset}/events.csv",
+        by_definition="results/{dataset}/events_by_definition.csv",
     output:
         curves="results/{dataset}/tables/km_curves.csv",
         medians=report(
@@ -23,9 +26,9 @@ rule survival:
             labels={"table": "improved by session"},
         ),
         logrank="results/{dataset}/tables/logrank.csv",
+        sensitivity="results/{dataset}/tables/sensitivity.csv",
     params:
-        instrument=lambda w: dataset(w).get("instrument"),
-        severity=lambda w: dataset(w).get("severity"),
+        dataset=settings("instrument", "severity", "events", "columns"),
         improved_at=ANALYSIS.improved_at,
         conf_level=ANALYSIS.conf_level,
     log:

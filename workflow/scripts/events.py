@@ -1,17 +1,21 @@
-"""Adapter: derive one event record per client and the participant flow."""
+"""Adapter: derive event records per client and definition, and the participant flow."""
 
 import logging
 
 import pandas as pd
 
-from dosecurve.config import dataset_bands, dataset_instrument
-from dosecurve.events import derive_events, participant_flow
+from dosecurve import config as cfg
+from dosecurve.events import derive_all
 
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(message)s")
-ds = {k: v for k, v in snakemake.params.items() if v is not None}
+ds = snakemake.params.dataset
 sessions = pd.read_csv(snakemake.input[0], dtype={"client": str, "therapist": str})
-events = derive_events(sessions, instrument=dataset_instrument(ds), bands=dataset_bands(ds))
-flow = participant_flow(events)
-events.to_csv(snakemake.output.events, index=False)
+events, flow = derive_all(
+    sessions, instrument=cfg.dataset_instrument(ds), bands=cfg.dataset_bands(ds),
+    definitions=cfg.event_definitions(ds), second=cfg.second_instrument(ds),
+)  # fmt: skip
+primary = events["definition"] == cfg.primary_definition(ds).name
+events[primary].drop(columns="definition").to_csv(snakemake.output.events, index=False)
+events.to_csv(snakemake.output.by_definition, index=False)
 flow.to_csv(snakemake.output.flow, index=False)
 logging.info("flow:\n%s", flow.to_string(index=False))

@@ -2,16 +2,17 @@
 
 import pandas as pd
 
-from dosecurve.config import dataset_bands
+from dosecurve import config as cfg
 from dosecurve.figures import PDF_METADATA, PNG_METADATA, plot_improvement
 
 p = snakemake.params
 curves = pd.read_csv(snakemake.input[0], dtype={"stratum": str})
-bands = dataset_bands({k: p[k] for k in ("instrument", "severity") if p[k] is not None})
+primary = cfg.primary_definition(p.dataset)
 fig = plot_improvement(
-    curves, [b.name for b in bands], subtitle=f"Kaplan-Meier, {p.conf_level:.0%} log-log CI"
-)
+    curves, [b.name for b in cfg.dataset_bands(p.dataset)],
+    event_label=primary.definition.replace("_", " "),
+    subtitle=f"Kaplan-Meier, {p.conf_level:.0%} log-log CI; {primary.describe()}",
+)  # fmt: skip
 fig.savefig(snakemake.output.png, dpi=300, metadata=PNG_METADATA)
 fig.savefig(snakemake.output.pdf, metadata=PDF_METADATA)
-with open(snakemake.log[0], "w") as log:
-    log.write(f"drew {curves['stratum'].nunique()} curves\n")
+open(snakemake.log[0], "w").write(f"drew {curves['stratum'].nunique()} curves\n")

@@ -2,22 +2,22 @@
 
 import pandas as pd
 
-from dosecurve.report import render_report, settings_lines
+from dosecurve.config import primary_definition
+from dosecurve.methods import settings_lines
+from dosecurve.report import ReportTables, render_report
 
-p = snakemake.params
-inp = snakemake.input
+p, inp = snakemake.params, snakemake.input
+read = {"keep_default_na": False, "na_values": [""], "dtype": {"stratum": str, "group": str}}
+tables = ReportTables(
+    **{name: pd.read_csv(inp[name], **read) for name in ReportTables.__annotations__}
+)
 with open(inp.figure, "rb") as fh:
     png = fh.read()
 page = render_report(
-    dataset=snakemake.wildcards.dataset,
-    medians=pd.read_csv(inp.medians, dtype={"stratum": str}),
-    improved=pd.read_csv(inp.improved, dtype={"stratum": str}),
-    logrank=pd.read_csv(inp.logrank, keep_default_na=False, na_values=[""]),
-    flow=pd.read_csv(inp.flow),
-    figure_png=png,
+    dataset=snakemake.wildcards.dataset, tables=tables, figure_png=png,
     settings=settings_lines(p.dataset, conf_level=p.conf_level),
-    conf_level=p.conf_level,
-)
-with open(snakemake.output[0], "w", encoding="utf-8") as out, open(snakemake.log[0], "w") as log:
+    event=primary_definition(p.dataset).definition.replace("_", " "), conf_level=p.conf_level,
+)  # fmt: skip
+with open(snakemake.output[0], "w", encoding="utf-8") as out:
     out.write(page)
-    log.write(f"report written ({len(page)} characters)\n")
+open(snakemake.log[0], "w").write(f"report written ({len(page)} characters)\n")

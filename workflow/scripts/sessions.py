@@ -16,7 +16,8 @@ else:
         raw = read_long_csv(handle, source=ds["path"], delimiter=ds.get("delimiter", ","))
     source = ds["path"]
 table, summary = validate_sessions(
-    raw, columns=cfg.column_map(ds), instrument=cfg.dataset_instrument(ds), source=source
-)
+    raw, columns=cfg.column_map(ds), instrument=cfg.dataset_instrument(ds), source=source,
+    second_instrument=cfg.second_instrument(ds), end_reasons=ds.get("end_reasons"),
+)  # fmt: skip
 table.to_csv(snakemake.output[0], index=False)
 logging.info("%s: %s", source, summary)

@@ -1,0 +1,85 @@
+"""Plain-words description of the effective settings, for the report's settings list."""
+
+from __future__ import annotations
+
+import platform
+from collections.abc import Mapping
+from importlib.metadata import version
+from typing import Any
+
+import numpy as np
+
+from dosecurve import __version__
+from dosecurve import config as cfg
+from dosecurve.clinsig import CRITICAL
+
+
+def settings_lines(ds: Mapping[str, Any], *, conf_level: float) -> list[str]:
+    """One line per setting that shaped the results."""
+    instrument = cfg.dataset_instrument(ds)
+    primary = cfg.primary_definition(ds)
+    prepost = cfg.prepost_settings(ds)
+    rule = "more than" if instrument.rc_strict else "at least"
+    direction = "lower" if instrument.lower_is_better else "higher"
+    side = "at or above" if instrument.lower_is_better else "at or below"
+    lines = [
+        _data_line(ds),
+        f"Instrument: {instrument.name}, range {instrument.score_range[0]:g}-"
+        f"{instrument.score_range[1]:g}, {direction} is better; clinical = {side} the cutoff "
+        f"{instrument.cutoff:g} (cutoff {instrument.cutoff_type}); reliable change = a change "
+        f"of {rule} {instrument.reliable_change:.4g} points. Source: {instrument.source}.",
+        "Baseline: the score at session 0 (intake), else the first scored assessment.",
+        f"Primary event: {primary.name}: {primary.describe()}. Eligible: a baseline inside the "
+        "severity bands and a later scored assessment; clinical at intake for every definition "
+        "except reliable improvement and reliable deterioration.",
+        "Other definitions: "
+        + (
+            "; ".join(
+                f"{d.name}: {d.describe()}"
+                for d in cfg.event_definitions(ds)
+                if d.name != primary.name
+            )
+            or "none"
+        )
+        + ".",
+        "Time: sessions attended (dose) at that assessment; clients without the event are "
+        "right-censored at their last scored assessment, whatever the reason therapy ended "
+        "(dropout is not yet treated as a competing event).",
+        f"Severity strata (intake score): {_bands(ds)}.",
+        f"Estimator: Kaplan-Meier with Greenwood standard errors and {conf_level:.0%} log-log "
+        "confidence intervals (as R survfit, conf.type = 'log-log'); medians and their limits "
+        "as R quantile.survfit. Test: log-rank across the severity strata present.",
+        f"Pre-post classification: {prepost.method.upper()} reliable change "
+        + (
+            f"(critical value {CRITICAL[prepost.method]:.3f})"
+            if prepost.method != "jt"
+            else "(the instrument's reliable change in points)"
+        )
+        + ", first scored assessment against the "
+        + ("last" if prepost.post == "last" else f"last at or before session {prepost.post}")
+        + "; effect size d = (mean pre - mean post) / SD pre with the CI of Becker (1988).",
+        f"Software: dosecurve {__version__}, Python {platform.python_version()}, "
+        f"lifelines {version('lifelines')}, pandas {version('pandas')}, "
+        f"NumPy {version('numpy')}, SciPy {version('scipy')}, matplotlib {version('matplotlib')}, "
+        f"Snakemake {version('snakemake')}.",
+    ]
+    return lines
+
+
+def _data_line(ds: Mapping[str, Any]) -> str:
+    if "simulate" in ds:
+        spec = cfg.simulation_spec(ds["simulate"])
+        return (
+            f"Data: simulated with the simple built-in generator (preset nordmo2021 "
+            f"parameters), {spec.n_clients} clients, {spec.n_therapists} therapists, "
+            f"seed {spec.seed}."
+        )
+    cols = ", ".join(f"{k} = '{v}'" for k, v in cfg.column_map(ds).items())
+    return f"Data: long CSV '{ds['path']}', columns {cols}."
+
+
+def _bands(ds: Mapping[str, Any]) -> str:
+    return ", ".join(
+        f"{b.name} {b.lower:g}" + (f" to <{b.upper:g}" if np.isfinite(b.upper) else " and above")
+        for b in cfg.dataset_bands(ds)
+    )

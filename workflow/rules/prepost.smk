@@ -1,0 +1,28 @@
+"""Pre-post: reliable and clinically significant change from first to last assessment.
+
+INPUTS:  results/{dataset}/sessions.csv
+OUTPUTS: results/{dataset}/tables/{prepost_categories,prepost_by_group,prepost_effects,
+         reliable_change}.csv
+"""
+
+
+rule prepost:
+    input:
+        "results/{dataset}/sessions.csv",
+    output:
+        categories=report(
+            "results/{dataset}/tables/prepost_categories.csv",
+            caption="../report/prepost_categories.rst",
+            category="{dataset}",
+            labels={"table": "pre-post categories"},
+        ),
+        by_group="results/{dataset}/tables/prepost_by_group.csv",
+        effects="results/{dataset}/tables/prepost_effects.csv",
+        reliable_change="results/{dataset}/tables/reliable_change.csv",
+    params:
+        dataset=settings("instrument", "severity", "prepost", "columns", "simulate"),
+        conf_level=ANALYSIS.conf_level,
+    log:
+        "results/{dataset}/logs/prepost.log",
+    script:
+        "../scripts/prepost.py"
