@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
-import io
-
 import pandas as pd
 import pytest
 
 from dosecurve.instruments import PRESETS
-from dosecurve.sessions import read_long_csv, validate_sessions
+from dosecurve.readers import read_table
+from dosecurve.sessions import validate_sessions
 
 COLUMNS = {"client": "id", "session": "visit", "score": "core"}
 
 
-def validate(text: str, columns=COLUMNS):
-    raw = read_long_csv(io.BytesIO(text.encode("utf-8")), source="clinic.csv")
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+
+
+def read(text: str, **options) -> pd.DataFrame:
+    with open("clinic.csv", "w", encoding="utf-8") as fh:
+        fh.write(text)
+    return read_table("clinic.csv", **options)
+
+
+def validate(text: str, columns=COLUMNS, **options):
+    raw = read(text, **options)
     return validate_sessions(
         raw, columns=columns, instrument=PRESETS["core-om"], source="clinic.csv"
     )
@@ -32,7 +42,7 @@ def test_valid_table_is_typed_sorted_and_summarised():
 
 
 def test_utf8_bom_is_read():
-    raw = read_long_csv(io.BytesIO("\ufeffid,visit,core\n1,0,20\n".encode()), source="x.csv")
+    raw = read("\ufeffid,visit,core\n1,0,20\n")
     assert list(raw.columns) == ["id", "visit", "core"]
 
 
@@ -85,7 +95,9 @@ def test_header_only():
 
 def test_wrong_delimiter_is_named():
     with pytest.raises(ValueError, match="seems to use ';' as delimiter"):
-        validate("id;visit;core\n1;0;20\n")
+        validate("id;visit;core\n1;0;20\n", delimiter=",")
+    table, _ = validate("id;visit;core\n1;0;20\n")  # sniffed when not given
+    assert table["score"].tolist() == [20]
 
 
 def test_missing_client_id():
@@ -102,7 +114,7 @@ def test_therapist_column_is_carried():
 def test_end_reasons_are_mapped_and_unmapped_values_named():
     text = "id,visit,core,end\n1,0,20,\n1,1,12,Completed\n2,0,20,\n2,1,18,DNA\n"
     cols = {**COLUMNS, "end_reason": "end"}
-    raw = read_long_csv(io.BytesIO(text.encode()), source="clinic.csv")
+    raw = read(text)
     table, _ = validate_sessions(
         raw,
         columns=cols,
@@ -123,7 +135,7 @@ def test_end_reasons_are_mapped_and_unmapped_values_named():
 
 def test_second_outcome_and_covariates_are_checked_and_carried():
     text = "id,visit,core,gad,arm\n1,0,20,15,cbt\n1,1,12,22,cbt\n"
-    raw = read_long_csv(io.BytesIO(text.encode()), source="clinic.csv")
+    raw = read(text)
     cols = {**COLUMNS, "score_2": "gad", "covariates": ["arm"]}
     with pytest.raises(ValueError, match=r"'gad' \(score_2\) has 1 value\(s\) outside GAD-7's"):
         validate_sessions(

@@ -22,6 +22,7 @@ the classified clients. NK uses the same reliability at post as at pre.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -29,6 +30,7 @@ import pandas as pd
 from scipy.stats import norm
 
 from dosecurve.instruments import Z_975, Instrument
+from dosecurve.severity import Band, assign_stratum
 
 METHODS = ("jt", "gln", "en", "nk", "ha")
 CATEGORIES = ("recovered", "improved", "unchanged", "deteriorated", "harmed")
@@ -283,3 +285,18 @@ def _rc_table(pre: np.ndarray, post: np.ndarray, method: str, inst: Instrument) 
     if method == "ha":
         row["r_dd"] = ha_reliability_of_difference(s, se)
     return pd.DataFrame([row])
+
+
+def client_groups(
+    sessions: pd.DataFrame, pairs: pd.DataFrame, bands: Sequence[Band], group_by: Sequence[str]
+) -> pd.DataFrame:
+    """Grouping columns per classified client: ``stratum`` from the pre score, any other
+    column from the client's first row of the session table."""
+    per_client = sessions.groupby("client", sort=False).first()
+    out = pd.DataFrame({"client": pairs["client"].to_numpy()})
+    for column in group_by:
+        if column == "stratum":
+            out[column] = assign_stratum(pairs["pre"], bands).to_numpy()
+        else:
+            out[column] = per_client[column].reindex(out["client"]).to_numpy()
+    return out

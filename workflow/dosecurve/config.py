@@ -220,3 +220,17 @@ def _check_prepost(ds: Mapping[str, Any]) -> None:
             f"prepost.group_by {unknown} are not available; use stratum, therapist (when "
             "mapped) or a column listed in columns.covariates"
         )
+
+
+def reader_options(ds: Mapping[str, Any]) -> dict[str, Any]:
+    """Keyword arguments of ``readers.read_table`` for this data set."""
+    columns = column_map(ds)
+    labelled = [columns[k] for k in ("therapist", "end_reason") if k in columns]
+    return {
+        "fmt": ds.get("format"),
+        "delimiter": ds.get("delimiter"),
+        "encoding": ds.get("encoding", "utf-8"),
+        "sheet": ds.get("sheet"),
+        "label_columns": [*labelled, *columns.get("covariates", [])],
+        "text_columns": [columns[k] for k in ("client", "therapist") if k in columns],
+    }

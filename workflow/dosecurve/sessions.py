@@ -14,15 +14,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from dosecurve.instruments import Instrument
+from dosecurve.layouts import Layout, number_sessions, wide_to_long
 
 REQUIRED = ("client", "session", "score")
-OPTIONAL = ("therapist", "end_reason", "score_2")
+OPTIONAL = ("therapist", "end_reason", "score_2", "date", "attended")
 END_REASONS = ("planned", "dropout", "ongoing")
 
 
@@ -34,33 +35,30 @@ class SessionsSummary:
     clients_read: int
     duplicate_rows_dropped: int
     rows_missing_score: int
+    missed_assessments_dropped: int = 0
+    clients_without_intake_score: int = 0
+
+    def checks(self) -> pd.DataFrame:
+        """The recoverable problems found and the documented decision for each."""
+        rows = [
+            ("rows read", self.rows_read, "all rows of the file, in long form"),
+            ("clients read", self.clients_read, "every one is counted in flow.csv"),
+            ("exact duplicate rows", self.duplicate_rows_dropped, "dropped: one copy kept"),
+            ("rows with a missing score", self.rows_missing_score,
+             "kept as attended sessions without an assessment"),
+            ("scores at missed appointments", self.missed_assessments_dropped,
+             "dropped: a missed appointment adds no dose"),
+            ("clients without an intake score", self.clients_without_intake_score,
+             "baseline taken from their first scored assessment"),
+        ]  # fmt: skip
+        return pd.DataFrame(rows, columns=["check", "n", "decision"])
 
 
-def read_long_csv(handle: IO[bytes], *, source: str, delimiter: str = ",") -> pd.DataFrame:
-    """Read a long CSV (UTF-8, with or without BOM) from an open binary file.
-
-    Raises ``ValueError`` naming ``source`` for an empty file or a file that looks
-    as if it uses another delimiter.
-    """
-    try:
-        frame = pd.read_csv(handle, sep=delimiter, encoding="utf-8-sig", skipinitialspace=True)
-    except pd.errors.EmptyDataError:
-        raise ValueError(
-            f"{source}: the file is empty; export the data with a header row"
-        ) from None
-    except (UnicodeDecodeError, pd.errors.ParserError) as err:
-        raise ValueError(
-            f"{source}: cannot be read as a '{delimiter}'-delimited UTF-8 CSV ({err})"
-        ) from None
-    if frame.shape[1] == 1:
-        header = str(frame.columns[0])
-        guess = next((d for d in (";", "\t", "|", ",") if d in header and d != delimiter), None)
-        if guess is not None:
-            raise ValueError(
-                f"{source}: only one column was found ('{header[:60]}'); the file seems to use "
-                f"{guess!r} as delimiter: set 'delimiter: \"{guess}\"' for this data set"
-            )
-    return frame
+def _id_text(values: pd.Series) -> pd.Series:
+    """Ids as text; whole-number floats (as SPSS and Stata store ids) lose their '.0'."""
+    if pd.api.types.is_float_dtype(values) and values.notna().all() and (values % 1 == 0).all():
+        return values.astype("int64").astype(str)
+    return values.astype(str)
 
 
 def _rows(mask: pd.Series | np.ndarray, limit: int = 5) -> str:
@@ -84,6 +82,7 @@ def validate_sessions(
     source: str,
     second_instrument: Instrument | None = None,
     end_reasons: Mapping[str, Sequence[str]] | None = None,
+    layout: Layout | None = None,
 ) -> tuple[pd.DataFrame, SessionsSummary]:
     """Check a raw long table and return the validated session table.
 
@@ -94,12 +93,28 @@ def validate_sessions(
         ``end_reason``, ``score_2`` and a list ``covariates``) to column names in ``raw``.
     instrument : gives the valid score range (``second_instrument`` that of ``score_2``).
     end_reasons : maps planned, dropout and ongoing to the values the file uses.
+    layout : long or wide, and how the session (dose) is numbered.
     source : file name (or data set label) used in error messages.
     """
     if raw.shape[0] == 0:
         raise ValueError(f"{source}: the table has no rows; check the file and its delimiter")
-    mapped = {k: columns.get(k, k) for k in REQUIRED}
-    mapped.update({k: columns[k] for k in OPTIONAL if k in columns})
+    columns, layout = dict(columns), layout or Layout()
+    if layout.layout == "wide":
+        raw = wide_to_long(
+            raw, client=columns["client"], pattern=layout.wide_pattern, source=source
+        )
+        columns.update(session="session", score="score")
+    needed = {"session": ("session",), "date": ("date",), "appointments": ("attended",)}
+    required = ("client", "score", *needed[layout.session_from])
+    missing_keys = [k for k in required if k not in columns]
+    if layout.session_from == "appointments" and not ({"date", "session"} & set(columns)):
+        missing_keys.append("date (or session, the appointment number)")
+    if missing_keys:
+        raise ValueError(
+            f"{source}: columns.{' and columns.'.join(missing_keys)} must be mapped for "
+            f"layout {layout.layout} with session_from {layout.session_from}"
+        )
+    mapped = {k: columns[k] for k in (*REQUIRED, *OPTIONAL) if k in columns}
     covariates = list(columns.get("covariates", []))
     clash = [c for c in covariates if c in (*REQUIRED, *OPTIONAL)]
     if clash:
@@ -117,22 +132,25 @@ def validate_sessions(
         raise ValueError(
             f"{source}: column '{mapped['client']}' is empty in rows {_rows(bad_client)}"
         )
-    out["client"] = out["client"].astype(str)
-    out["session"] = _check_sessions(out, mapped["session"], source)
+    out["client"] = _id_text(out["client"])
+    if "session" in out:
+        out["session"] = _check_sessions(out, mapped["session"], source)
     out["score"] = _check_scores(out, mapped["score"], instrument, source)
     if "score_2" in out:
         if second_instrument is None:
             raise ValueError("columns.score_2 is mapped: set second_instrument for this data set")
         out["score_2"] = _check_scores(out, mapped["score_2"], second_instrument, source, "score_2")
     if "therapist" in out:
-        out["therapist"] = out["therapist"].astype("string")
+        out["therapist"] = _id_text(out["therapist"]).astype("string")
     if "end_reason" in out:
         out["end_reason"] = map_end_reasons(out["end_reason"], end_reasons or {}, source)
+    n_raw = len(out)
+    out, missed = number_sessions(out, layout, names=mapped, source=source)
     n_rows = len(out)
     out = out.drop_duplicates()
     dup_conflict = out.duplicated(["client", "session"], keep=False)
     if dup_conflict.any():
-        in_raw = np.zeros(n_rows, dtype=bool)
+        in_raw = np.zeros(n_raw, dtype=bool)
         in_raw[out.index[dup_conflict]] = True
         raise ValueError(
             f"{source}: the same client and session appear with different values (clients "
@@ -140,11 +158,15 @@ def validate_sessions(
             "Keep one assessment per client and session."
         )
     out = out.sort_values(["client", "session"], kind="stable").reset_index(drop=True)
+    scored = out.loc[out["score"].notna()]
+    first_scored = scored.groupby("client", sort=False)["session"].min()
     summary = SessionsSummary(
-        rows_read=n_rows,
+        rows_read=n_rows + missed,
         clients_read=int(out["client"].nunique()),
         duplicate_rows_dropped=n_rows - len(out),
         rows_missing_score=int(out["score"].isna().sum()),
+        missed_assessments_dropped=missed,
+        clients_without_intake_score=int((first_scored > 0).sum()),
     )
     return out, summary
 

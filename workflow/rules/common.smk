@@ -42,8 +42,10 @@ def settings(*keys):
     return pick
 
 
-DATA_KEYS = ("simulate", "path", "columns", "delimiter", "instrument", "second_instrument",
-             "end_reasons")
+DATA_KEYS = (
+    "simulate", "path", "format", "delimiter", "encoding", "sheet", "layout", "wide_pattern",
+    "session_from", "intake", "columns", "instrument", "second_instrument", "end_reasons",
+)
 
 
 def all_outputs():

@@ -1,8 +1,9 @@
-"""Data: simulate the data set or read the researcher's long CSV, then validate it.
+"""Data: simulate the data set or read the researcher's file, then validate it.
 
-INPUTS:  the CSV at datasets.<name>.path (none for simulated data sets)
+INPUTS:  the file at datasets.<name>.path (CSV/TSV, Parquet, Excel, SPSS, Stata; none when simulated)
 OUTPUTS: results/{dataset}/sessions.csv (validated long table: client, session, score and the
-         mapped optional columns; holds client-level rows)
+         mapped optional columns; holds client-level rows),
+         results/{dataset}/data_checks.csv (recoverable problems found and what was done)
 """
 
 
@@ -10,7 +11,8 @@ rule sessions:
     input:
         raw=lambda w: [dataset(w)["path"]] if "path" in dataset(w) else [],
     output:
-        "results/{dataset}/sessions.csv",
+        sessions="results/{dataset}/sessions.csv",
+        checks="results/{dataset}/data_checks.csv",
     params:
         dataset=settings(*DATA_KEYS),
     log:

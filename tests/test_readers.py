@@ -1,0 +1,171 @@
+"""Every file format and layout: import a small file and assert the long table."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyreadstat
+import pytest
+
+from dosecurve.instruments import PRESETS
+from dosecurve.layouts import Layout
+from dosecurve.readers import file_format, read_table
+from dosecurve.sessions import validate_sessions
+
+LONG = pd.DataFrame({
+    "id": [1, 1, 1, 2, 2], "visit": [0, 1, 2, 0, 3], "core": [20.0, 15.5, 9.0, 25.0, 24.0],
+    "sex": [1, 1, 1, 2, 2],
+})  # fmt: skip
+COLUMNS = {"client": "id", "session": "visit", "score": "core", "covariates": ["sex"]}
+EXPECTED = {"client": ["1", "1", "1", "2", "2"], "session": [0, 1, 2, 0, 3],
+            "score": [20.0, 15.5, 9.0, 25.0, 24.0]}  # fmt: skip
+
+
+def long_table(raw, columns=COLUMNS, layout=None, **kw):
+    table, summary = validate_sessions(
+        raw, columns=columns, instrument=PRESETS["core-om"], source="f", layout=layout, **kw
+    )
+    return table, summary
+
+
+def assert_expected(table):
+    assert table[["client", "session", "score"]].to_dict("list") == EXPECTED
+
+
+@pytest.mark.parametrize(
+    ("name", "options"),
+    [("data.csv", {}), ("data.txt", {"delimiter": ";"}), ("data.tsv", {}),
+     ("data.csv", {"delimiter": "|"})],
+)  # fmt: skip
+def test_delimited_files(tmp_path, name, options):
+    sep = options.get("delimiter", "\t" if name.endswith(".tsv") else ",")
+    path = tmp_path / name
+    LONG.to_csv(path, sep=sep, index=False)
+    table, _ = long_table(read_table(str(path), **options))
+    assert_expected(table)
+    if name == "data.txt":  # sniffed when the delimiter is not given
+        assert_expected(long_table(read_table(str(path)))[0])
+
+
+def test_latin1_on_request(tmp_path):
+    path = tmp_path / "latin.csv"
+    frame = LONG.assign(therapist=["Åse", "Åse", "Åse", "Bjørn", "Bjørn"])
+    frame.to_csv(path, index=False, encoding="latin-1")
+    with pytest.raises(ValueError, match=r"is not valid utf-8 text; .* set encoding: latin-1"):
+        read_table(str(path))
+    table, _ = long_table(read_table(str(path), encoding="latin-1"),
+                          columns={**COLUMNS, "therapist": "therapist"})  # fmt: skip
+    assert table["therapist"].tolist()[-1] == "Bjørn"
+
+
+def test_parquet(tmp_path):
+    path = tmp_path / "data.parquet"
+    LONG.to_parquet(path)
+    assert_expected(long_table(read_table(str(path)))[0])
+
+
+def test_excel_named_sheet(tmp_path):
+    path = tmp_path / "data.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame({"note": ["cover sheet"]}).to_excel(writer, sheet_name="about", index=False)
+        LONG.to_excel(writer, sheet_name="scores", index=False)
+    assert_expected(long_table(read_table(str(path), sheet="scores"))[0])
+    with pytest.raises(ValueError, match="set sheet: to one of the workbook's sheets"):
+        read_table(str(path), sheet="nope")
+
+
+@pytest.mark.parametrize("ext", ["sav", "dta"])
+def test_spss_and_stata_keep_value_labels(tmp_path, ext):
+    path = str(tmp_path / f"data.{ext}")
+    labels = {"sex": {1: "female", 2: "male"}, "core": {0: "none"}}
+    writer = pyreadstat.write_sav if ext == "sav" else pyreadstat.write_dta
+    writer(LONG, path, variable_value_labels=labels)
+    raw = read_table(path, label_columns=["sex"])
+    table, _ = long_table(raw)
+    assert_expected(table)  # the score's value label is not applied
+    assert table["sex"].tolist() == ["female"] * 3 + ["male"] * 2
+
+
+def test_format_from_extension_or_override():
+    assert file_format("x.SAV") == "sav" and file_format("x.dat", "csv") == "csv"
+    with pytest.raises(ValueError, match="set format: to one of"):
+        file_format("x.dat")
+
+
+def test_wide_layout():
+    wide = pd.DataFrame({"id": [1, 2], "sex": [1, 2], "core_0": [20, 25], "core_1": [15.5, None],
+                         "core_2": [9, None], "core_3": [None, 24]})  # fmt: skip
+    layout = Layout(layout="wide", wide_pattern=r"core_(\d+)")
+    table, summary = long_table(wide, {"client": "id", "covariates": ["sex"]}, layout)
+    kept = table[table["score"].notna()]
+    assert kept[["client", "session", "score"]].to_dict("list") == EXPECTED
+    assert summary.rows_missing_score == 3
+    with pytest.raises(ValueError, match="exactly one group"):
+        long_table(wide, {"client": "id"}, Layout(layout="wide", wide_pattern="core_.*"))
+    with pytest.raises(ValueError, match="no column matches wide_pattern"):
+        long_table(wide, {"client": "id"}, Layout(layout="wide", wide_pattern=r"phq_(\d+)"))
+
+
+def test_dates_give_the_dose():
+    raw = pd.DataFrame({
+        "id": [1, 1, 1, 2, 2, 2, 2],
+        "when": ["2024-01-10", "2024-01-03", "2024-01-17", "2024-02-01", "2024-02-08",
+                 "2024-02-15", "2024-02-22"],
+        "core": [15.5, 20, 9, 25, None, None, 24],
+    })  # fmt: skip
+    cols = {"client": "id", "date": "when", "score": "core"}
+    table, _ = long_table(raw, cols, Layout(session_from="date"))
+    assert table.dropna()[["client", "session", "score"]].to_dict("list") == EXPECTED
+    first = long_table(raw, cols, Layout(session_from="date", intake="first_session"))[0]
+    assert first["session"].tolist()[:3] == [1, 2, 3]
+    bad = raw.assign(when=raw["when"].where(raw.index != 2, "soon"))
+    with pytest.raises(
+        ValueError, match=r"'when' \(date\) has missing or unreadable dates in data rows 3"
+    ):
+        long_table(bad, cols, Layout(session_from="date"))
+
+
+def test_appointments_with_attended_flag():
+    raw = pd.DataFrame({
+        "id": [1, 1, 1, 1, 2, 2, 2, 2, 2],
+        "when": pd.to_datetime(["2024-01-03", "2024-01-10", "2024-01-17", "2024-01-24",
+                                "2024-02-01", "2024-02-08", "2024-02-15", "2024-02-22",
+                                "2024-03-01"]),
+        "came": ["yes", "yes", "DNA", "yes", "1", "1", "0", "1", "1"],
+        "core": [20, 15.5, 12, 9, 25, None, 30, None, 24],
+    })  # fmt: skip
+    cols = {"client": "id", "date": "when", "attended": "came", "score": "core"}
+    table, summary = long_table(raw, cols, Layout(session_from="appointments"))
+    # client 1: the score at the missed appointment (12) is dropped, and the missed
+    # appointment adds no dose; client 2: sessions 0, 1, (missed), 2, 3
+    assert table.dropna()[["client", "session", "score"]].to_dict("list") == EXPECTED
+    assert summary.missed_assessments_dropped == 2
+    assert table.groupby("client")["session"].max().tolist() == [2, 3]
+    with pytest.raises(ValueError, match=r"'came' \(attended\) has values 'maybe'"):
+        long_table(raw.assign(came="maybe"), cols, Layout(session_from="appointments"))
+
+
+def test_missing_layout_columns_are_named():
+    with pytest.raises(
+        ValueError, match=r"columns.date must be mapped for layout long with session_from date"
+    ):
+        long_table(LONG, {"client": "id", "score": "core"}, Layout(session_from="date"))
+
+
+def test_data_checks_count_recoverable_problems():
+    raw = pd.DataFrame({"id": [1, 1, 1, 2, 2, 3], "visit": [0, 1, 1, 0, 2, 1],
+                        "core": [20, 15, 15, np.nan, 12, 18]})  # fmt: skip
+    _, summary = long_table(raw, {"client": "id", "session": "visit", "score": "core"})
+    checks = summary.checks().set_index("check")["n"]
+    assert checks["rows read"] == 6 and checks["clients read"] == 3
+    assert checks["exact duplicate rows"] == 1
+    assert checks["rows with a missing score"] == 1
+    assert checks["clients without an intake score"] == 2  # client 2 (missing), 3 (no session 0)
+
+
+def test_ids_keep_leading_zeros(tmp_path):
+    path = tmp_path / "ids.csv"
+    path.write_text("id,visit,core\n007,0,20\n007,1,9\n")
+    table, _ = long_table(read_table(str(path), text_columns=["id"]),
+                          {"client": "id", "session": "visit", "score": "core"})  # fmt: skip
+    assert table["client"].tolist() == ["007", "007"]

@@ -1,0 +1,125 @@
+"""Reading researchers' files: CSV/TSV, Parquet, Excel, SPSS and Stata.
+
+This is the one module of the package that opens files, because the SPSS and Stata
+readers (pyreadstat) take a path rather than an open file; everything downstream takes
+DataFrames. The format follows the file's extension unless ``fmt`` is given. Errors name
+the file and say how to fix the config.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Sequence
+
+import pandas as pd
+
+FORMATS = {
+    ".csv": "csv", ".txt": "csv", ".tsv": "tsv", ".tab": "tsv", ".parquet": "parquet",
+    ".pq": "parquet", ".xlsx": "excel", ".xlsm": "excel", ".xls": "excel", ".sav": "sav",
+    ".zsav": "sav", ".dta": "dta",
+}  # fmt: skip
+DELIMITERS = (",", ";", "\t", "|")
+
+
+def file_format(path: str, fmt: str | None = None) -> str:
+    """The format to read ``path`` as: ``fmt`` when given, else from the extension."""
+    if fmt:
+        return fmt
+    ext = os.path.splitext(path)[1].lower()
+    if ext not in FORMATS:
+        raise ValueError(
+            f"{path}: cannot tell the format from the extension '{ext}'; set format: to one of "
+            "csv, tsv, parquet, excel, sav, dta"
+        )
+    return FORMATS[ext]
+
+
+def read_table(
+    path: str,
+    *,
+    fmt: str | None = None,
+    delimiter: str | None = None,
+    encoding: str = "utf-8",
+    sheet: str | int | None = None,
+    label_columns: Sequence[str] = (),
+    text_columns: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Read a data file into a DataFrame.
+
+    ``delimiter`` (CSV) is sniffed among ``, ; tab |`` when not given; ``encoding`` is
+    UTF-8 (a byte-order mark is skipped) or any Python codec name such as ``latin-1``.
+    For SPSS and Stata files the value labels of ``label_columns`` (therapist, end
+    reason, covariates) replace their codes; scores keep their numbers. In text files
+    the ``text_columns`` (ids) are read as text, so '007' stays '007'.
+    """
+    kind = file_format(path, fmt)
+    try:
+        if kind in ("csv", "tsv"):
+            sep = "\t" if kind == "tsv" and delimiter is None else delimiter
+            return read_delimited(path, delimiter=sep, encoding=encoding, text_columns=text_columns)
+        if kind == "parquet":
+            return pd.read_parquet(path)
+        if kind == "excel":
+            return pd.read_excel(path, sheet_name=0 if sheet is None else sheet)
+        return _read_stats_file(path, kind, label_columns)
+    except ValueError as err:
+        if str(err).startswith(path):
+            raise
+        if kind == "excel" and "Worksheet" in str(err):
+            raise ValueError(f"{path}: {err}; set sheet: to one of the workbook's sheets") from None
+        raise ValueError(f"{path}: cannot be read as {kind} ({err})") from None
+
+
+def read_delimited(
+    path: str, *, delimiter: str | None, encoding: str, text_columns: Sequence[str] = ()
+) -> pd.DataFrame:
+    """Read a delimited text file, sniffing the delimiter when it is not given."""
+    codec = "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
+    try:
+        with open(path, encoding=codec, newline="") as handle:
+            head = handle.read(65536)
+    except UnicodeDecodeError:
+        raise ValueError(
+            f"{path}: is not valid {encoding} text; if it was saved by Excel or SPSS on Windows "
+            "set encoding: latin-1 for this data set"
+        ) from None
+    if not head.strip():
+        raise ValueError(f"{path}: the file is empty; export the data with a header row")
+    sep = delimiter or _sniff(head)
+    try:
+        frame = pd.read_csv(
+            path, sep=sep, encoding=codec, skipinitialspace=True,
+            dtype=dict.fromkeys(text_columns, str),
+        )  # fmt: skip
+    except pd.errors.ParserError as err:
+        raise ValueError(
+            f"{path}: cannot be read as a '{sep}'-delimited file ({err}); check delimiter:"
+        ) from None
+    if frame.shape[1] == 1 and delimiter:
+        other = next((d for d in DELIMITERS if d != delimiter and d in head.splitlines()[0]), None)
+        if other:
+            raise ValueError(
+                f"{path}: only one column was found; the file seems to use {other!r} as "
+                f"delimiter: set delimiter: {other!r} for this data set (or leave it out)"
+            )
+    return frame
+
+
+def _sniff(head: str) -> str:
+    try:
+        return csv.Sniffer().sniff(head.splitlines()[0], delimiters="".join(DELIMITERS)).delimiter
+    except csv.Error:
+        return ","
+
+
+def _read_stats_file(path: str, kind: str, label_columns: Sequence[str]) -> pd.DataFrame:
+    import pyreadstat
+
+    reader = pyreadstat.read_sav if kind == "sav" else pyreadstat.read_dta
+    frame, meta = reader(path)
+    labelled = [c for c in label_columns if c in meta.variable_value_labels]
+    if labelled:
+        labels = pyreadstat.set_value_labels(frame[labelled], meta, formats_as_category=False)
+        frame[labelled] = labels[labelled]
+    return frame
