@@ -16,6 +16,7 @@ include: "workflow/rules/data.smk"
 include: "workflow/rules/events.smk"
 include: "workflow/rules/prepost.smk"
 include: "workflow/rules/survival.smk"
+include: "workflow/rules/calibration.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/report.smk"
 

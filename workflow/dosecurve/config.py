@@ -16,9 +16,9 @@ import jsonschema
 
 from dosecurve.events import EventDefinition
 from dosecurve.instruments import Instrument, resolve_instrument
+from dosecurve.layouts import Layout
 from dosecurve.severity import PRESET_BANDS, Band, resolve_bands
-from dosecurve.simulate import PRESETS as SIM_PRESETS
-from dosecurve.simulate import SimulationSpec
+from dosecurve.simulate import SIMULATED_COLUMNS, SimulationSpec, spec_from_config
 
 DEFAULT_IMPROVED_AT = (4, 8, 13, 26, 52, 104)
 
@@ -101,15 +101,26 @@ def analysis_settings(config: Mapping[str, Any]) -> AnalysisSettings:
 
 
 def dataset_instrument(ds: Mapping[str, Any]) -> Instrument:
-    """The data set's instrument (CORE-OM when not given)."""
-    return resolve_instrument(ds.get("instrument"))
+    """The data set's instrument: as configured, else the simulator's, else CORE-OM."""
+    return resolve_instrument(ds.get("instrument", _simulated_instrument(ds)))
+
+
+def _simulated_instrument(ds: Mapping[str, Any]) -> str | None:
+    return simulation_spec(ds["simulate"]).instrument if "simulate" in ds else None
+
+
+def layout(ds: Mapping[str, Any]) -> Layout:
+    """How the data set's rows become sessions (the simulator books appointments)."""
+    if "simulate" in ds:
+        return Layout(session_from="appointments")
+    return Layout.from_config(ds)
 
 
 def dataset_bands(ds: Mapping[str, Any]) -> tuple[Band, ...]:
     """The data set's severity bands: as configured, else the instrument's preset bands."""
     if "severity" in ds:
         return resolve_bands(ds["severity"])
-    instrument = ds.get("instrument")
+    instrument = ds.get("instrument", _simulated_instrument(ds))
     if instrument is None:
         return PRESET_BANDS["core-om"]
     preset = instrument.get("preset") if isinstance(instrument, Mapping) else instrument
@@ -123,19 +134,14 @@ def dataset_bands(ds: Mapping[str, Any]) -> tuple[Band, ...]:
 
 def simulation_spec(section: Mapping[str, Any]) -> SimulationSpec:
     """Simulation settings: the preset, with any given values replacing its own."""
-    preset = section.get("preset", "nordmo2021")
-    if preset not in SIM_PRESETS:
-        raise ValueError(f"simulate.preset '{preset}' unknown; use one of {', '.join(SIM_PRESETS)}")
-    base = SIM_PRESETS[preset]
-    overrides = {k: section[k] for k in ("n_clients", "n_therapists", "seed") if k in section}
-    return SimulationSpec(**{**base.__dict__, **overrides})
+    return spec_from_config(dict(section))
 
 
 def column_map(ds: Mapping[str, Any]) -> dict[str, Any]:
-    """Mapping of dosecurve's column names to the file's (identity for simulated data)."""
+    """Mapping of dosecurve's column names to the file's (the simulator's own for simulated
+    data)."""
     if "simulate" in ds:
-        names = ("client", "session", "score", "therapist", "end_reason")
-        return {k: k for k in names}
+        return dict(SIMULATED_COLUMNS)
     return dict(ds["columns"])
 
 

@@ -69,10 +69,15 @@ def settings_lines(ds: Mapping[str, Any], *, conf_level: float) -> list[str]:
 def _data_line(ds: Mapping[str, Any]) -> str:
     if "simulate" in ds:
         spec = cfg.simulation_spec(ds["simulate"])
+        preset = ds["simulate"].get("preset", "nordmo2021")
         return (
-            f"Data: simulated with the simple built-in generator (preset nordmo2021 "
-            f"parameters), {spec.n_clients} clients, {spec.n_therapists} therapists, "
-            f"seed {spec.seed}."
+            f"Data: simulated with the built-in simulator, preset {preset}: {spec.n_clients} "
+            f"clients, {spec.n_therapists} therapists, seed {spec.seed}; {spec.trajectory} "
+            f"change, sessions attended log-normal (median {spec.sessions_median:g}), "
+            f"assessed {spec.schedule.replace('_', ' ')}"
+            + (f" {spec.schedule_k}" if spec.schedule == "every_k" else "")
+            + f", {100 * spec.missed_rate:.0f} % of appointments missed at average severity, "
+            f"{100 * spec.dropout_rate:.0f} % dropout at average severity."
         )
     cols = ", ".join(f"{k} = '{v}'" for k, v in cfg.column_map(ds).items())
     return f"Data: long CSV '{ds['path']}', columns {cols}."

@@ -97,6 +97,8 @@ class ReportTables:
     prepost_by_group: pd.DataFrame
     prepost_effects: pd.DataFrame
     reliable_change: pd.DataFrame
+    data_checks: pd.DataFrame
+    calibration: pd.DataFrame | None = None
 
 
 def flow_wide(flow: pd.DataFrame) -> pd.DataFrame:
@@ -117,6 +119,17 @@ def _logrank_text(logrank: pd.DataFrame) -> str:
         f"Log-rank test across severity strata: chi-square {lr['statistic']:.2f} on "
         f"{int(lr['df'])} df, p = {lr['p_value']:.3g}."
     )
+
+
+def _calibration(table: pd.DataFrame | None) -> list[str]:
+    if table is None:
+        return []
+    return [
+        "<h2>Calibration of the simulated data</h2>",
+        "<p>This data set is simulated. Its own figures beside those of the study its "
+        "preset follows; empty cells: not reported there.</p>",
+        _table(table),
+    ]
 
 
 def render_report(
@@ -142,6 +155,8 @@ def render_report(
         "<h2>Participant flow</h2><p>Every client in the input is counted once per event "
         "definition.</p>",
         _table(flow_wide(t.flow)),
+        "<h3>Data checks</h3><p>Recoverable problems in the input and what was done.</p>",
+        _table(t.data_checks),
         "<h2>Time to improvement by intake severity</h2>",
         f"<figure><img alt='Cumulative proportion improved by sessions attended, per intake "
         f"severity stratum' src='data:image/png;base64,{image}'><figcaption>Cumulative "
@@ -168,6 +183,7 @@ def render_report(
         _table(t.prepost_effects),
         "<h3>Reliable change: method, constants and sample statistics</h3>",
         _table(t.reliable_change),
+        *_calibration(t.calibration),
         "<h2>Settings used</h2><ul class='settings'>",
         *(f"<li>{html.escape(s)}</li>" for s in settings),
         "</ul><p>Aggregates only: this report holds no client's rows.</p></body></html>",

@@ -1,15 +1,37 @@
 """Data: simulate the data set or read the researcher's file, then validate it.
 
-INPUTS:  the file at datasets.<name>.path (CSV/TSV, Parquet, Excel, SPSS, Stata; none when simulated)
-OUTPUTS: results/{dataset}/sessions.csv (validated long table: client, session, score and the
+INPUTS:  the file at datasets.<name>.path (CSV/TSV, Parquet, Excel, SPSS, Stata), or the
+         simulator's appointments for a simulated data set
+OUTPUTS: results/{dataset}/simulated/{appointments,truth}.csv (simulated data sets only: the
+         booked appointments, and each client's latent session of improvement),
+         results/{dataset}/sessions.csv (validated long table: client, session, score and the
          mapped optional columns; holds client-level rows),
          results/{dataset}/data_checks.csv (recoverable problems found and what was done)
 """
 
 
+rule simulate:
+    output:
+        appointments="results/{dataset}/simulated/appointments.csv",
+        truth="results/{dataset}/simulated/truth.csv",
+    params:
+        dataset=settings("simulate"),
+    log:
+        "results/{dataset}/logs/simulate.log",
+    script:
+        "../scripts/simulate.py"
+
+
+def raw_input(wildcards):
+    ds = dataset(wildcards)
+    if "simulate" in ds:
+        return f"results/{wildcards.dataset}/simulated/appointments.csv"
+    return ds["path"]
+
+
 rule sessions:
     input:
-        raw=lambda w: [dataset(w)["path"]] if "path" in dataset(w) else [],
+        raw=raw_input,
     output:
         sessions="results/{dataset}/sessions.csv",
         checks="results/{dataset}/data_checks.csv",

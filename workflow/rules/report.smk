@@ -1,13 +1,23 @@
 """Report: one self-contained HTML page per data set (aggregates only, figure embedded).
 
-INPUTS:  results/{dataset}/flow.csv, tables/*.csv, figures/improvement_by_severity.png
+INPUTS:  results/{dataset}/flow.csv, data_checks.csv, tables/*.csv (calibration.csv when
+         simulated), figures/improvement_by_severity.png
 OUTPUTS: results/{dataset}/report.html
 """
 
 
+def optional_tables(wildcards):
+    """The calibration table, for simulated data sets."""
+    if "simulate" in dataset(wildcards):
+        return {"calibration": f"results/{wildcards.dataset}/tables/calibration.csv"}
+    return {}
+
+
 rule report:
     input:
+        unpack(optional_tables),
         flow="results/{dataset}/flow.csv",
+        data_checks="results/{dataset}/data_checks.csv",
         medians="results/{dataset}/tables/median_sessions.csv",
         improved="results/{dataset}/tables/improved_by_session.csv",
         logrank="results/{dataset}/tables/logrank.csv",

@@ -1,5 +1,7 @@
 """Adapter: assemble the self-contained HTML report from the tables and the figure."""
 
+import dataclasses
+
 import pandas as pd
 
 from dosecurve.config import primary_definition
@@ -8,9 +10,8 @@ from dosecurve.report import ReportTables, render_report
 
 p, inp = snakemake.params, snakemake.input
 read = {"keep_default_na": False, "na_values": [""], "dtype": {"stratum": str, "group": str}}
-tables = ReportTables(
-    **{name: pd.read_csv(inp[name], **read) for name in ReportTables.__annotations__}
-)
+names = [f.name for f in dataclasses.fields(ReportTables) if f.name in inp.keys()]
+tables = ReportTables(**{name: pd.read_csv(inp[name], **read) for name in names})
 with open(inp.figure, "rb") as fh:
     png = fh.read()
 page = render_report(

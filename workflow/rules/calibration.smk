@@ -1,0 +1,27 @@
+"""Calibration: a simulated data set's own figures beside the published study's.
+
+INPUTS:  results/{dataset}/simulated/truth.csv, sessions.csv, events.csv,
+         tables/median_sessions.csv
+OUTPUTS: results/{dataset}/tables/calibration.csv (simulated data sets only)
+"""
+
+
+rule calibration:
+    input:
+        truth="results/{dataset}/simulated/truth.csv",
+        sessions="results/{dataset}/sessions.csv",
+        events="results/{dataset}/events.csv",
+        medians="results/{dataset}/tables/median_sessions.csv",
+    output:
+        report(
+            "results/{dataset}/tables/calibration.csv",
+            caption="../report/calibration.rst",
+            category="{dataset}",
+            labels={"table": "calibration"},
+        ),
+    params:
+        dataset=settings("simulate", "instrument"),
+    log:
+        "results/{dataset}/logs/calibration.log",
+    script:
+        "../scripts/calibration.py"
