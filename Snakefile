@@ -17,8 +17,10 @@ include: "workflow/rules/events.smk"
 include: "workflow/rules/prepost.smk"
 include: "workflow/rules/survival.smk"
 include: "workflow/rules/calibration.smk"
+include: "workflow/rules/pooled.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/comparison.smk"
 
 
 rule all:

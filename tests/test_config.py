@@ -55,7 +55,7 @@ def test_dataset_name_cannot_be_a_path(name):
 
 
 def test_dataset_needs_one_form():
-    with pytest.raises(ValueError, match="give either 'simulate"):
+    with pytest.raises(ValueError, match="give exactly one of 'simulate"):
         check({"datasets": {"x": {"path": "a.csv"}}})
 
 

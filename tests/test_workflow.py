@@ -30,7 +30,7 @@ def write_csv(folder: Path, clients: dict) -> None:
 
 def write_config(folder: Path, datasets: dict, **extra) -> None:
     (folder / "config").mkdir(parents=True, exist_ok=True)
-    text = yaml.safe_dump({"datasets": datasets, **extra})
+    text = yaml.safe_dump({"datasets": datasets, **extra}, sort_keys=False)
     (folder / "config" / "config.yaml").write_text(text)
 
 
@@ -270,3 +270,77 @@ def test_prepost_tables(definitions_run):
     assert effects.loc["all", "m_post"] == pytest.approx(11.5625)
     report = (definitions_run / "report.html").read_text()
     assert "Sensitivity to the event definition" in report and "csi_sustained1" in report
+
+
+@pytest.fixture(scope="module")
+def several_run(tmp_path_factory):
+    """Two simulated services, their pool, and a clinic file with two outcomes."""
+    folder = tmp_path_factory.mktemp("several")
+    (folder / "data").mkdir()
+    rows = [(c, s, v, p) for c, scores in TINY.items() for s, v in scores.items()
+            for p in [None if v is None else min(27, round(v * 0.6))]]  # fmt: skip
+    frame = pd.DataFrame(rows, columns=["id", "session_no", "core_om", "phq9"])
+    frame.to_csv(folder / "data" / "clinic.csv", index=False)
+    clinic_two = {
+        "path": "data/clinic.csv",
+        "columns": {"client": "id", "session": "session_no"},
+        "outcomes": [
+            {"name": "core", "column": "core_om", "instrument": "core-om", "severity": BANDS},
+            {"name": "phq", "column": "phq9", "instrument": "phq-9"},
+        ],
+    }
+    write_config(folder, {
+        "sim_a": {"simulate": {"preset": "nordmo2021", "n_clients": 80, "seed": 1}},
+        "sim_b": {"simulate": {"preset": "hirschfeld2024", "n_clients": 70, "seed": 2}},
+        "both": {"pool": ["sim_a", "sim_b"]},
+        "clinic": clinic_two,
+    })  # fmt: skip
+    result = snakemake(folder)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return folder / "results"
+
+
+def test_comparison_sets_every_data_set_side_by_side(several_run):
+    table = pd.read_csv(several_run / "comparison/medians.csv").set_index("dataset")
+    assert list(table.index) == ["sim_a", "sim_b", "both", "clinic-core", "clinic-phq"]
+    for name in table.index:
+        own = pd.read_csv(several_run / name / "tables/median_sessions.csv").set_index("stratum")
+        assert table.loc[name, "n"] == own.loc["all", "n"]
+        assert table.loc[name, "median"] == pytest.approx(own.loc["all", "median"], nan_ok=True)
+    assert table.loc["clinic-core", "median"] == 5  # the tiny clinic, as in the R check above
+    assert (several_run / "comparison/overall_curves.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_pooled_data_set_keeps_every_client_and_its_source(several_run):
+    flow = pd.read_csv(several_run / "both/flow.csv")
+    assert flow.loc[flow["status"] == "read", "n"].item() == 150
+    by = pd.read_csv(several_run / "both/tables/by_dataset.csv").set_index("stratum")
+    members = [pd.read_csv(several_run / m / "tables/median_sessions.csv").set_index("stratum")
+               for m in ("sim_a", "sim_b")]  # fmt: skip
+    assert by.loc["sim_a", "n"] == members[0].loc["all", "n"]
+    assert by.loc["sim_b", "events"] == members[1].loc["all", "events"]
+    assert by.loc["all", "n"] == members[0].loc["all", "n"] + members[1].loc["all", "n"]
+    assert np.isfinite(by["logrank_statistic"]).all()
+    sessions = pd.read_csv(several_run / "both/sessions.csv")
+    assert sessions["client"].str.startswith(("sim_a:", "sim_b:")).all()
+
+
+def test_each_outcome_is_analysed_with_its_instrument(several_run):
+    core = (several_run / "clinic-core/report.html").read_text()
+    phq = (several_run / "clinic-phq/report.html").read_text()
+    assert "Instrument: CORE-OM" in core and "Instrument: PHQ-9" in phq
+    calib = pd.read_csv(several_run / "sim_b/tables/calibration.csv").set_index("measure")
+    assert calib.loc["% of booked appointments missed", "published"] == 26
+
+
+def test_pool_of_different_instruments_is_refused(tmp_path):
+    write_config(tmp_path, {
+        "a": {"simulate": {"n_clients": 20}},
+        "b": {"simulate": {"preset": "brief_iapt", "n_clients": 20}},
+        "ab": {"pool": ["a", "b"]},
+    })  # fmt: skip
+    result = snakemake(tmp_path)
+    assert result.returncode != 0
+    assert (
+        "datasets.ab.pool: the members use different instruments" in result.stderr + result.stdout
+    )

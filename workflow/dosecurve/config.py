@@ -49,8 +49,8 @@ def _schema_message(error: jsonschema.ValidationError) -> str:
         )
     if error.validator == "oneOf" and where.startswith("datasets.") and where.count(".") == 1:
         return (
-            f"{where}: give either 'simulate: {{...}}' or both 'path:' and 'columns:' "
-            "(not both forms, not neither)"
+            f"{where}: give exactly one of 'simulate: {{...}}', both 'path:' and 'columns:', "
+            "or 'pool: [...]'"
         )
     if error.validator == "oneOf" and error.context:
         if isinstance(error.instance, str):
@@ -76,7 +76,7 @@ def check_config(config: Mapping[str, Any], schema: Mapping[str, Any]) -> None:
     errors = sorted(validator.iter_errors(config), key=lambda e: list(e.absolute_path))
     if errors:
         raise ValueError("invalid config: " + "; ".join(_schema_message(e) for e in errors[:5]))
-    for name, ds in config["datasets"].items():
+    for name, ds in expand_datasets(config).items():
         try:
             dataset_instrument(ds)
             dataset_bands(ds)
@@ -142,6 +142,8 @@ def column_map(ds: Mapping[str, Any]) -> dict[str, Any]:
     data)."""
     if "simulate" in ds:
         return dict(SIMULATED_COLUMNS)
+    if "pool" in ds:
+        return {"covariates": ["dataset"]}
     return dict(ds["columns"])
 
 
@@ -240,3 +242,56 @@ def reader_options(ds: Mapping[str, Any]) -> dict[str, Any]:
         "label_columns": [*labelled, *columns.get("covariates", [])],
         "text_columns": [columns[k] for k in ("client", "therapist") if k in columns],
     }
+
+
+RESERVED_NAMES = ("comparison",)
+
+
+def expand_datasets(config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """The data sets to analyse: each of several ``outcomes`` becomes its own data set
+    ``<name>-<outcome>``, and a ``pool`` data set takes its members' instrument."""
+    out: dict[str, dict[str, Any]] = {}
+    for name, ds in config["datasets"].items():
+        if name in RESERVED_NAMES:
+            raise ValueError(f"datasets.{name}: the name '{name}' is reserved; choose another")
+        if "outcomes" not in ds:
+            out[name] = dict(ds)
+            continue
+        for outcome in ds["outcomes"]:
+            derived = {k: v for k, v in ds.items() if k != "outcomes"}
+            derived["columns"] = {**ds["columns"], "score": outcome["column"]}
+            for key in ("instrument", "severity"):
+                if key in outcome:
+                    derived[key] = outcome[key]
+            full = f"{name}-{outcome['name']}"
+            if full in config["datasets"] or full in out:
+                raise ValueError(f"datasets.{name}.outcomes: '{full}' is already a data set name")
+            out[full] = derived
+    for name, ds in out.items():
+        if "pool" in ds:
+            out[name] = _pooled(name, ds, out)
+    return out
+
+
+def _pooled(name: str, ds: dict[str, Any], datasets: Mapping[str, Any]) -> dict[str, Any]:
+    members = list(ds["pool"])
+    missing = [m for m in members if m not in datasets or "pool" in datasets[m]]
+    if missing:
+        raise ValueError(
+            f"datasets.{name}.pool: {missing} are not data sets that can be pooled; list "
+            f"names of datasets (or of their outcomes: name-outcome) from {sorted(datasets)}"
+        )
+    instruments = {m: dataset_instrument(datasets[m]) for m in members}
+    keys = {m: (i.cutoff, i.reliable_change, i.lower_is_better, i.score_range)
+            for m, i in instruments.items()}  # fmt: skip
+    if len(set(keys.values())) > 1:
+        raise ValueError(
+            f"datasets.{name}.pool: the members use different instruments or constants "
+            f"({', '.join(f'{m}: {instruments[m].name}' for m in members)}); pool data sets "
+            "measured on the same scale"
+        )
+    first = datasets[members[0]]
+    pooled = dict(ds)
+    pooled.setdefault("instrument", first.get("instrument", _simulated_instrument(first)))
+    pooled["columns"] = {"covariates": ["dataset"]}
+    return pooled

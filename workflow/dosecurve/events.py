@@ -197,6 +197,10 @@ def derive_events(
         },
         index=clients,
     ).reset_index()
+    if "dataset" in sessions:  # a pooled data set keeps each client's source
+        source = sessions.groupby("client", sort=False)["dataset"].first()
+        out["dataset"] = source.reindex(clients).to_numpy()
+        return out[[*EVENT_COLUMNS, "dataset"]]
     return out[EVENT_COLUMNS]
 
 

@@ -56,7 +56,7 @@ def plot_improvement(
     table_ax = fig.add_subplot(grid[1], sharex=ax)
     for i, name in enumerate(names):
         colour = POOLED_COLOUR if name == ALL else PALETTE[i % len(PALETTE)]
-        _draw_curve(ax, curves.loc[curves["stratum"] == name], name, colour, dashed=name == ALL)
+        draw_curve(ax, curves.loc[curves["stratum"] == name], name, colour, dashed=name == ALL)
         curve = curves.loc[curves["stratum"] == name]
         row = len(names) - 1 - i
         for t in breaks:
@@ -102,7 +102,7 @@ def plot_improvement(
     return fig
 
 
-def _draw_curve(ax: plt.Axes, curve: pd.DataFrame, name: str, colour: str, *, dashed: bool) -> None:
+def draw_curve(ax: plt.Axes, curve: pd.DataFrame, name: str, colour: str, *, dashed: bool) -> None:
     t = np.concatenate([[0.0], curve["time"].to_numpy(dtype=float)])
     improved = np.concatenate([[0.0], 1.0 - curve["surv"].to_numpy(dtype=float)])
     low = np.concatenate([[0.0], 1.0 - curve["upper"].to_numpy(dtype=float)])

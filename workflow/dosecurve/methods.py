@@ -79,8 +79,20 @@ def _data_line(ds: Mapping[str, Any]) -> str:
             + f", {100 * spec.missed_rate:.0f} % of appointments missed at average severity, "
             f"{100 * spec.dropout_rate:.0f} % dropout at average severity."
         )
+    if "pool" in ds:
+        return (
+            f"Data: pooled from the data sets {', '.join(ds['pool'])}, each validated on its own; "
+            "client and therapist ids are prefixed with their data set, kept as 'dataset'."
+        )
     cols = ", ".join(f"{k} = '{v}'" for k, v in cfg.column_map(ds).items())
-    return f"Data: long CSV '{ds['path']}', columns {cols}."
+    shape = "wide" if ds.get("layout") == "wide" else "long"
+    doses = {
+        "session": "session numbers",
+        "date": "session dates",
+        "appointments": "appointments with an attended flag",
+    }
+    dose = doses[ds.get("session_from", "session")]
+    return f"Data: {shape} file '{ds['path']}', dose from {dose}, columns {cols}."
 
 
 def _bands(ds: Mapping[str, Any]) -> str:

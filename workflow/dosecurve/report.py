@@ -99,6 +99,7 @@ class ReportTables:
     reliable_change: pd.DataFrame
     data_checks: pd.DataFrame
     calibration: pd.DataFrame | None = None
+    by_dataset: pd.DataFrame | None = None
 
 
 def flow_wide(flow: pd.DataFrame) -> pd.DataFrame:
@@ -128,6 +129,17 @@ def _calibration(table: pd.DataFrame | None) -> list[str]:
         "<h2>Calibration of the simulated data</h2>",
         "<p>This data set is simulated. Its own figures beside those of the study its "
         "preset follows; empty cells: not reported there.</p>",
+        _table(table),
+    ]
+
+
+def _by_dataset(table: pd.DataFrame | None) -> list[str]:
+    if table is None:
+        return []
+    return [
+        "<h2>Pooled analysis: by data set</h2>",
+        "<p>Median sessions to improvement in each pooled data set (Kaplan-Meier), with the "
+        "log-rank test across data sets.</p>",
         _table(table),
     ]
 
@@ -184,6 +196,7 @@ def render_report(
         "<h3>Reliable change: method, constants and sample statistics</h3>",
         _table(t.reliable_change),
         *_calibration(t.calibration),
+        *_by_dataset(t.by_dataset),
         "<h2>Settings used</h2><ul class='settings'>",
         *(f"<li>{html.escape(s)}</li>" for s in settings),
         "</ul><p>Aggregates only: this report holds no client's rows.</p></body></html>",

@@ -234,3 +234,25 @@ def _check_scores(
             f"{_clients(out.loc[outside, 'client'])}); fix the data or set the instrument's range"
         )
     return score.astype("float64")
+
+
+def pool_sessions(tables: Mapping[str, pd.DataFrame]) -> tuple[pd.DataFrame, SessionsSummary]:
+    """Stack validated session tables of several data sets for a pooled analysis.
+
+    Client and therapist ids are prefixed with the data set's name (``site_a:17``) so that
+    they stay distinct, and a ``dataset`` column keeps the source for grouping.
+    """
+    parts = []
+    for name, table in tables.items():
+        part = table.assign(dataset=name, client=name + ":" + table["client"].astype(str))
+        if "therapist" in part:
+            part["therapist"] = name + ":" + part["therapist"].astype(str)
+        parts.append(part)
+    pooled = pd.concat(parts, ignore_index=True, sort=False)
+    summary = SessionsSummary(
+        rows_read=len(pooled),
+        clients_read=int(pooled["client"].nunique()),
+        duplicate_rows_dropped=0,
+        rows_missing_score=int(pooled["score"].isna().sum()),
+    )
+    return pooled, summary

@@ -246,3 +246,17 @@ def sensitivity_table(
             f"improved_{session}_ci_upper": improved["ci_upper"], "note": "",
         })  # fmt: skip
     return pd.DataFrame(rows)
+
+
+def by_dataset(
+    events: pd.DataFrame, members: Sequence[str], *, conf_level: float = 0.95
+) -> pd.DataFrame:
+    """Median sessions per member data set of a pooled analysis, with a log-rank test.
+
+    The data set takes the place of the severity stratum; the pooled row is ``all``.
+    """
+    as_strata = events.assign(stratum=events["dataset"])
+    table = median_table(fit_by_stratum(as_strata, members, conf_level=conf_level))
+    test = logrank(as_strata).iloc[0]
+    return table.assign(logrank_statistic=test["statistic"], logrank_df=test["df"],
+                        logrank_p=test["p_value"])  # fmt: skip

@@ -1,22 +1,24 @@
 """Shared settings and helpers: checks the config and lists the data sets.
 
 INPUTS:  config (config/config.yaml or --configfile), workflow/schemas/config.schema.yaml
-OUTPUTS: none; defines DATASETS, dataset(), all_outputs()
+OUTPUTS: none; defines DATASETS (outcomes expanded, pools resolved), dataset(), all_outputs()
 """
 
 import os
 
 import yaml
 
-from dosecurve.config import analysis_settings, check_config
+from dosecurve.config import analysis_settings, check_config, expand_datasets
 
 with open(os.path.join(workflow.basedir, "workflow/schemas/config.schema.yaml")) as fh:
     check_config(config, yaml.safe_load(fh))
 
-DATASETS = list(config["datasets"])
+DATASETS = expand_datasets(config)
 ANALYSIS = analysis_settings(config)
+POOLS = [name for name, ds in DATASETS.items() if "pool" in ds]
+SIMULATED = [name for name, ds in DATASETS.items() if "simulate" in ds]
 
-for _name, _ds in config["datasets"].items():
+for _name, _ds in DATASETS.items():
     if "path" in _ds and not os.path.isfile(_ds["path"]):
         raise ValueError(
             f"datasets.{_name}.path: file '{_ds['path']}' not found (looked in {os.getcwd()}); "
@@ -24,20 +26,40 @@ for _name, _ds in config["datasets"].items():
         )
 
 
+def one_of(names):
+    """A wildcard pattern matching exactly these names (never matching when empty)."""
+    return "|".join(names) if names else "(?!)"
+
+
 wildcard_constraints:
-    dataset="|".join(DATASETS),
+    dataset=one_of(DATASETS),
 
 
 def dataset(wildcards):
     """This data set's own config section (so a change re-runs only its jobs)."""
-    return config["datasets"][wildcards.dataset]
+    return DATASETS[wildcards.dataset]
+
+
+def dataset_settings(wildcards):
+    """All of this data set's settings, in canonical order."""
+    return canonical(dataset(wildcards))
+
+
+def canonical(value):
+    """The value with every mapping's keys sorted, so that reordering keys in the config
+    (which does not change a setting) never makes Snakemake re-run a step."""
+    if isinstance(value, dict):
+        return {k: canonical(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [canonical(v) for v in value]
+    return value
 
 
 def settings(*keys):
     """This data set's values of ``keys``: a rule re-runs only when one of them changes."""
 
     def pick(wildcards):
-        return {k: v for k, v in dataset(wildcards).items() if k in keys}
+        return canonical({k: v for k, v in dataset(wildcards).items() if k in keys})
 
     return pick
 
@@ -49,4 +71,8 @@ DATA_KEYS = (
 
 
 def all_outputs():
-    return expand("results/{dataset}/report.html", dataset=DATASETS)
+    return [
+        *expand("results/{dataset}/report.html", dataset=DATASETS),
+        "results/comparison/medians.csv",
+        "results/comparison/overall_curves.png",
+    ]

@@ -6,11 +6,14 @@ OUTPUTS: results/{dataset}/simulated/{appointments,truth}.csv (simulated data se
          booked appointments, and each client's latent session of improvement),
          results/{dataset}/sessions.csv (validated long table: client, session, score and the
          mapped optional columns; holds client-level rows),
-         results/{dataset}/data_checks.csv (recoverable problems found and what was done)
+         results/{dataset}/data_checks.csv (recoverable problems found and what was done);
+         for a pooled data set, its members' session tables stacked with a dataset column
 """
 
 
 rule simulate:
+    wildcard_constraints:
+        dataset=one_of(SIMULATED),
     output:
         appointments="results/{dataset}/simulated/appointments.csv",
         truth="results/{dataset}/simulated/truth.csv",
@@ -30,6 +33,8 @@ def raw_input(wildcards):
 
 
 rule sessions:
+    wildcard_constraints:
+        dataset=one_of([d for d in DATASETS if d not in POOLS]),
     input:
         raw=raw_input,
     output:
@@ -41,3 +46,19 @@ rule sessions:
         "results/{dataset}/logs/sessions.log",
     script:
         "../scripts/sessions.py"
+
+
+rule pool_sessions:
+    wildcard_constraints:
+        dataset=one_of(POOLS),
+    input:
+        lambda w: expand("results/{member}/sessions.csv", member=dataset(w)["pool"]),
+    output:
+        sessions="results/{dataset}/sessions.csv",
+        checks="results/{dataset}/data_checks.csv",
+    params:
+        dataset=settings("pool"),
+    log:
+        "results/{dataset}/logs/sessions.log",
+    script:
+        "../scripts/pool_sessions.py"

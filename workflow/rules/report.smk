@@ -7,9 +7,11 @@ OUTPUTS: results/{dataset}/report.html
 
 
 def optional_tables(wildcards):
-    """The calibration table, for simulated data sets."""
+    """The calibration table of a simulated data set; the per-member table of a pool."""
     if "simulate" in dataset(wildcards):
         return {"calibration": f"results/{wildcards.dataset}/tables/calibration.csv"}
+    if "pool" in dataset(wildcards):
+        return {"by_dataset": f"results/{wildcards.dataset}/tables/by_dataset.csv"}
     return {}
 
 
@@ -30,7 +32,7 @@ rule report:
     output:
         "results/{dataset}/report.html",
     params:
-        dataset=dataset,
+        dataset=dataset_settings,
         conf_level=ANALYSIS.conf_level,
     log:
         "results/{dataset}/logs/report.log",

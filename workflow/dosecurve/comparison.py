@@ -1,0 +1,58 @@
+"""Several data sets side by side: overall medians, % improved, and their curves."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from dosecurve.figures import PALETTE, draw_curve, session_breaks
+from dosecurve.survival import ALL
+
+SESSIONS = (8, 26, 52)
+
+
+def comparison_table(
+    medians: Mapping[str, pd.DataFrame], improved: Mapping[str, pd.DataFrame]
+) -> pd.DataFrame:
+    """One row per data set: clients analysed, events, median (CI) and % improved by
+    sessions 8, 26 and 52 (empty beyond the data set's last follow-up or if not tabulated)."""
+    rows = []
+    for name, table in medians.items():
+        overall = table.loc[table["stratum"] == ALL].iloc[0]
+        at = improved[name].loc[improved[name]["stratum"] == ALL].set_index("session")["improved"]
+        rows.append(
+            {
+                "dataset": name,
+                "n": int(overall["n"]),
+                "events": int(overall["events"]),
+                "median": overall["median"],
+                "ci_lower": overall["ci_lower"],
+                "ci_upper": overall["ci_upper"],
+                **{f"improved_{s}": at.get(s, float("nan")) for s in SESSIONS},
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def plot_comparison(curves: Mapping[str, pd.DataFrame]) -> Figure:
+    """The pooled ('all') Kaplan-Meier curve of each data set, as cumulative improvement."""
+    fig = Figure(figsize=(7.5, 4.8))
+    ax = fig.add_subplot()
+    max_time = 1.0
+    for i, (name, table) in enumerate(curves.items()):
+        curve = table.loc[table["stratum"] == ALL]
+        draw_curve(ax, curve, name, PALETTE[i % len(PALETTE)], dashed=False)
+        max_time = max(max_time, float(curve["time"].max()))
+    breaks = session_breaks(max_time)
+    ax.set_xlim(0, breaks[-1])
+    ax.set_xticks(breaks)
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("Sessions attended")
+    ax.set_ylabel("Cumulative proportion improved")
+    ax.set_title("All clients of each data set (Kaplan-Meier, log-log CI)", fontsize=10)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="lower right")
+    fig.subplots_adjust(left=0.12, right=0.97, top=0.92, bottom=0.12)
+    return fig

@@ -1,0 +1,21 @@
+"""Pooled data sets: the answer per member data set, which here plays the part of a stratum.
+
+INPUTS:  results/{dataset}/events.csv of a pooled data set
+OUTPUTS: results/{dataset}/tables/by_dataset.csv (pooled data sets only)
+"""
+
+
+rule by_dataset:
+    wildcard_constraints:
+        dataset=one_of(POOLS),
+    input:
+        "results/{dataset}/events.csv",
+    output:
+        "results/{dataset}/tables/by_dataset.csv",
+    params:
+        dataset=settings("pool"),
+        conf_level=ANALYSIS.conf_level,
+    log:
+        "results/{dataset}/logs/by_dataset.log",
+    script:
+        "../scripts/by_dataset.py"
