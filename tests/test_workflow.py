@@ -344,3 +344,51 @@ def test_pool_of_different_instruments_is_refused(tmp_path):
     assert (
         "datasets.ab.pool: the members use different instruments" in result.stderr + result.stdout
     )
+
+
+def test_messy_file_accounts_for_every_client(tmp_path):
+    """One client per recoverable problem; every one ends up in flow.csv."""
+    rows = [
+        ("ok", 0, 20), ("ok", 1, 15), ("ok", 2, 9),
+        ("dup", 0, 20), ("dup", 0, 20), ("dup", 3, 8),  # exact duplicate row: dropped
+        ("gap", 0, 22), ("gap", 1, None), ("gap", 2, 21),  # a missing score: kept as a visit
+        ("single", 0, 25),  # only an intake
+        ("late", 2, 18), ("late", 5, 8),  # no intake row: baseline at session 2
+        ("blank", 0, None), ("blank", 1, None),  # no score at all
+        ("well", 0, 7), ("well", 4, 5),  # functional at intake
+    ]  # fmt: skip
+    (tmp_path / "data").mkdir()
+    pd.DataFrame(rows, columns=["id", "session_no", "core_om"]).to_csv(
+        tmp_path / "data/clinic.csv", index=False
+    )
+    ds = clinic(severity="core-om")
+    write_config(tmp_path, {"messy": ds})
+    result = snakemake(tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    flow = pd.read_csv(tmp_path / "results/messy/flow.csv")
+    n = dict(zip(flow["reason"], flow["n"], strict=True))
+    assert flow.loc[flow["status"] == "read", "n"].item() == 7
+    assert flow.loc[flow["status"] != "read", "n"].sum() == 7
+    assert n["no score recorded"] == 1  # blank
+    assert n["no scored assessment after the baseline"] == 1  # single
+    assert n["not clinical at intake (baseline on the functional side of the cutoff)"] == 1
+    assert flow.loc[flow["status"] == "analysed", "n"].item() == 4  # ok, dup, gap, late
+    checks = pd.read_csv(tmp_path / "results/messy/data_checks.csv").set_index("check")["n"]
+    assert checks["rows read"] == 16 and checks["clients read"] == 7
+    assert checks["exact duplicate rows"] == 1
+    assert checks["rows with a missing score"] == 3
+    assert checks["clients without an intake score"] == 1  # late ('blank' has no score at all)
+    events = pd.read_csv(tmp_path / "results/messy/events.csv").set_index("client")
+    assert events.loc["late", ["baseline", "time", "event"]].tolist() == [18, 5, 1]
+    report = (tmp_path / "results/messy/report.html").read_text()
+    assert "exact duplicate rows" in report
+
+
+def test_unreadable_file_is_named(tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data/clinic.xlsx").write_text("this is not a workbook")
+    write_config(tmp_path, {"clinic": clinic(path="data/clinic.xlsx")})
+    result = snakemake(tmp_path)
+    assert result.returncode != 0
+    assert "data/clinic.xlsx: cannot be read as excel" in result.stderr + result.stdout
+    assert not (tmp_path / "results/clinic/sessions.csv").exists()
