@@ -70,6 +70,22 @@ DATA_KEYS = (
 )
 
 
+def raw_input(wildcards):
+    ds = dataset(wildcards)
+    if "simulate" in ds:
+        return f"results/{wildcards.dataset}/simulated/appointments.csv"
+    return ds["path"]
+
+
+def optional_tables(wildcards):
+    """The calibration table of a simulated data set; the per-member table of a pool."""
+    if "simulate" in dataset(wildcards):
+        return {"calibration": f"results/{wildcards.dataset}/tables/calibration.csv"}
+    if "pool" in dataset(wildcards):
+        return {"by_dataset": f"results/{wildcards.dataset}/tables/by_dataset.csv"}
+    return {}
+
+
 def all_outputs():
     return [
         *expand("results/{dataset}/report.html", dataset=DATASETS),

@@ -25,13 +25,6 @@ rule simulate:
         "../scripts/simulate.py"
 
 
-def raw_input(wildcards):
-    ds = dataset(wildcards)
-    if "simulate" in ds:
-        return f"results/{wildcards.dataset}/simulated/appointments.csv"
-    return ds["path"]
-
-
 rule sessions:
     wildcard_constraints:
         dataset=one_of([d for d in DATASETS if d not in POOLS]),

@@ -6,15 +6,6 @@ OUTPUTS: results/{dataset}/report.html
 """
 
 
-def optional_tables(wildcards):
-    """The calibration table of a simulated data set; the per-member table of a pool."""
-    if "simulate" in dataset(wildcards):
-        return {"calibration": f"results/{wildcards.dataset}/tables/calibration.csv"}
-    if "pool" in dataset(wildcards):
-        return {"by_dataset": f"results/{wildcards.dataset}/tables/by_dataset.csv"}
-    return {}
-
-
 rule report:
     input:
         unpack(optional_tables),
