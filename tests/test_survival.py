@@ -199,9 +199,22 @@ def test_conf_level_widens_interval():
     assert (wide["lower"] < narrow["lower"]).all() and (wide["upper"] > narrow["upper"]).all()
 
 
-def test_no_eligible_clients_is_a_clear_error():
-    with pytest.raises(ValueError, match="no eligible clients"):
-        survival.fit_by_stratum(r_events().assign(eligible=False), ["a"])
+def test_no_eligible_clients_is_labelled_not_estimable():
+    fit = survival.fit_by_stratum(r_events().assign(eligible=False), ["a"])
+    table = survival.median_table(fit)
+    assert table[["stratum", "n", "events"]].iloc[0].tolist() == ["all", 0, 0]
+    assert table["note"].item() == "not estimable: no eligible clients (see flow.csv)"
+    assert survival.improved_by_session(fit, [4]).empty and fit.tidy().empty
+
+
+def test_stratum_without_events_is_labelled():
+    events = r_events()
+    events.loc[events["stratum"] == "c", "event"] = 0
+    table = survival.median_table(survival.fit_by_stratum(events, ["a", "b", "c"]))
+    notes = table.set_index("stratum")["note"]
+    assert notes["c"] == "no events" and notes["a"] == "" and notes["all"] == ""
+    curve = survival.kaplan_meier(np.array([1, 2, 3]), np.array([1, 0, 0]))
+    assert np.isnan(survival.km_quantile(curve, 0.5)[0])  # S stays at 2/3: not reached
 
 
 durations = st.lists(

@@ -52,15 +52,14 @@ class SampleStats:
 def sample_stats(pre: np.ndarray, post: np.ndarray) -> SampleStats:
     """Means, SDs (n - 1) and the Pearson correlation of paired pre and post scores."""
     pre, post = np.asarray(pre, float), np.asarray(post, float)
-    r = float(np.corrcoef(pre, post)[0, 1]) if len(pre) > 2 else np.nan
-    return SampleStats(
-        len(pre),
-        float(pre.mean()),
-        float(pre.std(ddof=1)),
-        float(post.mean()),
-        float(post.std(ddof=1)),
-        r,
-    )
+    n = len(pre)
+    if n == 0:
+        return SampleStats(0, *([np.nan] * 5))
+    sd_pre = float(pre.std(ddof=1)) if n > 1 else np.nan
+    sd_post = float(post.std(ddof=1)) if n > 1 else np.nan
+    varies = n > 2 and sd_pre > 0 and sd_post > 0
+    r = float(np.corrcoef(pre, post)[0, 1]) if varies else np.nan
+    return SampleStats(n, float(pre.mean()), sd_pre, float(post.mean()), sd_post, r)
 
 
 def _mirror(x: np.ndarray, instrument: Instrument) -> np.ndarray:
@@ -212,16 +211,18 @@ def prepost_analysis(
     ``groups`` has a ``client`` column and one column per grouping (for example
     ``stratum``, ``treatment``). Sample statistics come from all classified clients.
     """
-    if len(pairs) < 2:
-        raise ValueError(
-            f"pre-post analysis needs at least two clients with a pre and a post score; "
-            f"found {len(pairs)} of {clients_read}"
-        )
     pre, post = pairs["pre"].to_numpy(float), pairs["post"].to_numpy(float)
     data = pairs.merge(groups, on="client", how="left")
-    data["category"] = classify(pre, post, method=method, instrument=instrument)
+    needs_sample = method != "jt" and len(pairs) < 3
+    if needs_sample or len(pairs) == 0:
+        data["category"] = pd.Series(np.nan, index=data.index, dtype=object)
+        note = (f"not estimable: {len(pairs)} client(s) with a pre and a post score"
+                + (f"; {method.upper()} needs at least 3" if needs_sample else ""))  # fmt: skip
+    else:
+        data["category"] = classify(pre, post, method=method, instrument=instrument)
+        note = ""
     overall = category_table(data["category"]).assign(
-        clients_read=clients_read, clients_used=len(pairs)
+        clients_read=clients_read, clients_used=len(pairs), note=note
     )
     parts, effects = (
         [],

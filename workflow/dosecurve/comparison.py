@@ -43,6 +43,8 @@ def plot_comparison(curves: Mapping[str, pd.DataFrame]) -> Figure:
     max_time = 1.0
     for i, (name, table) in enumerate(curves.items()):
         curve = table.loc[table["stratum"] == ALL]
+        if curve.empty:  # no eligible clients in this data set
+            continue
         draw_curve(ax, curve, name, PALETTE[i % len(PALETTE)], dashed=False)
         max_time = max(max_time, float(curve["time"].max()))
     breaks = session_breaks(max_time)

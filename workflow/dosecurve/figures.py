@@ -45,6 +45,8 @@ def plot_improvement(
     Under the axis, numbers at risk at each session tick, computed by the same
     function as the tables' ``at_risk`` column.
     """
+    if curves.empty:
+        return _empty_figure("No client was eligible for this analysis: see flow.csv.")
     names = [s for s in strata if s in set(curves["stratum"])]
     if ALL in set(curves["stratum"]):
         names.append(ALL)
@@ -136,3 +138,11 @@ def draw_curve(ax: plt.Axes, curve: pd.DataFrame, name: str, colour: str, *, das
         ms=4,
         mew=0.8,
     )
+
+
+def _empty_figure(message: str) -> Figure:
+    fig = plt.figure(figsize=(7.5, 3.0))
+    ax = fig.add_subplot()
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=11)
+    return fig

@@ -49,6 +49,11 @@ def headline(
 ) -> str:
     """The answer in one sentence, from the median and improved-by-session tables."""
     overall = medians.loc[medians["stratum"] == ALL].iloc[0]
+    if overall["n"] == 0:
+        return (
+            f"No client in {html.escape(dataset)} was eligible for this analysis; the "
+            "participant flow below says why each was excluded."
+        )
     at = improved.loc[improved["stratum"] == ALL].set_index("session")["improved"]
     by = "; ".join(f"{fmt_percent(v)} by session {s}" for s, v in at.items() if not np.isnan(v))
     return (

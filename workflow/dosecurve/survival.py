@@ -21,6 +21,7 @@ from scipy.stats import norm
 
 ALL = "all"
 _TOL = float(np.sqrt(np.finfo(float).eps))  # R: sqrt(.Machine$double.eps)
+CURVE_COLUMNS = ["time", "at_risk", "events", "censored", "surv", "std_err", "lower", "upper"]
 
 
 def risk_table(time: np.ndarray, event: np.ndarray) -> pd.DataFrame:
@@ -123,10 +124,12 @@ class StrataCurves:
     curves: dict[str, pd.DataFrame]
 
     def tidy(self) -> pd.DataFrame:
-        """All curves in one table with a ``stratum`` column."""
+        """All curves in one table with a ``stratum`` column (no rows when none)."""
+        if not self.curves:
+            return pd.DataFrame(columns=["stratum", *CURVE_COLUMNS])
         return pd.concat(
             [c.assign(stratum=name) for name, c in self.curves.items()], ignore_index=True
-        )[["stratum", *next(iter(self.curves.values())).columns]]
+        )[["stratum", *CURVE_COLUMNS]]
 
 
 def fit_by_stratum(
@@ -145,24 +148,34 @@ def fit_by_stratum(
         curves[ALL] = kaplan_meier(
             data["time"].to_numpy(), data["event"].to_numpy(), conf_level=conf_level
         )
-    if not curves:
-        raise ValueError("no eligible clients to analyse: see flow.csv for why each was excluded")
     return StrataCurves(curves)
 
 
 def median_table(fit: StrataCurves) -> pd.DataFrame:
-    """Median sessions to improvement with 95 % CI per stratum; empty = not reached."""
+    """Median sessions to improvement with its CI per stratum; empty = not reached.
+
+    ``note`` says why a median is empty: not reached, no events, or (the ``all`` row
+    with ``n = 0``) no eligible clients.
+    """
+    if not fit.curves:
+        return pd.DataFrame([{
+            "stratum": ALL, "n": 0, "events": 0, "median": np.nan, "ci_lower": np.nan,
+            "ci_upper": np.nan, "note": "not estimable: no eligible clients (see flow.csv)",
+        }])  # fmt: skip
     rows = []
     for name, curve in fit.curves.items():
         median, lower, upper = km_quantile(curve, 0.5)
+        events = int(curve["events"].sum())
+        note = "" if not np.isnan(median) else ("not reached" if events else "no events")
         rows.append(
             {
                 "stratum": name,
                 "n": int(curve["at_risk"].iloc[0]),
-                "events": int(curve["events"].sum()),
+                "events": events,
                 "median": median,
                 "ci_lower": lower,
                 "ci_upper": upper,
+                "note": note,
             }
         )
     return pd.DataFrame(rows)
@@ -188,7 +201,8 @@ def improved_by_session(fit: StrataCurves, sessions: Sequence[int]) -> pd.DataFr
                     "at_risk": at_risk_at(curve, t),
                 }
             )
-    return pd.DataFrame(rows)
+    columns = ["stratum", "session", "improved", "ci_lower", "ci_upper", "at_risk"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def logrank(events: pd.DataFrame) -> pd.DataFrame:
