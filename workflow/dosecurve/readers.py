@@ -20,6 +20,7 @@ FORMATS = {
     ".zsav": "sav", ".dta": "dta",
 }  # fmt: skip
 DELIMITERS = (",", ";", "\t", "|")
+MAX_FIELDS = 5000  # more columns than this is a broken export, not a session table
 
 
 def file_format(path: str, fmt: str | None = None) -> str:
@@ -86,7 +87,18 @@ def read_delimited(
         ) from None
     if not head.strip():
         raise ValueError(f"{path}: the file is empty; export the data with a header row")
+    if len(head) == 65536 and not any(c in head for c in "\r\n"):
+        raise ValueError(
+            f"{path}: the first 64 KB hold no line break, so this is not a table with one row "
+            "per line; check that the file was exported as CSV with line endings"
+        )
     sep = delimiter or _sniff(head)
+    fields = head.splitlines()[0].count(sep) + 1
+    if fields > MAX_FIELDS:
+        raise ValueError(
+            f"{path}: the header has {fields} fields separated by {sep!r}; a long-format "
+            "session table has a handful. Check the delimiter and the line endings"
+        )
     try:
         frame = pd.read_csv(
             path, sep=sep, encoding=codec, skipinitialspace=True,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import base64
 import html
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -127,6 +128,16 @@ def _logrank_text(logrank: pd.DataFrame) -> str:
     )
 
 
+def _empty_strata(strata: Sequence[str], medians: pd.DataFrame) -> list[str]:
+    empty = [s for s in strata if s not in set(medians["stratum"])]
+    if not empty:
+        return []
+    return [
+        f"<p class='note'>No eligible client had an intake score in the severity "
+        f"band(s) {html.escape(', '.join(empty))}; they have no row in the tables.</p>"
+    ]
+
+
 def _calibration(table: pd.DataFrame | None) -> list[str]:
     if table is None:
         return []
@@ -157,6 +168,7 @@ def render_report(
     settings: Sequence[str],
     event: str = "clinically significant improvement",
     conf_level: float = 0.95,
+    strata: Sequence[str] = (),
 ) -> str:
     """Render the whole report as one HTML string with the figure embedded."""
     t = tables
@@ -169,6 +181,7 @@ def render_report(
         "<p class='answer' id='headline'>"
         f"{headline(dataset, t.medians, t.improved, conf_level, event)}</p>",
         _table(answer_table(t.medians, t.improved, (8, 26, 52))),
+        *_empty_strata(strata, t.medians),
         "<h2>Participant flow</h2><p>Every client in the input is counted once per event "
         "definition.</p>",
         _table(flow_wide(t.flow)),
@@ -207,3 +220,21 @@ def render_report(
         "</ul><p>Aggregates only: this report holds no client's rows.</p></body></html>",
     ]
     return "\n".join(parts)
+
+
+def render_dataset_report(
+    name: str, ds: Mapping[str, Any], tables: ReportTables, figure_png: bytes, conf_level: float
+) -> str:
+    """The report of data set ``name`` from its config section ``ds``."""
+    from dosecurve.config import dataset_bands, primary_definition
+    from dosecurve.methods import settings_lines
+
+    return render_report(
+        dataset=name,
+        tables=tables,
+        figure_png=figure_png,
+        settings=settings_lines(ds, conf_level=conf_level),
+        event=primary_definition(ds).definition.replace("_", " "),
+        conf_level=conf_level,
+        strata=[b.name for b in dataset_bands(ds)],
+    )

@@ -1,10 +1,12 @@
 """Adapter: compare a simulated data set with the study its preset was calibrated to."""
 
 import pandas as pd
+from _errors import log_errors
 
 from dosecurve import config as cfg
 from dosecurve.calibration import calibration_table
 
+log_errors(snakemake.log[0])
 ds, inp = snakemake.params.dataset, snakemake.input
 table = calibration_table(
     cfg.simulation_spec(ds["simulate"]), preset=ds["simulate"].get("preset", "nordmo2021"),

@@ -1,10 +1,12 @@
 """Adapter: set every data set's overall medians and curves side by side."""
 
 import pandas as pd
+from _errors import log_errors
 
 from dosecurve.comparison import comparison_table, plot_comparison
 from dosecurve.figures import PDF_METADATA, PNG_METADATA
 
+log_errors(snakemake.log[0])
 names, inp, out = snakemake.params.datasets, snakemake.input, snakemake.output
 
 

@@ -3,10 +3,12 @@
 import logging
 
 import pandas as pd
+from _errors import log_errors
 
 from dosecurve import config as cfg
 from dosecurve.events import derive_all
 
+log_errors(snakemake.log[0])
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(message)s")
 ds = snakemake.params.dataset
 sessions = pd.read_csv(snakemake.input[0], dtype={"client": str, "therapist": str})

@@ -1,10 +1,12 @@
 """Adapter: draw the cumulative-improvement figure as PNG (300 dpi) and PDF."""
 
 import pandas as pd
+from _errors import log_errors
 
 from dosecurve import config as cfg
 from dosecurve.figures import PDF_METADATA, PNG_METADATA, plot_improvement
 
+log_errors(snakemake.log[0])
 p = snakemake.params
 curves = pd.read_csv(snakemake.input[0], dtype={"stratum": str})
 primary = cfg.primary_definition(p.dataset)

@@ -1,9 +1,11 @@
 """Adapter: stack the member data sets' session tables for a pooled analysis."""
 
 import pandas as pd
+from _errors import log_errors
 
 from dosecurve.sessions import pool_sessions
 
+log_errors(snakemake.log[0])
 members = snakemake.params.dataset["pool"]
 tables = {
     name: pd.read_csv(path, dtype={"client": str, "therapist": str})

@@ -1,10 +1,12 @@
 """Adapter: pre-post reliable and clinically significant change, overall and by group."""
 
 import pandas as pd
+from _errors import log_errors
 
 from dosecurve import config as cfg
 from dosecurve.clinsig import client_groups, prepost_analysis, prepost_pairs
 
+log_errors(snakemake.log[0])
 ds, out = snakemake.params.dataset, snakemake.output
 settings = cfg.prepost_settings(ds)
 sessions = pd.read_csv(snakemake.input[0], dtype={"client": str, "therapist": str})

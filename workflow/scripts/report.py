@@ -3,22 +3,18 @@
 import dataclasses
 
 import pandas as pd
+from _errors import log_errors
 
-from dosecurve.config import primary_definition
-from dosecurve.methods import settings_lines
-from dosecurve.report import ReportTables, render_report
+from dosecurve.report import ReportTables, render_dataset_report
 
+log_errors(snakemake.log[0])
 p, inp = snakemake.params, snakemake.input
 read = {"keep_default_na": False, "na_values": [""], "dtype": {"stratum": str, "group": str}}
 names = [f.name for f in dataclasses.fields(ReportTables) if f.name in inp.keys()]
 tables = ReportTables(**{name: pd.read_csv(inp[name], **read) for name in names})
 with open(inp.figure, "rb") as fh:
     png = fh.read()
-page = render_report(
-    dataset=snakemake.wildcards.dataset, tables=tables, figure_png=png,
-    settings=settings_lines(p.dataset, conf_level=p.conf_level),
-    event=primary_definition(p.dataset).definition.replace("_", " "), conf_level=p.conf_level,
-)  # fmt: skip
+page = render_dataset_report(snakemake.wildcards.dataset, p.dataset, tables, png, p.conf_level)
 with open(snakemake.output[0], "w", encoding="utf-8") as out:
     out.write(page)
 open(snakemake.log[0], "w").write(f"report written ({len(page)} characters)\n")

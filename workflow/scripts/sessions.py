@@ -1,9 +1,12 @@
 """Adapter: read the data set (or the simulator's appointments), validate, write sessions."""
 
+from _errors import log_errors
+
 from dosecurve import config as cfg
 from dosecurve.readers import read_table
 from dosecurve.sessions import validate_sessions
 
+log_errors(snakemake.log[0])
 ds, out = snakemake.params.dataset, snakemake.output
 path = snakemake.input.raw
 options = {} if "simulate" in ds else cfg.reader_options(ds)

@@ -1,10 +1,12 @@
 """Adapter: Kaplan-Meier by severity, medians, % improved by session, log-rank, sensitivity."""
 
 import pandas as pd
+from _errors import log_errors
 
 from dosecurve import config as cfg
 from dosecurve import survival
 
+log_errors(snakemake.log[0])
 p, out = snakemake.params, snakemake.output
 ds = p.dataset
 events = pd.read_csv(snakemake.input.events, dtype={"client": str, "stratum": str})

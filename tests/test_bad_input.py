@@ -1,0 +1,243 @@
+"""A catalogue of malformed inputs and configs, each ending the way a user needs.
+
+Fatal data problems: a non-zero exit, a message naming the file, column, rows or config
+key and the fix, and no result files of that data set. Analysable ones: a counted,
+documented decision and a labelled "not estimable" instead of a made-up number.
+All data cases run in one ``snakemake --keep-going`` invocation.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from dosecurve import config as cfg
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMA = yaml.safe_load((ROOT / "workflow/schemas/config.schema.yaml").read_text())
+COLS = {"client": "id", "session": "session_no", "score": "core_om"}
+GOOD = "id,session_no,core_om\nA,0,20\nA,1,9\nB,0,25\nB,2,18\n"
+
+# name: (file name, file content (str or bytes), extra dataset keys, expected message)
+FATAL = {
+    "wrong_delimiter": ("f.csv", GOOD.replace(",", ";"), {"delimiter": ","},
+                        "seems to use ';' as delimiter"),
+    "wrong_encoding": ("f.csv", GOOD.replace("A", "Å").encode("latin-1"), {},
+                       "is not valid utf-8 text; if it was saved by Excel or SPSS"),
+    "missing_column": ("f.csv", GOOD.replace("core_om", "core"), {},
+                       "mapped column(s) not found: score -> 'core_om'"),
+    "renamed_client": ("f.csv", GOOD.replace("id,", "ID,"), {},
+                       "mapped column(s) not found: client -> 'id'"),
+    "text_in_score": ("f.csv", GOOD.replace("A,1,9", "A,1,seven"), {},
+                      "'core_om' (score) has non-numeric values ('seven') in data rows 2"),
+    "score_out_of_range": ("f.csv", GOOD.replace("B,2,18", "B,2,48"), {},
+                           "outside CORE-OM's range 0-40 in data rows 4 (clients B)"),
+    "negative_session": ("f.csv", GOOD.replace("B,2,", "B,-2,"), {},
+                         "'session_no' (session) has negative or fractional values"),
+    "fractional_session": ("f.csv", GOOD.replace("B,2,", "B,1.5,"), {},
+                           "'session_no' (session) has negative or fractional values"),
+    "text_session": ("f.csv", GOOD.replace("B,2,", "B,two,"), {},
+                     "'session_no' (session) has missing or non-numeric values in data rows 4"),
+    "missing_session": ("f.csv", GOOD.replace("B,2,", "B,,"), {},
+                        "'session_no' (session) has missing or non-numeric values"),
+    "missing_client": ("f.csv", GOOD.replace("B,2,", ",2,"), {}, "column 'id' is empty in rows 4"),
+    "conflicting_duplicate": ("f.csv", GOOD + "A,1,12\n", {},
+                              "same client and session appear with different values (clients A"),
+    "empty_file": ("f.csv", "", {}, "the file is empty"),
+    "header_only": ("f.csv", "id,session_no,core_om\n", {}, "the table has no rows"),
+    "huge_single_line": ("f.csv", "id,session_no,core_om" + ",x" * 200_000, {},
+                         "the first 64 KB hold no line break"),
+    "huge_header": ("f.csv", "id,session_no,core_om" + ",x" * 9_000 + "\nA,0,20\n", {},
+                    "the header has 9003 fields"),
+    "bad_dates": ("f.csv", "id,when,core_om\nA,2024-01-01,20\nA,soon,9\n",
+                  {"session_from": "date", "columns": {"client": "id", "date": "when",
+                                                       "score": "core_om"}},
+                  "'when' (date) has missing or unreadable dates in data rows 2"),
+    "bad_attended": ("f.csv", "id,appt,came,core_om\nA,0,1,20\nA,1,maybe,9\n",
+                     {"session_from": "appointments",
+                      "columns": {"client": "id", "session": "appt", "attended": "came",
+                                  "score": "core_om"}},
+                     "'came' (attended) has values 'maybe'"),
+    "unmapped_end_reason": ("f.csv", GOOD.replace("core_om\n", "core_om,end\n")
+                            .replace("\nA,0,20", "\nA,0,20,moved away"), {
+                                "columns": {**COLS, "end_reason": "end"}},
+                            "end reason value(s) 'moved away' are not mapped"),
+    "not_a_workbook": ("f.xlsx", "just text", {}, "cannot be read as excel"),
+    "wide_pattern_matches_nothing": ("f.csv", "id,phq_0,phq_1\nA,20,9\n",
+                                     {"layout": "wide", "wide_pattern": r"core_(\d+)",
+                                      "columns": {"client": "id"}},
+                                     "no column matches wide_pattern"),
+    "second_outcome_out_of_range": ("f.csv", GOOD.replace("core_om\n", "core_om,gad\n")
+                                    .replace("\nA,0,20", "\nA,0,20,30"),
+                                    {"columns": {**COLS, "score_2": "gad"},
+                                     "second_instrument": "gad-7"},
+                                    "'gad' (score_2) has 1 value(s) outside GAD-7's range"),
+}  # fmt: skip
+
+# name: (file content, extra keys) for data sets that are analysable with a decision
+ANALYSABLE = {
+    "only_intake": GOOD + "C,0,30\n",
+    "all_censored": "id,session_no,core_om\nA,0,20\nA,1,19\nB,0,25\nB,2,24\n",
+    "one_client": "id,session_no,core_om\nA,0,20\nA,3,8\n",
+    "none_eligible": "id,session_no,core_om\nA,0,5\nA,1,3\nB,0,8\nB,2,2\n",
+    "out_of_order": "id,session_no,core_om\nB,2,18\nA,1,9\nB,0,25\nA,0,20\n",
+    "empty_stratum": GOOD,  # no client is 'severe'
+}
+
+
+def write(folder: Path, name: str, content: str | bytes) -> str:
+    path = folder / "data" / name
+    path.parent.mkdir(exist_ok=True)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return f"data/{name}"
+
+
+@pytest.fixture(scope="module")
+def catalogue(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("bad")
+    datasets = {}
+    for name, (fname, content, extra, _) in FATAL.items():
+        path = write(folder, f"{name}_{fname}", content)
+        datasets[name] = {"path": path, "columns": COLS, **extra}
+    for name, content in ANALYSABLE.items():
+        datasets[name] = {"path": write(folder, f"{name}.csv", content), "columns": COLS}
+    (folder / "config").mkdir()
+    (folder / "config/config.yaml").write_text(yaml.safe_dump({"datasets": datasets}))
+    digests = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.glob("data/*")}
+    cmd = [sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "-d", str(folder),
+           "--cores", "2", "--keep-going"]  # fmt: skip
+    result = subprocess.run(cmd, capture_output=True, text=True)
+    return folder, result, digests
+
+
+@pytest.mark.parametrize("name", list(FATAL))
+def test_fatal_input_is_named_and_leaves_no_results(catalogue, name):
+    folder, result, _ = catalogue
+    assert result.returncode != 0
+    expected = FATAL[name][3]
+    assert expected in result.stderr, f"{name}: {expected!r} not in the error output"
+    log = (folder / "results" / name / "logs" / "sessions.log").read_text()
+    assert expected in log  # where Snakemake tells the user to look
+    assert f"data/{name}_" in result.stderr  # the message names the file
+    left = [p.name for p in (folder / "results" / name).glob("**/*") if "logs" not in p.parts]
+    assert left == [], f"{name} left {left}"
+
+
+def test_input_files_are_only_read(catalogue):
+    _, _, digests = catalogue
+    for path, digest in digests.items():
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == digest
+
+
+def table(folder: Path, name: str, file: str) -> pd.DataFrame:
+    return pd.read_csv(folder / "results" / name / file, keep_default_na=False, na_values=[""])
+
+
+def test_client_with_only_an_intake_is_counted(catalogue):
+    flow = table(catalogue[0], "only_intake", "flow.csv").set_index("reason")["n"]
+    assert flow["no scored assessment after the baseline"] == 1
+    assert flow["clients in the input"] == 3 and flow["eligible and analysed"] == 2
+
+
+def test_all_censored_gives_no_median_and_no_test(catalogue):
+    medians = table(catalogue[0], "all_censored", "tables/median_sessions.csv")
+    assert medians["median"].isna().all() and set(medians["note"]) == {"no events"}
+    logrank = table(catalogue[0], "all_censored", "tables/logrank.csv")
+    assert logrank["note"].item() == "not estimable: no events"
+    assert (
+        "not estimable: no events"
+        in (catalogue[0] / "results/all_censored/report.html").read_text()
+    )
+
+
+def test_one_client_runs_and_labels_the_test(catalogue):
+    logrank = table(catalogue[0], "one_client", "tables/logrank.csv")
+    assert logrank["note"].item() == "not estimable: fewer than two strata"
+    medians = table(catalogue[0], "one_client", "tables/median_sessions.csv").set_index("stratum")
+    assert medians.loc["all", "median"] == 3
+
+
+def test_no_eligible_client_gives_a_labelled_report(catalogue):
+    medians = table(catalogue[0], "none_eligible", "tables/median_sessions.csv")
+    assert medians["note"].item() == "not estimable: no eligible clients (see flow.csv)"
+    report = (catalogue[0] / "results/none_eligible/report.html").read_text()
+    assert "was eligible for this analysis" in report
+
+
+def test_rows_out_of_order_are_sorted(catalogue):
+    ordered = table(catalogue[0], "empty_stratum", "events.csv")
+    shuffled = table(catalogue[0], "out_of_order", "events.csv")
+    pd.testing.assert_frame_equal(ordered, shuffled)
+
+
+def test_empty_stratum_is_noted_in_the_report(catalogue):
+    report = (catalogue[0] / "results/empty_stratum/report.html").read_text()
+    assert "band(s) healthy, low, mild, moderate; they have no row" in report
+
+
+def test_the_run_went_on_for_every_analysable_data_set(catalogue):
+    for name in ANALYSABLE:
+        assert (catalogue[0] / "results" / name / "report.html").exists(), name
+
+
+# Config problems stop the run before anything is done; checked without running Snakemake.
+BASE = {"datasets": {"x": {"simulate": {"n_clients": 20}}}}
+
+
+def with_(path: str, value) -> dict:
+    conf = copy.deepcopy(BASE)
+    node = conf
+    keys = path.split(".")
+    for key in keys[:-1]:
+        node = node.setdefault(key, {})
+    node[keys[-1]] = value
+    return conf
+
+
+CONFIGS = {
+    "misspelt_key": (with_("datasets.x.simulate.n_client", 3), "datasets.x.simulate.n_client not recognised"),
+    "misspelt_top_key": (with_("analyses", {}), "analyses not recognised"),
+    "seed_not_integer": (with_("datasets.x.simulate.seed", 1.5), "datasets.x.simulate.seed: 1.5 is not of type 'integer'"),
+    "name_with_separator": ({"datasets": {"a/b": {"simulate": {}}}}, "use letters, digits, '_' and '-' only"),
+    "name_with_dots": ({"datasets": {"..": {"simulate": {}}}}, "use letters, digits, '_' and '-' only"),
+    "reserved_name": ({"datasets": {"comparison": {"simulate": {}}}}, "the name 'comparison' is reserved"),
+    "unknown_instrument": (with_("datasets.x.instrument", "hads"), "'hads' is not one of core-om"),
+    "cutoff_outside_range": (with_("datasets.x.instrument", {"preset": "phq-9", "cutoff": 30}), "cutoff 30 lies outside instrument.range [0, 27]"),
+    "negative_reliable_change": (with_("datasets.x.instrument", {"cutoff": 10, "reliable_change": -5, "range": [0, 40]}), "reliable_change"),
+    "overlapping_bands": (with_("datasets.x.severity", {"bands": [{"name": "a", "from": 0, "to": 12}, {"name": "b", "from": 10}]}), "overlaps band 'a'"),
+    "gap_in_bands": (with_("datasets.x.severity", {"bands": [{"name": "a", "from": 0, "to": 9}, {"name": "b", "from": 10}]}), "leaves a gap after band 'a'"),
+    "repeated_band_names": (with_("datasets.x.severity", {"bands": [{"name": "a", "from": 0, "to": 9}, {"name": "a", "from": 9}]}), "repeated names"),
+    "conf_level_above_one": (with_("analysis.conf_level", 1.5), "analysis.conf_level: 1.5 is greater than or equal to the maximum of 1"),
+    "negative_session_to_tabulate": (with_("analysis.improved_at", [-4]), "analysis.improved_at.0: -4 is less than the minimum of 0"),
+    "both_forms": (with_("datasets.x.path", "a.csv"), "give exactly one of 'simulate"),
+    "unknown_simulator_parameter": (with_("datasets.x.simulate.speed", 2), "datasets.x.simulate.speed not recognised"),
+    "unknown_preset": (with_("datasets.x.simulate.preset", "nordmo2020"), "'nordmo2020' is not one of ['nordmo2021'"),
+    "pool_of_unknown": ({"datasets": {"x": {"simulate": {}}, "p": {"pool": ["x", "y"]}}}, "datasets.p.pool: ['y'] are not data sets"),
+    "unknown_definition": (with_("datasets.x.events", {"definitions": [{"definition": "cure"}]}), "'cure' is not one of"),
+    "primary_not_listed": (with_("datasets.x.events", {"primary": "z", "definitions": [{"definition": "remission"}]}), "events.primary 'z' is not among"),
+    "prepost_unknown_group": (with_("datasets.x.prepost", {"group_by": ["sex"]}), "prepost.group_by ['sex'] are not available"),
+    "two_instruments_without_second": (with_("datasets.x.events", {"definitions": [{"definition": "recovery_two_instruments"}]}), "needs columns.score_2 and second_instrument"),
+    "outcome_name_collision": ({"datasets": {"c-phq": {"simulate": {}}, "c": {"path": "f.csv", "columns": {"client": "id", "session": "s"}, "outcomes": [{"name": "phq", "column": "p", "instrument": "phq-9"}]}}}, "'c-phq' is already a data set name"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", list(CONFIGS))
+def test_config_problem_names_the_key(name):
+    conf, expected = CONFIGS[name]
+    with pytest.raises(ValueError) as err:
+        cfg.check_config(conf, SCHEMA)
+    assert expected in str(err.value)
+
+
+def test_catalogue_holds_at_least_thirty_cases():
+    assert len(FATAL) + len(ANALYSABLE) + len(CONFIGS) >= 30
