@@ -392,3 +392,52 @@ def test_unreadable_file_is_named(tmp_path):
     assert result.returncode != 0
     assert "data/clinic.xlsx: cannot be read as excel" in result.stderr + result.stdout
     assert not (tmp_path / "results/clinic/sessions.csv").exists()
+
+
+def test_same_config_gives_byte_identical_results(tmp_path):
+    """Two runs of the same config in two folders write the same bytes, figures included."""
+    outputs = []
+    for run in ("first", "second"):
+        folder = tmp_path / run
+        write_config(folder, {"sim": {"simulate": {"preset": "hirschfeld2024", "n_clients": 60,
+                                                   "seed": 11}}})  # fmt: skip
+        result = snakemake(folder)
+        assert result.returncode == 0, result.stderr[-2000:]
+        files = sorted(p for p in (folder / "results").rglob("*") if p.is_file())
+        outputs.append({p.relative_to(folder): p.read_bytes() for p in files})
+    assert outputs[0].keys() == outputs[1].keys()
+    differing = [str(k) for k in outputs[0] if outputs[0][k] != outputs[1][k]]
+    assert differing == []
+    assert any(str(k).endswith(".pdf") for k in outputs[0])
+
+
+def test_min_cell_suppresses_small_counts_everywhere(tmp_path):
+    write_csv(tmp_path, TINY)
+    write_config(tmp_path, {"clinic": clinic()}, privacy={"min_cell": 5})
+    result = snakemake(tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = tmp_path / "results/clinic"
+    read = {"keep_default_na": False, "na_values": [""], "dtype": str}
+    medians = pd.read_csv(out / "tables/median_sessions.csv", **read).set_index("stratum")
+    assert medians["n"].to_dict() == {"lower": "<5", "higher": "<5", "all": "7"}
+    assert medians.loc["all", "events"] == "5" and medians.loc["lower", "events"] == "<5"
+    flow = pd.read_csv(out / "flow.csv", **read).set_index("reason")["n"]
+    assert flow["no score recorded"] == "<5" and flow["clients in the input"] == "10"
+    assert flow["baseline outside the severity bands"] == "0"
+    curves = pd.read_csv(out / "tables/km_curves.csv", **read)
+    assert set(curves["at_risk"]) <= {"<5", "7", "5", "6"}
+    cats = pd.read_csv(out / "tables/prepost_categories.csv", **read).set_index("category")
+    assert cats.loc["recovered", "percent"] == "<5"  # built on a suppressed count
+    page = (out / "report.html").read_text()
+    assert "7 clients were analysed and 5 showed" in page and "&lt;5" in page
+
+
+def test_config_templates_are_refused(tmp_path):
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config/config.yaml").write_text(
+        "__use_yte__: true\ndatasets:\n  x:\n    simulate:\n      n_clients: ?20 + 1\n"
+    )
+    result = snakemake(tmp_path)
+    assert result.returncode != 0
+    assert "uses YTE templates (__use_yte__)" in result.stderr + result.stdout
+    assert not (tmp_path / "results").exists()

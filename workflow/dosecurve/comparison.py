@@ -8,6 +8,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from dosecurve.figures import PALETTE, draw_curve, session_breaks
+from dosecurve.privacy import count_text
 from dosecurve.survival import ALL
 
 SESSIONS = (8, 26, 52)
@@ -25,8 +26,8 @@ def comparison_table(
         rows.append(
             {
                 "dataset": name,
-                "n": int(overall["n"]),
-                "events": int(overall["events"]),
+                "n": count_text(overall["n"]),
+                "events": count_text(overall["events"]),
                 "median": overall["median"],
                 "ci_lower": overall["ci_lower"],
                 "ci_upper": overall["ci_upper"],

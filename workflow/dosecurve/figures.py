@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from dosecurve.survival import ALL, at_risk_at
+from dosecurve.privacy import count_text
+from dosecurve.survival import ALL
 
 # Okabe-Ito: distinguishable with the common forms of colour blindness.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442")
@@ -65,7 +66,7 @@ def plot_improvement(
             table_ax.text(
                 t,
                 row,
-                str(at_risk_at(curve, t)),
+                risk_text(curve, t),
                 ha="center",
                 va="center",
                 fontsize=8,
@@ -109,7 +110,7 @@ def draw_curve(ax: plt.Axes, curve: pd.DataFrame, name: str, colour: str, *, das
     improved = np.concatenate([[0.0], 1.0 - curve["surv"].to_numpy(dtype=float)])
     low = np.concatenate([[0.0], 1.0 - curve["upper"].to_numpy(dtype=float)])
     high = np.concatenate([[0.0], 1.0 - curve["lower"].to_numpy(dtype=float)])
-    n = int(curve["at_risk"].iloc[0])
+    n = count_text(curve["at_risk"].iloc[0])
     ax.step(
         t,
         improved,
@@ -129,7 +130,8 @@ def draw_curve(ax: plt.Axes, curve: pd.DataFrame, name: str, colour: str, *, das
         alpha=0.15 if not dashed else 0.08,
         lw=0,
     )
-    cens = curve["censored"].to_numpy() > 0
+    # a suppressed count ("<5") is at least one
+    cens = pd.to_numeric(curve["censored"], errors="coerce").fillna(1).to_numpy() > 0
     ax.plot(
         curve["time"].to_numpy()[cens],
         1.0 - curve["surv"].to_numpy()[cens],
@@ -146,3 +148,10 @@ def _empty_figure(message: str) -> Figure:
     ax.set_axis_off()
     ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=11)
     return fig
+
+
+def risk_text(curve: pd.DataFrame, t: float) -> str:
+    """Clients at risk at session ``t`` (time >= t) as shown under the axis: the same rule
+    as the tables' ``at_risk`` column, and a suppressed count stays suppressed."""
+    later = curve.loc[curve["time"] >= t, "at_risk"]
+    return count_text(later.iloc[0]) if len(later) else "0"

@@ -9,6 +9,7 @@ the file and say how to fix the config.
 from __future__ import annotations
 
 import csv
+import hashlib
 import os
 from collections.abc import Sequence
 
@@ -135,3 +136,17 @@ def _read_stats_file(path: str, kind: str, label_columns: Sequence[str]) -> pd.D
         labels = pyreadstat.set_value_labels(frame[labelled], meta, formats_as_category=False)
         frame[labelled] = labels[labelled]
     return frame
+
+
+def provenance(path: str, *, source: str) -> pd.DataFrame:
+    """The input file's size and SHA-256 checksum, for the report's provenance section."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return pd.DataFrame(
+        {
+            "item": ["input file", "size (bytes)", "SHA-256"],
+            "value": [source, str(os.path.getsize(path)), digest.hexdigest()],
+        }
+    )

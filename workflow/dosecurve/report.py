@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from dosecurve.privacy import count_text, is_zero
 from dosecurve.survival import ALL
 
 STYLE = """
@@ -50,7 +51,7 @@ def headline(
 ) -> str:
     """The answer in one sentence, from the median and improved-by-session tables."""
     overall = medians.loc[medians["stratum"] == ALL].iloc[0]
-    if overall["n"] == 0:
+    if is_zero(overall["n"]):
         return (
             f"No client in {html.escape(dataset)} was eligible for this analysis; the "
             "participant flow below says why each was excluded."
@@ -58,8 +59,8 @@ def headline(
     at = improved.loc[improved["stratum"] == ALL].set_index("session")["improved"]
     by = "; ".join(f"{fmt_percent(v)} by session {s}" for s, v in at.items() if not np.isnan(v))
     return (
-        f"In {html.escape(dataset)}, {int(overall['n'])} clients were analysed and "
-        f"{int(overall['events'])} showed {html.escape(event)}. The median number "
+        f"In {html.escape(dataset)}, {count_text(overall['n'])} clients were analysed and "
+        f"{count_text(overall['events'])} showed {html.escape(event)}. The median number "
         f"of sessions to improvement was {fmt_median(overall)} ({level:.0%} CI, Kaplan-Meier). "
         f"Cumulative proportion improved: {by}."
     )
@@ -104,6 +105,7 @@ class ReportTables:
     prepost_effects: pd.DataFrame
     reliable_change: pd.DataFrame
     data_checks: pd.DataFrame
+    provenance: pd.DataFrame | None = None
     calibration: pd.DataFrame | None = None
     by_dataset: pd.DataFrame | None = None
 
@@ -111,7 +113,7 @@ class ReportTables:
 def flow_wide(flow: pd.DataFrame) -> pd.DataFrame:
     """Participant flow with one column of counts per event definition."""
     wide = flow.pivot_table(
-        index=["status", "reason"], columns="definition", values="n", sort=False
+        index=["status", "reason"], columns="definition", values="n", aggfunc="first", sort=False
     ).reset_index()
     wide.columns.name = None
     return wide
@@ -136,6 +138,22 @@ def _empty_strata(strata: Sequence[str], medians: pd.DataFrame) -> list[str]:
         f"<p class='note'>No eligible client had an intake score in the severity "
         f"band(s) {html.escape(', '.join(empty))}; they have no row in the tables.</p>"
     ]
+
+
+def _provenance(table: pd.DataFrame | None, effective_config: str) -> list[str]:
+    parts = ["<h2>Provenance</h2>"]
+    if table is not None:
+        parts += [
+            "<p>Input read (checksum to confirm it is the file you meant):</p>",
+            _table(table),
+        ]
+    if effective_config:
+        parts += [
+            "<p>Effective configuration of this data set (defaults not shown are in "
+            "config/README.md):</p>",
+            f"<pre>{html.escape(effective_config)}</pre>",
+        ]
+    return parts
 
 
 def _calibration(table: pd.DataFrame | None) -> list[str]:
@@ -169,6 +187,7 @@ def render_report(
     event: str = "clinically significant improvement",
     conf_level: float = 0.95,
     strata: Sequence[str] = (),
+    effective_config: str = "",
 ) -> str:
     """Render the whole report as one HTML string with the figure embedded."""
     t = tables
@@ -217,18 +236,28 @@ def render_report(
         *_by_dataset(t.by_dataset),
         "<h2>Settings used</h2><ul class='settings'>",
         *(f"<li>{html.escape(s)}</li>" for s in settings),
-        "</ul><p>Aggregates only: this report holds no client's rows.</p></body></html>",
+        "</ul>",
+        *_provenance(t.provenance, effective_config),
+        "<p>Aggregates only: this report holds no client's rows.</p></body></html>",
     ]
     return "\n".join(parts)
 
 
 def render_dataset_report(
-    name: str, ds: Mapping[str, Any], tables: ReportTables, figure_png: bytes, conf_level: float
+    name: str,
+    ds: Mapping[str, Any],
+    tables: ReportTables,
+    figure_png: bytes,
+    conf_level: float,
+    analysis: Mapping[str, Any] | None = None,
 ) -> str:
     """The report of data set ``name`` from its config section ``ds``."""
+    import yaml
+
     from dosecurve.config import dataset_bands, primary_definition
     from dosecurve.methods import settings_lines
 
+    effective = {"datasets": {name: dict(ds)}, "analysis": dict(analysis or {})}
     return render_report(
         dataset=name,
         tables=tables,
@@ -237,4 +266,5 @@ def render_dataset_report(
         event=primary_definition(ds).definition.replace("_", " "),
         conf_level=conf_level,
         strata=[b.name for b in dataset_bands(ds)],
+        effective_config=yaml.safe_dump(effective, sort_keys=False, allow_unicode=True),
     )

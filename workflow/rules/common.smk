@@ -10,11 +10,20 @@ import yaml
 
 from dosecurve.config import analysis_settings, check_config, expand_datasets
 
+for _path in workflow.configfiles:
+    with open(_path, encoding="utf-8") as fh:
+        if "__use_yte__" in fh.read():
+            raise ValueError(
+                f"{_path}: uses YTE templates (__use_yte__), whose expressions Snakemake runs as "
+                "Python; dosecurve treats its config as plain data: write the values out"
+            )
+
 with open(os.path.join(workflow.basedir, "workflow/schemas/config.schema.yaml")) as fh:
     check_config(config, yaml.safe_load(fh))
 
 DATASETS = expand_datasets(config)
 ANALYSIS = analysis_settings(config)
+PRIVACY = (config.get("privacy") or {}).get("min_cell")
 POOLS = [name for name, ds in DATASETS.items() if "pool" in ds]
 SIMULATED = [name for name, ds in DATASETS.items() if "simulate" in ds]
 

@@ -20,6 +20,7 @@ rule comparison:
         png="results/comparison/overall_curves.png",
         pdf="results/comparison/overall_curves.pdf",
     params:
+        min_cell=PRIVACY,
         datasets=list(DATASETS),
     log:
         "results/comparison/logs/comparison.log",

@@ -6,7 +6,8 @@ OUTPUTS: results/{dataset}/simulated/{appointments,truth}.csv (simulated data se
          booked appointments, and each client's latent session of improvement),
          results/{dataset}/sessions.csv (validated long table: client, session, score and the
          mapped optional columns; holds client-level rows),
-         results/{dataset}/data_checks.csv (recoverable problems found and what was done);
+         results/{dataset}/data_checks.csv (recoverable problems found and what was done),
+         results/{dataset}/provenance.csv (the input file's name, size and SHA-256);
          for a pooled data set, its members' session tables stacked with a dataset column
 """
 
@@ -33,7 +34,9 @@ rule sessions:
     output:
         sessions="results/{dataset}/sessions.csv",
         checks="results/{dataset}/data_checks.csv",
+        provenance="results/{dataset}/provenance.csv",
     params:
+        min_cell=PRIVACY,
         dataset=settings(*DATA_KEYS),
     log:
         "results/{dataset}/logs/sessions.log",
@@ -45,11 +48,14 @@ rule pool_sessions:
     wildcard_constraints:
         dataset=one_of(POOLS),
     input:
-        lambda w: expand("results/{member}/sessions.csv", member=dataset(w)["pool"]),
+        sessions=lambda w: expand("results/{m}/sessions.csv", m=dataset(w)["pool"]),
+        provenance=lambda w: expand("results/{m}/provenance.csv", m=dataset(w)["pool"]),
     output:
         sessions="results/{dataset}/sessions.csv",
         checks="results/{dataset}/data_checks.csv",
+        provenance="results/{dataset}/provenance.csv",
     params:
+        min_cell=PRIVACY,
         dataset=settings("pool"),
     log:
         "results/{dataset}/logs/sessions.log",

@@ -15,6 +15,7 @@ rule events:
         by_definition="results/{dataset}/events_by_definition.csv",
         flow="results/{dataset}/flow.csv",
     params:
+        min_cell=PRIVACY,
         dataset=settings("instrument", "second_instrument", "severity", "events", "columns"),
     log:
         "results/{dataset}/logs/events.log",

@@ -13,6 +13,7 @@ rule by_dataset:
     output:
         "results/{dataset}/tables/by_dataset.csv",
     params:
+        min_cell=PRIVACY,
         dataset=settings("pool"),
         conf_level=ANALYSIS.conf_level,
     log:

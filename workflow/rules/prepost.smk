@@ -20,6 +20,7 @@ rule prepost:
         effects="results/{dataset}/tables/prepost_effects.csv",
         reliable_change="results/{dataset}/tables/reliable_change.csv",
     params:
+        min_cell=PRIVACY,
         dataset=settings("instrument", "severity", "prepost", "columns", "simulate"),
         conf_level=ANALYSIS.conf_level,
     log:

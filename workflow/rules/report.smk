@@ -11,6 +11,7 @@ rule report:
         unpack(optional_tables),
         flow="results/{dataset}/flow.csv",
         data_checks="results/{dataset}/data_checks.csv",
+        provenance="results/{dataset}/provenance.csv",
         medians="results/{dataset}/tables/median_sessions.csv",
         improved="results/{dataset}/tables/improved_by_session.csv",
         logrank="results/{dataset}/tables/logrank.csv",
@@ -25,6 +26,7 @@ rule report:
     params:
         dataset=dataset_settings,
         conf_level=ANALYSIS.conf_level,
+        analysis=canonical(config.get("analysis", {})),
     log:
         "results/{dataset}/logs/report.log",
     script:

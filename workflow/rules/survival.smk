@@ -28,6 +28,7 @@ rule survival:
         logrank="results/{dataset}/tables/logrank.csv",
         sensitivity="results/{dataset}/tables/sensitivity.csv",
     params:
+        min_cell=PRIVACY,
         dataset=settings("instrument", "severity", "events", "columns"),
         improved_at=ANALYSIS.improved_at,
         conf_level=ANALYSIS.conf_level,

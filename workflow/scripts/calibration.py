@@ -1,7 +1,7 @@
 """Adapter: compare a simulated data set with the study its preset was calibrated to."""
 
 import pandas as pd
-from _errors import log_errors
+from _adapter import log_errors, write_csv
 
 from dosecurve import config as cfg
 from dosecurve.calibration import calibration_table
@@ -14,5 +14,5 @@ table = calibration_table(
     sessions=pd.read_csv(inp.sessions, dtype={"client": str}),
     events=pd.read_csv(inp.events, dtype={"client": str}), medians=pd.read_csv(inp.medians),
 )  # fmt: skip
-table.to_csv(snakemake.output[0], index=False)
+write_csv(table, snakemake.output[0])
 open(snakemake.log[0], "w").write(table.to_string(index=False) + "\n")

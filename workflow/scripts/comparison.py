@@ -1,10 +1,11 @@
 """Adapter: set every data set's overall medians and curves side by side."""
 
 import pandas as pd
-from _errors import log_errors
+from _adapter import log_errors, save_figure, write_csv
 
 from dosecurve.comparison import comparison_table, plot_comparison
 from dosecurve.figures import PDF_METADATA, PNG_METADATA
+from dosecurve.privacy import suppress
 
 log_errors(snakemake.log[0])
 names, inp, out = snakemake.params.datasets, snakemake.input, snakemake.output
@@ -15,8 +16,8 @@ def read(paths):
 
 
 table = comparison_table(read(inp.medians), read(inp.improved))
-table.to_csv(out.table, index=False)
+write_csv(suppress(table, snakemake.params.min_cell), out.table)
 fig = plot_comparison(read(inp.curves))
-fig.savefig(out.png, dpi=300, metadata=PNG_METADATA)
-fig.savefig(out.pdf, metadata=PDF_METADATA)
+save_figure(fig, out.png, dpi=300, metadata=PNG_METADATA)
+save_figure(fig, out.pdf, metadata=PDF_METADATA)
 open(snakemake.log[0], "w").write(table.to_string(index=False) + "\n")

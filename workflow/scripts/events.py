@@ -3,10 +3,11 @@
 import logging
 
 import pandas as pd
-from _errors import log_errors
+from _adapter import log_errors, write_csv
 
 from dosecurve import config as cfg
 from dosecurve.events import derive_all
+from dosecurve.privacy import suppress
 
 log_errors(snakemake.log[0])
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(message)s")
@@ -17,7 +18,7 @@ events, flow = derive_all(
     definitions=cfg.event_definitions(ds), second=cfg.second_instrument(ds),
 )  # fmt: skip
 primary = events["definition"] == cfg.primary_definition(ds).name
-events[primary].drop(columns="definition").to_csv(snakemake.output.events, index=False)
-events.to_csv(snakemake.output.by_definition, index=False)
-flow.to_csv(snakemake.output.flow, index=False)
+write_csv(events[primary].drop(columns="definition"), snakemake.output.events)
+write_csv(events, snakemake.output.by_definition)
+write_csv(suppress(flow, snakemake.params.min_cell), snakemake.output.flow)
 logging.info("flow:\n%s", flow.to_string(index=False))

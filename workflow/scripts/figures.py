@@ -1,7 +1,7 @@
 """Adapter: draw the cumulative-improvement figure as PNG (300 dpi) and PDF."""
 
 import pandas as pd
-from _errors import log_errors
+from _adapter import log_errors, save_figure
 
 from dosecurve import config as cfg
 from dosecurve.figures import PDF_METADATA, PNG_METADATA, plot_improvement
@@ -15,6 +15,6 @@ fig = plot_improvement(
     event_label=primary.definition.replace("_", " "),
     subtitle=f"Kaplan-Meier, {p.conf_level:.0%} log-log CI; {primary.describe()}",
 )  # fmt: skip
-fig.savefig(snakemake.output.png, dpi=300, metadata=PNG_METADATA)
-fig.savefig(snakemake.output.pdf, metadata=PDF_METADATA)
+save_figure(fig, snakemake.output.png, dpi=300, metadata=PNG_METADATA)
+save_figure(fig, snakemake.output.pdf, metadata=PDF_METADATA)
 open(snakemake.log[0], "w").write(f"drew {curves['stratum'].nunique()} curves\n")

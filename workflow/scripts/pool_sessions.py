@@ -1,17 +1,23 @@
 """Adapter: stack the member data sets' session tables for a pooled analysis."""
 
 import pandas as pd
-from _errors import log_errors
+from _adapter import log_errors, write_csv
 
+from dosecurve.privacy import suppress
 from dosecurve.sessions import pool_sessions
 
 log_errors(snakemake.log[0])
 members = snakemake.params.dataset["pool"]
 tables = {
     name: pd.read_csv(path, dtype={"client": str, "therapist": str})
-    for name, path in zip(members, snakemake.input, strict=True)
+    for name, path in zip(members, snakemake.input.sessions, strict=True)
 }
 pooled, summary = pool_sessions(tables)
-pooled.to_csv(snakemake.output.sessions, index=False)
-summary.checks().to_csv(snakemake.output.checks, index=False)
+write_csv(pooled, snakemake.output.sessions)
+write_csv(suppress(summary.checks(), snakemake.params.min_cell), snakemake.output.checks)
+sources = [
+    pd.read_csv(p).assign(dataset=m)
+    for m, p in zip(members, snakemake.input.provenance, strict=True)
+]
+write_csv(pd.concat(sources), snakemake.output.provenance)
 open(snakemake.log[0], "w").write(f"pooled {members}: {summary}\n")

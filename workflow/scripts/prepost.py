@@ -1,10 +1,11 @@
 """Adapter: pre-post reliable and clinically significant change, overall and by group."""
 
 import pandas as pd
-from _errors import log_errors
+from _adapter import log_errors, write_csv
 
 from dosecurve import config as cfg
 from dosecurve.clinsig import client_groups, prepost_analysis, prepost_pairs
+from dosecurve.privacy import suppress
 
 log_errors(snakemake.log[0])
 ds, out = snakemake.params.dataset, snakemake.output
@@ -17,5 +18,5 @@ result = prepost_analysis(
     clients_read=sessions["client"].nunique(), conf_level=snakemake.params.conf_level,
 )  # fmt: skip
 for name in ("categories", "by_group", "effects", "reliable_change"):
-    getattr(result, name).to_csv(out[name], index=False)
+    write_csv(suppress(getattr(result, name), snakemake.params.min_cell), out[name])
 open(snakemake.log[0], "w").write(f"{len(pairs)} clients classified\n")

@@ -3,7 +3,7 @@
 import dataclasses
 
 import pandas as pd
-from _errors import log_errors
+from _adapter import log_errors, write_text
 
 from dosecurve.report import ReportTables, render_dataset_report
 
@@ -14,7 +14,8 @@ names = [f.name for f in dataclasses.fields(ReportTables) if f.name in inp.keys(
 tables = ReportTables(**{name: pd.read_csv(inp[name], **read) for name in names})
 with open(inp.figure, "rb") as fh:
     png = fh.read()
-page = render_dataset_report(snakemake.wildcards.dataset, p.dataset, tables, png, p.conf_level)
-with open(snakemake.output[0], "w", encoding="utf-8") as out:
-    out.write(page)
+page = render_dataset_report(
+    snakemake.wildcards.dataset, p.dataset, tables, png, p.conf_level, p.analysis
+)
+write_text(page, snakemake.output[0])
 open(snakemake.log[0], "w").write(f"report written ({len(page)} characters)\n")

@@ -1,9 +1,10 @@
 """Adapter: read the data set (or the simulator's appointments), validate, write sessions."""
 
-from _errors import log_errors
+from _adapter import log_errors, write_csv
 
 from dosecurve import config as cfg
-from dosecurve.readers import read_table
+from dosecurve.privacy import suppress
+from dosecurve.readers import provenance, read_table
 from dosecurve.sessions import validate_sessions
 
 log_errors(snakemake.log[0])
@@ -15,6 +16,7 @@ table, summary = validate_sessions(
     instrument=cfg.dataset_instrument(ds), second_instrument=cfg.second_instrument(ds),
     end_reasons=ds.get("end_reasons"), layout=cfg.layout(ds),
 )  # fmt: skip
-table.to_csv(out.sessions, index=False)
-summary.checks().to_csv(out.checks, index=False)
+write_csv(table, out.sessions)
+write_csv(suppress(summary.checks(), snakemake.params.min_cell), out.checks)
+write_csv(provenance(path, source=ds.get("path", "simulated appointments")), out.provenance)
 open(snakemake.log[0], "w").write(f"{path}: {summary}\n")

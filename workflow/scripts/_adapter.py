@@ -1,0 +1,49 @@
+"""Shared by the adapter scripts: errors reach the rule's log, and tables are written
+whole or not at all."""
+
+import os
+import sys
+
+
+def log_errors(log_path: str) -> None:
+    """Append any uncaught exception's type and message to ``log_path`` (and still print
+    it), so that Snakemake's "check log file(s) for error details" finds it."""
+
+    def hook(exc_type, exc, tb):
+        with open(log_path, "a", encoding="utf-8") as fh:
+            fh.write(f"{exc_type.__name__}: {exc}\n")
+        sys.__excepthook__(exc_type, exc, tb)
+
+    sys.excepthook = hook
+
+
+def write_csv(table, path: str) -> None:
+    """Write a table to a temporary file beside ``path`` and move it into place, so that
+    an interrupted run never leaves a half-written table under the final name."""
+    _whole(lambda partial: table.to_csv(partial, index=False), path)
+
+
+def write_text(text: str, path: str) -> None:
+    """Write text (the HTML report) whole or not at all."""
+
+    def write(partial: str) -> None:
+        with open(partial, "w", encoding="utf-8") as fh:
+            fh.write(text)
+
+    _whole(write, path)
+
+
+def save_figure(fig, path: str, **options) -> None:
+    """Save a matplotlib figure whole or not at all, in the format of the file's extension."""
+    fmt = os.path.splitext(path)[1].lstrip(".")
+    _whole(lambda partial: fig.savefig(partial, format=fmt, **options), path)
+
+
+def _whole(write, path: str) -> None:
+    partial = f"{path}.partial"
+    try:
+        write(partial)
+        os.replace(partial, path)
+    finally:
+        if os.path.exists(partial):
+            os.remove(partial)
