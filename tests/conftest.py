@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import strategies as st
 
 
 def long_table(clients: dict[str, dict[int, float | None]]) -> pd.DataFrame:
@@ -14,6 +15,16 @@ def long_table(clients: dict[str, dict[int, float | None]]) -> pd.DataFrame:
         for s, v in scores.items()
     ]
     return pd.DataFrame(rows).sort_values(["client", "session"]).reset_index(drop=True)
+
+
+# Random score histories {client: {session: score or None}} for property-based tests.
+scores = st.floats(min_value=0, max_value=40, allow_nan=False).map(lambda v: round(v, 1))
+histories = st.dictionaries(
+    st.text("abcdef", min_size=1, max_size=3),
+    st.dictionaries(st.integers(0, 30), st.one_of(scores, st.none()), min_size=1, max_size=8),
+    min_size=1,
+    max_size=12,
+)
 
 
 @pytest.fixture

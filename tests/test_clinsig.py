@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dosecurve import clinsig
+from dosecurve import clinsig, prepost
 from dosecurve.instruments import PRESETS, Norms, resolve_instrument
 
 PRE = np.array([20, 24, 16, 28, 12.0])
@@ -136,10 +136,10 @@ def test_prepost_pairs_first_and_last_or_configured_session():
         "session": [0, 3, 6, 9, 0, 2, 0],
         "score": [20, 18, np.nan, 12, 15, 14, 22],
     })  # fmt: skip
-    pairs = clinsig.prepost_pairs(sessions).set_index("client")
+    pairs = prepost.prepost_pairs(sessions).set_index("client")
     assert pairs.loc["a", ["pre", "post", "post_session"]].tolist() == [20, 12, 9]
     assert "c" not in pairs.index
-    at6 = clinsig.prepost_pairs(sessions, post=6).set_index("client")
+    at6 = prepost.prepost_pairs(sessions, post=6).set_index("client")
     assert at6.loc["a", "post"] == 18 and at6.loc["b", "post"] == 14
 
 
@@ -147,7 +147,7 @@ def test_prepost_analysis_groups_and_counts():
     pairs = pd.DataFrame({"client": list("abcdef"), "pre": [20, 20, 12, 8, 15, 25],
                           "post": [9, 10, 17, 13, 11, 12]})  # fmt: skip
     groups = pd.DataFrame({"client": list("abcdef"), "arm": list("xxxyyy")})
-    res = clinsig.prepost_analysis(pairs, groups, method="jt", instrument=PRESETS["core-om"],
+    res = prepost.prepost_analysis(pairs, groups, method="jt", instrument=PRESETS["core-om"],
                                    clients_read=8)  # fmt: skip
     cats = res.categories.set_index("category")
     assert cats["n"].to_dict() == {"recovered": 1, "improved": 2, "unchanged": 1,
@@ -196,9 +196,9 @@ def test_claus_2020_bdi_categories():
     raw = read_external("claus_2020.csv")
     sessions = raw.rename(columns={"id": "client", "time": "session", "bdi": "score"})
     sessions = sessions[["client", "session", "score"]].sort_values(["client", "session"])
-    pairs = clinsig.prepost_pairs(sessions, post=4)
+    pairs = prepost.prepost_pairs(sessions, post=4)
     pairs = pairs[(pairs["pre_session"] == 1) & (pairs["post_session"] == 4)]
-    res = clinsig.prepost_analysis(
+    res = prepost.prepost_analysis(
         pairs,
         pairs[["client"]],
         method="jt",

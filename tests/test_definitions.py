@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import long_table
+from conftest import histories, long_table
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -139,13 +139,6 @@ def test_end_reason_is_carried():
     assert ev["end_reason"].to_dict() == {"a": "planned", "b": "dropout"}
 
 
-scores = st.floats(min_value=0, max_value=40, allow_nan=False).map(lambda v: round(v, 1))
-histories = st.dictionaries(
-    st.text("abcdef", min_size=1, max_size=3),
-    st.dictionaries(st.integers(0, 30), st.one_of(scores, st.none()), min_size=1, max_size=8),
-    min_size=1,
-    max_size=12,
-)
 specs = st.sampled_from([
     ("clinically_significant", "first", 1), ("reliable_improvement", "first", 1),
     ("response", "first", 1), ("remission", "sustained", 2), ("clinically_significant",

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from conftest import long_table
+from conftest import histories, long_table
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from dosecurve.events import derive_events, participant_flow
 from dosecurve.instruments import PRESETS, Instrument
@@ -117,15 +116,6 @@ def test_baseline_outside_bands_is_counted():
     ev = derive({"in": {0: 15, 1: 4}, "out": {0: 30, 1: 4}}, bands=bands)
     assert ev.loc["out", "excluded"] == "outside_bands"
     assert ev.loc["in", "event"] == 1
-
-
-scores = st.floats(min_value=0, max_value=40, allow_nan=False).map(lambda v: round(v, 1))
-histories = st.dictionaries(
-    st.text("abcdef", min_size=1, max_size=3),
-    st.dictionaries(st.integers(0, 30), st.one_of(scores, st.none()), min_size=1, max_size=8),
-    min_size=1,
-    max_size=12,
-)
 
 
 @settings(max_examples=80, deadline=None)

@@ -4,7 +4,7 @@ import pandas as pd
 from _adapter import log_errors, write_csv
 
 from dosecurve import config as cfg
-from dosecurve.clinsig import client_groups, prepost_analysis, prepost_pairs
+from dosecurve.prepost import client_groups, prepost_analysis, prepost_pairs
 from dosecurve.privacy import suppress
 
 log_errors(snakemake.log[0])
