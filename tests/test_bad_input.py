@@ -153,7 +153,7 @@ def test_all_censored_gives_no_median_and_no_test(catalogue):
     medians = table(catalogue[0], "all_censored", "tables/median_sessions.csv")
     assert medians["median"].isna().all() and set(medians["note"]) == {"no events"}
     logrank = table(catalogue[0], "all_censored", "tables/logrank.csv")
-    assert logrank["note"].item() == "not estimable: no events"
+    assert set(logrank["note"]) == {"not estimable: no events"}
     assert (
         "not estimable: no events"
         in (catalogue[0] / "results/all_censored/report.html").read_text()
@@ -162,7 +162,7 @@ def test_all_censored_gives_no_median_and_no_test(catalogue):
 
 def test_one_client_runs_and_labels_the_test(catalogue):
     logrank = table(catalogue[0], "one_client", "tables/logrank.csv")
-    assert logrank["note"].item() == "not estimable: fewer than two strata"
+    assert set(logrank["note"]) == {"not estimable: fewer than two strata"}
     medians = table(catalogue[0], "one_client", "tables/median_sessions.csv").set_index("stratum")
     assert medians.loc["all", "median"] == 3
 

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lifelines import KaplanMeierFitter
 
-from dosecurve import survival
+from dosecurve import logrank, survival
 
 # Shared fixture for the R comparisons (35 clients, ties, censoring at event times).
 R_TIME = [2, 3, 3, 5, 6, 6, 6, 8, 9, 12, 1, 2, 2, 4, 4, 5, 7, 7, 10, 11]
@@ -178,19 +178,78 @@ def test_improved_by_session_matches_r_summary():
     assert table[["improved", "ci_lower", "ci_upper"]].iloc[3].isna().all()
 
 
-def test_logrank_matches_r():
-    # survdiff(Surv(time, event) ~ group)$chisq = 7.27456461699516 on 2 df
-    result = survival.logrank(r_events()).iloc[0]
-    assert result["statistic"] == pytest.approx(7.27456461699516, abs=1e-9)
-    assert result["df"] == 2
-    assert result["p_value"] == pytest.approx(np.exp(-7.27456461699516 / 2), rel=1e-9)
+def test_logrank_family_matches_r():
+    # sd <- survdiff(Surv(time, event) ~ group): chisq 7.27456461699516 on 2 df;
+    # obs 10 7 5, exp 7.24916358357700 4.27534476496196 10.47549165146104
+    # trend, w <- c(1, 2, 3): (sum(w * (obs - exp)))^2 / t(w) %*% var %*% w = 4.93439670257858
+    # survdiff(..., rho = 1)$chisq = 6.88818013579755
+    tests, pairwise = logrank.logrank_tests(r_events(), ["a", "b", "c"], rho=1)
+    t = tests.set_index("test")
+    assert t.loc["log-rank", "statistic"] == pytest.approx(7.27456461699516, abs=1e-9)
+    assert t.loc["log-rank", "df"] == 2
+    assert t.loc["log-rank", "p_value"] == pytest.approx(np.exp(-7.27456461699516 / 2), rel=1e-9)
+    trend = t.loc["trend across ordered strata (scores 1, 2, ...)"]
+    assert trend["statistic"] == pytest.approx(4.93439670257858, abs=1e-9) and trend["df"] == 1
+    assert t.loc["Fleming-Harrington G(1, 0)", "statistic"] == pytest.approx(6.88818013579755)
+    # pairwise survdiff on each pair's clients: a-b 0.199464239169906, a-c 5.66570896735051,
+    # b-c 5.12820021816321; p.adjust(p, "holm")
+    np.testing.assert_allclose(pairwise["statistic"], [0.199464239169906, 5.66570896735051,
+                                                       5.12820021816321], atol=1e-9)  # fmt: skip
+    p = pairwise["p_value"].to_numpy()
+    np.testing.assert_allclose(pairwise["p_holm"], [p[0], 3 * p[1], 3 * p[1]])
+
+
+def test_observed_expected_and_variance_match_r():
+    ev = r_events()
+    obs, exp, u, v = logrank.score_and_variance(
+        ev["time"].to_numpy(float),
+        ev["event"].to_numpy(),
+        ev["stratum"].to_numpy(),
+        ["a", "b", "c"],
+    )
+    np.testing.assert_allclose(obs, [10, 7, 5])
+    np.testing.assert_allclose(exp, [7.24916358357700, 4.27534476496196, 10.47549165146104])
+    np.testing.assert_allclose(u, obs - exp)
+    np.testing.assert_allclose(v[0], [4.17230648149370, -1.51658352535326, -2.65572295614044])
+    np.testing.assert_allclose(v[2, 2], 4.23068476225974)
+
+
+def test_holm_matches_r():
+    # p.adjust(c(0.01, 0.04, 0.03, 0.5), "holm") = 0.04 0.09 0.09 0.50
+    np.testing.assert_allclose(logrank.holm([0.01, 0.04, 0.03, 0.5]), [0.04, 0.09, 0.09, 0.5])
 
 
 def test_logrank_not_estimable_with_one_stratum():
-    events = r_events().assign(stratum="a")
-    result = survival.logrank(events).iloc[0]
-    assert np.isnan(result["statistic"])
-    assert result["note"] == "not estimable: fewer than two strata"
+    tests, pairwise = logrank.logrank_tests(r_events().assign(stratum="a"), ["a"])
+    assert tests["statistic"].isna().all() and pairwise.empty
+    assert tests.iloc[0]["note"] == "not estimable: fewer than two strata"
+
+
+@pytest.mark.parametrize(
+    ("conf_type", "lower", "upper", "quantiles"),
+    [
+        # survfit(Surv(time, event) ~ 1, conf.type = "log"); quantile(f, c(.25, .5, .75, .95))
+        ("log", [0.9177740474520356, 0.7863405494156190], [0.585772574276436, 1.0],
+         [(5, 3, 7), (8, 6, np.nan), (13, 10, np.nan), (np.nan, 16, np.nan)]),
+        # conf.type = "plain"
+        ("plain", [0.9162353830408833, 0.7803103403833023], [0.311082999133134, 1.0],
+         [(5, 3, 6), (8, 6, 12), (13, 9, np.nan), (np.nan, 16, np.nan)]),
+    ],
+)  # fmt: skip
+def test_other_conf_types_match_r(conf_type, lower, upper, quantiles):
+    curve = survival.kaplan_meier(np.array(R_TIME), np.array(R_EVENT), conf_type=conf_type)
+    np.testing.assert_allclose(curve["lower"].iloc[:2], lower, atol=1e-12)
+    np.testing.assert_allclose([curve["upper"].iloc[-1], curve["upper"].iloc[0]], upper, atol=1e-12)
+    fit = survival.StrataCurves({"all": curve})
+    table = survival.quantile_table(fit)
+    np.testing.assert_allclose(table[["sessions", "ci_lower", "ci_upper"]].to_numpy(), quantiles)
+
+
+def test_median_among_improved_is_the_plain_median_of_event_times():
+    # event times 1, 2, 2, 2, 3, 4, 4, 4, 5, 5, 5, 6, 6, 6, 7, 8, 8, 9, 10, 12, 13, 16:
+    # 22 events, median = mean of the 11th and 12th = (5 + 6) / 2 = 5.5
+    table = survival.median_table(survival.fit_by_stratum(r_events(), []))
+    assert table["median_among_improved"].item() == 5.5
 
 
 def test_conf_level_widens_interval():

@@ -37,7 +37,7 @@ def comparison_table(
     return pd.DataFrame(rows)
 
 
-def plot_comparison(curves: Mapping[str, pd.DataFrame]) -> Figure:
+def plot_comparison(curves: Mapping[str, pd.DataFrame], *, conf_type: str = "log-log") -> Figure:
     """The pooled ('all') Kaplan-Meier curve of each data set, as cumulative improvement."""
     fig = Figure(figsize=(7.5, 4.8))
     ax = fig.add_subplot()
@@ -54,7 +54,7 @@ def plot_comparison(curves: Mapping[str, pd.DataFrame]) -> Figure:
     ax.set_ylim(0, 1)
     ax.set_xlabel("Sessions attended")
     ax.set_ylabel("Cumulative proportion improved")
-    ax.set_title("All clients of each data set (Kaplan-Meier, log-log CI)", fontsize=10)
+    ax.set_title(f"All clients of each data set (Kaplan-Meier, {conf_type} CI)", fontsize=10)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="lower right")
     fig.subplots_adjust(left=0.12, right=0.97, top=0.92, bottom=0.12)

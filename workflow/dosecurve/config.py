@@ -29,6 +29,9 @@ class AnalysisSettings:
 
     improved_at: tuple[int, ...] = DEFAULT_IMPROVED_AT
     conf_level: float = 0.95
+    conf_type: str = "log-log"
+    fh_rho: float | None = None
+    fh_gamma: float = 0.0
 
 
 def _key(path: Any) -> str:
@@ -97,6 +100,9 @@ def analysis_settings(config: Mapping[str, Any]) -> AnalysisSettings:
     return AnalysisSettings(
         improved_at=tuple(sorted(set(section.get("improved_at", DEFAULT_IMPROVED_AT)))),
         conf_level=float(section.get("conf_level", 0.95)),
+        conf_type=section.get("conf_type", "log-log"),
+        fh_rho=(section.get("fleming_harrington") or {}).get("rho"),
+        fh_gamma=float((section.get("fleming_harrington") or {}).get("gamma", 0.0)),
     )
 
 

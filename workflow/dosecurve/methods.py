@@ -14,7 +14,9 @@ from dosecurve import config as cfg
 from dosecurve.clinsig import CRITICAL
 
 
-def settings_lines(ds: Mapping[str, Any], *, conf_level: float) -> list[str]:
+def settings_lines(
+    ds: Mapping[str, Any], *, conf_level: float, conf_type: str = "log-log"
+) -> list[str]:
     """One line per setting that shaped the results."""
     instrument = cfg.dataset_instrument(ds)
     primary = cfg.primary_definition(ds)
@@ -46,9 +48,11 @@ def settings_lines(ds: Mapping[str, Any], *, conf_level: float) -> list[str]:
         "right-censored at their last scored assessment, whatever the reason therapy ended "
         "(dropout is not yet treated as a competing event).",
         f"Severity strata (intake score): {_bands(ds)}.",
-        f"Estimator: Kaplan-Meier with Greenwood standard errors and {conf_level:.0%} log-log "
-        "confidence intervals (as R survfit, conf.type = 'log-log'); medians and their limits "
-        "as R quantile.survfit. Test: log-rank across the severity strata present.",
+        f"Estimator: Kaplan-Meier with Greenwood standard errors and {conf_level:.0%} {conf_type} "
+        f"confidence intervals (as R survfit, conf.type = '{conf_type}'); medians, quartiles and "
+        "their limits as R quantile.survfit. Tests: log-rank across the severity strata "
+        "present, a trend test across their order, and pairwise log-rank tests with Holm's "
+        "adjustment (as R survdiff and p.adjust).",
         f"Pre-post classification: {prepost.method.upper()} reliable change "
         + (
             f"(critical value {CRITICAL[prepost.method]:.3f})"

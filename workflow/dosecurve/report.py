@@ -105,6 +105,8 @@ class ReportTables:
     prepost_effects: pd.DataFrame
     reliable_change: pd.DataFrame
     data_checks: pd.DataFrame
+    quantiles: pd.DataFrame | None = None
+    pairwise: pd.DataFrame | None = None
     provenance: pd.DataFrame | None = None
     calibration: pd.DataFrame | None = None
     by_dataset: pd.DataFrame | None = None
@@ -156,6 +158,12 @@ def _provenance(table: pd.DataFrame | None, effective_config: str) -> list[str]:
     return parts
 
 
+def _optional(title: str, table: pd.DataFrame | None, text: str) -> list[str]:
+    if table is None:
+        return []
+    return [f"<h3>{html.escape(title)}</h3><p>{html.escape(text)}</p>", _table(table)]
+
+
 def _calibration(table: pd.DataFrame | None) -> list[str]:
     if table is None:
         return []
@@ -188,6 +196,7 @@ def render_report(
     conf_level: float = 0.95,
     strata: Sequence[str] = (),
     effective_config: str = "",
+    conf_type: str = "log-log",
 ) -> str:
     """Render the whole report as one HTML string with the figure embedded."""
     t = tables
@@ -210,7 +219,7 @@ def render_report(
         f"<figure><img alt='Cumulative proportion improved by sessions attended, per intake "
         f"severity stratum' src='data:image/png;base64,{image}'><figcaption>Cumulative "
         f"proportion of clients with {html.escape(event)} (1 minus the Kaplan-Meier estimate) "
-        f"by sessions attended, with {conf_level:.0%} log-log confidence bands; ticks mark "
+        f"by sessions attended, with {conf_level:.0%} {conf_type} confidence bands; ticks mark "
         f"censored clients; clients at risk below. {_logrank_text(t.logrank)}</figcaption>"
         "</figure>",
         "<h2>Median sessions to improvement</h2>",
@@ -219,8 +228,18 @@ def render_report(
         "<h2>Cumulative proportion improved by session</h2>",
         "<p>Empty cells: beyond the last follow-up in that stratum.</p>",
         _table(t.improved),
-        "<h2>Log-rank test</h2>",
+        *_optional(
+            "Sessions by which 25, 50, 75 and 95 % had improved",
+            t.quantiles,
+            "Kaplan-Meier quantiles with confidence limits; empty: not reached.",
+        ),
+        "<h2>Log-rank tests</h2>",
         _table(t.logrank),
+        *_optional(
+            "Pairwise log-rank tests",
+            t.pairwise,
+            "Each pair of strata on its own clients; p_holm: Holm-adjusted.",
+        ),
         "<h2>Sensitivity to the event definition</h2>",
         "<p>Each definition and timing, all clients pooled (Kaplan-Meier).</p>",
         _table(t.sensitivity),
@@ -250,6 +269,7 @@ def render_dataset_report(
     figure_png: bytes,
     conf_level: float,
     analysis: Mapping[str, Any] | None = None,
+    conf_type: str = "log-log",
 ) -> str:
     """The report of data set ``name`` from its config section ``ds``."""
     import yaml
@@ -262,7 +282,8 @@ def render_dataset_report(
         dataset=name,
         tables=tables,
         figure_png=figure_png,
-        settings=settings_lines(ds, conf_level=conf_level),
+        settings=settings_lines(ds, conf_level=conf_level, conf_type=conf_type),
+        conf_type=conf_type,
         event=primary_definition(ds).definition.replace("_", " "),
         conf_level=conf_level,
         strata=[b.name for b in dataset_bands(ds)],

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from lifelines.statistics import multivariate_logrank_test
 from scipy.stats import norm
+
+from dosecurve.logrank import logrank_tests
 
 ALL = "all"
 _TOL = float(np.sqrt(np.finfo(float).eps))  # R: sqrt(.Machine$double.eps)
@@ -41,29 +42,44 @@ def risk_table(time: np.ndarray, event: np.ndarray) -> pd.DataFrame:
     )
 
 
-def kaplan_meier(time: np.ndarray, event: np.ndarray, *, conf_level: float = 0.95) -> pd.DataFrame:
-    """Kaplan-Meier survival with Greenwood SE and log-log confidence limits.
+CONF_TYPES = ("log-log", "log", "plain")
+
+
+def kaplan_meier(
+    time: np.ndarray, event: np.ndarray, *, conf_level: float = 0.95, conf_type: str = "log-log"
+) -> pd.DataFrame:
+    """Kaplan-Meier survival with Greenwood SE and confidence limits as R's ``survfit``.
 
     Returns one row per distinct time: ``time, at_risk, events, censored, surv,
     std_err, lower, upper``. ``std_err`` is the SE of the cumulative hazard (as in R).
-    Limits are missing where the survival is 1 or 0, as in R.
+    ``conf_type``: ``log-log`` (the default here; limits missing where S is 1 or 0),
+    ``log`` (R's default; upper limit capped at 1) or ``plain`` (S +- z SE S, within 0-1).
     """
+    if conf_type not in CONF_TYPES:
+        raise ValueError(f"conf_type '{conf_type}' unknown; use one of {', '.join(CONF_TYPES)}")
     table = risk_table(time, event)
     n = table["at_risk"].to_numpy(dtype=float)
     d = table["events"].to_numpy(dtype=float)
     surv = np.cumprod(1.0 - d / n)
     with np.errstate(divide="ignore", invalid="ignore"):
-        greenwood = np.cumsum(np.where(d > 0, d / (n * (n - d)), 0.0))
-        std_err = np.sqrt(greenwood)
+        std_err = np.sqrt(np.cumsum(np.where(d > 0, d / (n * (n - d)), 0.0)))
         z = norm.ppf(0.5 + conf_level / 2.0)
-        inner = np.where((surv > 0) & (surv < 1), surv, np.nan)
-        loglog = np.log(-np.log(inner))
-        shift = z * std_err / np.log(inner)
         table["surv"] = surv
         table["std_err"] = std_err
-        table["lower"] = np.exp(-np.exp(loglog - shift))
-        table["upper"] = np.exp(-np.exp(loglog + shift))
+        table["lower"], table["upper"] = _limits(surv, std_err, z, conf_type)
     return table
+
+
+def _limits(surv: np.ndarray, se: np.ndarray, z: float, conf_type: str) -> tuple:
+    positive = np.where(surv > 0, surv, np.nan)
+    if conf_type == "log":
+        return np.exp(np.log(positive) - z * se), np.minimum(np.exp(np.log(positive) + z * se), 1)
+    if conf_type == "plain":
+        half = np.where(surv > 0, z * se * surv, np.nan)
+        return np.maximum(surv - half, 0.0), np.minimum(surv + half, 1.0)
+    inner = np.where(surv < 1, positive, np.nan)
+    loglog, shift = np.log(-np.log(inner)), z * se / np.log(inner)
+    return np.exp(-np.exp(loglog - shift)), np.exp(-np.exp(loglog + shift))
 
 
 def _findq(x: np.ndarray, y: np.ndarray, p: float) -> float:
@@ -133,7 +149,11 @@ class StrataCurves:
 
 
 def fit_by_stratum(
-    events: pd.DataFrame, strata: Sequence[str], *, conf_level: float = 0.95
+    events: pd.DataFrame,
+    strata: Sequence[str],
+    *,
+    conf_level: float = 0.95,
+    conf_type: str = "log-log",
 ) -> StrataCurves:
     """Kaplan-Meier per stratum (in the given order, absent strata skipped) and overall."""
     data = events.loc[events["eligible"].astype(bool)]
@@ -142,11 +162,17 @@ def fit_by_stratum(
         part = data.loc[data["stratum"] == name]
         if len(part):
             curves[name] = kaplan_meier(
-                part["time"].to_numpy(), part["event"].to_numpy(), conf_level=conf_level
+                part["time"].to_numpy(),
+                part["event"].to_numpy(),
+                conf_level=conf_level,
+                conf_type=conf_type,
             )
     if len(data):
         curves[ALL] = kaplan_meier(
-            data["time"].to_numpy(), data["event"].to_numpy(), conf_level=conf_level
+            data["time"].to_numpy(),
+            data["event"].to_numpy(),
+            conf_level=conf_level,
+            conf_type=conf_type,
         )
     return StrataCurves(curves)
 
@@ -167,6 +193,7 @@ def median_table(fit: StrataCurves) -> pd.DataFrame:
         median, lower, upper = km_quantile(curve, 0.5)
         events = int(curve["events"].sum())
         note = "" if not np.isnan(median) else ("not reached" if events else "no events")
+        improved_at = np.repeat(curve["time"].to_numpy(float), curve["events"].to_numpy(int))
         rows.append(
             {
                 "stratum": name,
@@ -175,6 +202,7 @@ def median_table(fit: StrataCurves) -> pd.DataFrame:
                 "median": median,
                 "ci_lower": lower,
                 "ci_upper": upper,
+                "median_among_improved": np.median(improved_at) if events else np.nan,
                 "note": note,
             }
         )
@@ -205,29 +233,19 @@ def improved_by_session(fit: StrataCurves, sessions: Sequence[int]) -> pd.DataFr
     return pd.DataFrame(rows, columns=columns)
 
 
-def logrank(events: pd.DataFrame) -> pd.DataFrame:
-    """Log-rank test of equal time-to-improvement across the severity strata present."""
-    data = events.loc[events["eligible"].astype(bool)]
-    groups = data["stratum"].astype(str)
-    k = groups.nunique()
-    row = {"test": "log-rank", "strata": k, "statistic": np.nan, "df": np.nan, "p_value": np.nan}
-    if k < 2 or data["event"].sum() == 0:
-        why = "fewer than two strata" if k < 2 else "no events"
-        return pd.DataFrame([{**row, "note": f"not estimable: {why}"}])
-    result = multivariate_logrank_test(
-        data["time"].to_numpy(dtype=float), groups.to_numpy(), data["event"].to_numpy(dtype=int)
-    )
-    return pd.DataFrame(
-        [
-            {
-                **row,
-                "statistic": float(result.test_statistic),
-                "df": int(result.degrees_of_freedom),
-                "p_value": float(result.p_value),
-                "note": "",
-            }
-        ]
-    )
+def quantile_table(
+    fit: StrataCurves, probs: Sequence[float] = (0.25, 0.5, 0.75, 0.95)
+) -> pd.DataFrame:
+    """Sessions by which each proportion has improved, with CI (R ``quantile.survfit``);
+    empty = not reached."""
+    rows = [
+        dict(zip(("sessions", "ci_lower", "ci_upper"), km_quantile(curve, p), strict=True))
+        | {"stratum": name, "improved": p}
+        for name, curve in fit.curves.items()
+        for p in probs
+    ]
+    columns = ["stratum", "improved", "sessions", "ci_lower", "ci_upper"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def sensitivity_table(
@@ -236,6 +254,7 @@ def sensitivity_table(
     *,
     session: int = 26,
     conf_level: float = 0.95,
+    conf_type: str = "log-log",
 ) -> pd.DataFrame:
     """Events, median and % improved by ``session`` for each definition, side by side.
 
@@ -249,8 +268,10 @@ def sensitivity_table(
         if len(part) == 0:
             rows.append({**row, "events": 0, "note": "not estimable: no eligible clients"})
             continue
-        curve = kaplan_meier(part["time"].to_numpy(), part["event"].to_numpy(),
-                             conf_level=conf_level)  # fmt: skip
+        curve = kaplan_meier(
+            part["time"].to_numpy(), part["event"].to_numpy(), conf_level=conf_level,
+            conf_type=conf_type,
+        )  # fmt: skip
         median, lower, upper = km_quantile(curve, 0.5)
         improved = improved_by_session(StrataCurves({ALL: curve}), [session]).iloc[0]
         rows.append({
@@ -271,6 +292,7 @@ def by_dataset(
     """
     as_strata = events.assign(stratum=events["dataset"])
     table = median_table(fit_by_stratum(as_strata, members, conf_level=conf_level))
-    test = logrank(as_strata).iloc[0]
-    return table.assign(logrank_statistic=test["statistic"], logrank_df=test["df"],
-                        logrank_p=test["p_value"])  # fmt: skip
+    test = logrank_tests(as_strata, members)[0].iloc[0]
+    return table.assign(
+        logrank_statistic=test["statistic"], logrank_df=test["df"], logrank_p=test["p_value"]
+    )

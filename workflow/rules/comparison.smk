@@ -22,6 +22,7 @@ rule comparison:
     params:
         min_cell=PRIVACY,
         datasets=list(DATASETS),
+        conf_type=ANALYSIS.conf_type,
     log:
         "results/comparison/logs/comparison.log",
     script:

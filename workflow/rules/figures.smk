@@ -19,6 +19,7 @@ rule figures:
     params:
         dataset=settings("instrument", "severity", "events", "columns"),
         conf_level=ANALYSIS.conf_level,
+        conf_type=ANALYSIS.conf_type,
     log:
         "results/{dataset}/logs/figures.log",
     script:

@@ -15,6 +15,8 @@ rule report:
         medians="results/{dataset}/tables/median_sessions.csv",
         improved="results/{dataset}/tables/improved_by_session.csv",
         logrank="results/{dataset}/tables/logrank.csv",
+        pairwise="results/{dataset}/tables/logrank_pairwise.csv",
+        quantiles="results/{dataset}/tables/quantiles.csv",
         sensitivity="results/{dataset}/tables/sensitivity.csv",
         prepost_categories="results/{dataset}/tables/prepost_categories.csv",
         prepost_by_group="results/{dataset}/tables/prepost_by_group.csv",
@@ -26,6 +28,7 @@ rule report:
     params:
         dataset=dataset_settings,
         conf_level=ANALYSIS.conf_level,
+        conf_type=ANALYSIS.conf_type,
         analysis=canonical(config.get("analysis", {})),
     log:
         "results/{dataset}/logs/report.log",

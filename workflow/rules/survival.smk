@@ -2,8 +2,8 @@
 and the sensitivity of the answer to the event definition.
 
 INPUTS:  results/{dataset}/events.csv, results/{dataset}/events_by_definition.csv
-OUTPUTS: results/{dataset}/tables/{km_curves,median_sessions,improved_by_session,logrank,
-         sensitivity}.csv
+OUTPUTS: results/{dataset}/tables/{km_curves,median_sessions,quantiles,improved_by_session,
+         logrank,logrank_pairwise,sensitivity}.csv
 """
 
 
@@ -26,12 +26,13 @@ rule survival:
             labels={"table": "improved by session"},
         ),
         logrank="results/{dataset}/tables/logrank.csv",
+        pairwise="results/{dataset}/tables/logrank_pairwise.csv",
+        quantiles="results/{dataset}/tables/quantiles.csv",
         sensitivity="results/{dataset}/tables/sensitivity.csv",
     params:
         min_cell=PRIVACY,
         dataset=settings("instrument", "severity", "events", "columns"),
-        improved_at=ANALYSIS.improved_at,
-        conf_level=ANALYSIS.conf_level,
+        analysis=ANALYSIS,
     log:
         "results/{dataset}/logs/survival.log",
     script:

@@ -17,7 +17,7 @@ def read(paths):
 
 table = comparison_table(read(inp.medians), read(inp.improved))
 write_csv(suppress(table, snakemake.params.min_cell), out.table)
-fig = plot_comparison(read(inp.curves))
+fig = plot_comparison(read(inp.curves), conf_type=snakemake.params.conf_type)
 save_figure(fig, out.png, dpi=300, metadata=PNG_METADATA)
 save_figure(fig, out.pdf, metadata=PDF_METADATA)
 open(snakemake.log[0], "w").write(table.to_string(index=False) + "\n")

@@ -13,7 +13,7 @@ primary = cfg.primary_definition(p.dataset)
 fig = plot_improvement(
     curves, [b.name for b in cfg.dataset_bands(p.dataset)],
     event_label=primary.definition.replace("_", " "),
-    subtitle=f"Kaplan-Meier, {p.conf_level:.0%} log-log CI; {primary.describe()}",
+    subtitle=f"Kaplan-Meier, {p.conf_level:.0%} {p.conf_type} CI; {primary.describe()}",
 )  # fmt: skip
 save_figure(fig, snakemake.output.png, dpi=300, metadata=PNG_METADATA)
 save_figure(fig, snakemake.output.pdf, metadata=PDF_METADATA)

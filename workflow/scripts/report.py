@@ -15,7 +15,7 @@ tables = ReportTables(**{name: pd.read_csv(inp[name], **read) for name in names}
 with open(inp.figure, "rb") as fh:
     png = fh.read()
 page = render_dataset_report(
-    snakemake.wildcards.dataset, p.dataset, tables, png, p.conf_level, p.analysis
+    snakemake.wildcards.dataset, p.dataset, tables, png, p.conf_level, p.analysis, p.conf_type
 )
 write_text(page, snakemake.output[0])
 open(snakemake.log[0], "w").write(f"report written ({len(page)} characters)\n")
