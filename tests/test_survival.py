@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lifelines import KaplanMeierFitter
 
-from dosecurve import logrank, survival
+from dosecurve import estimates, logrank, survival
 
 # Shared fixture for the R comparisons (35 clients, ties, censoring at event times).
 R_TIME = [2, 3, 3, 5, 6, 6, 6, 8, 9, 12, 1, 2, 2, 4, 4, 5, 7, 7, 10, 11]
@@ -241,7 +241,7 @@ def test_other_conf_types_match_r(conf_type, lower, upper, quantiles):
     np.testing.assert_allclose(curve["lower"].iloc[:2], lower, atol=1e-12)
     np.testing.assert_allclose([curve["upper"].iloc[-1], curve["upper"].iloc[0]], upper, atol=1e-12)
     fit = survival.StrataCurves({"all": curve})
-    table = survival.quantile_table(fit)
+    table = estimates.quantile_table(fit)
     np.testing.assert_allclose(table[["sessions", "ci_lower", "ci_upper"]].to_numpy(), quantiles)
 
 
@@ -300,3 +300,27 @@ def test_kaplan_meier_invariants_and_lifelines_agree(data):
     kmf = KaplanMeierFitter().fit(time, event)
     theirs = kmf.survival_function_.reindex(curve["time"]).iloc[:, 0].to_numpy()
     np.testing.assert_allclose(surv, theirs, atol=1e-12)
+
+
+def test_restricted_mean_matches_r():
+    # summary(survfit(Surv(time, event) ~ group), rmean = 10)$table[, c("rmean", "se(rmean)")]
+    # a 6.56851851851852 0.732114405554004; b 5.94 1.122728818548807;
+    # c 9.09259259259259 0.531921857675893; ~ 1: 7.108819169960475 0.522564192112594
+    fit = survival.fit_by_stratum(r_events(), ["a", "b", "c"])
+    table = estimates.restricted_mean_table(fit, 10).set_index("stratum")
+    np.testing.assert_allclose(table["rmst"], [6.56851851851852, 5.94, 9.09259259259259,
+                                               7.108819169960475], atol=1e-12)  # fmt: skip
+    r_se = [0.732114405554004, 1.122728818548807, 0.531921857675893, 0.522564192112594]
+    np.testing.assert_allclose(table["se"], r_se, atol=1e-12)
+    # difference c - a = 2.524074 with SE sqrt(0.732114^2 + 0.531922^2) = 0.904969
+    assert table.loc["c", "difference"] == pytest.approx(9.09259259259259 - 6.56851851851852)
+    half = table.loc["c", "difference_ci_upper"] - table.loc["c", "difference"]
+    assert half == pytest.approx(
+        1.959964 * np.hypot(0.732114405554004, 0.531921857675893), rel=1e-6
+    )
+    # a horizon between event times: rmean = 10.5 gives 7.28960572618375 (0.55587577407566)
+    curve = survival.kaplan_meier(np.array(R_TIME), np.array(R_EVENT))
+    np.testing.assert_allclose(estimates.restricted_mean(curve, 10.5),
+                               (7.28960572618375, 0.55587577407566), atol=1e-12)  # fmt: skip
+    # default horizon: the shortest follow-up among the strata (a 12, b 11, c 20)
+    assert estimates.restricted_mean_table(fit)["horizon"].iloc[0] == 11

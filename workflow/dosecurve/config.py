@@ -32,6 +32,7 @@ class AnalysisSettings:
     conf_type: str = "log-log"
     fh_rho: float | None = None
     fh_gamma: float = 0.0
+    rmst_horizon: float | None = None
 
 
 def _key(path: Any) -> str:
@@ -103,6 +104,7 @@ def analysis_settings(config: Mapping[str, Any]) -> AnalysisSettings:
         conf_type=section.get("conf_type", "log-log"),
         fh_rho=(section.get("fleming_harrington") or {}).get("rho"),
         fh_gamma=float((section.get("fleming_harrington") or {}).get("gamma", 0.0)),
+        rmst_horizon=section.get("rmst_horizon"),
     )
 
 

@@ -107,6 +107,7 @@ class ReportTables:
     data_checks: pd.DataFrame
     quantiles: pd.DataFrame | None = None
     pairwise: pd.DataFrame | None = None
+    rmst: pd.DataFrame | None = None
     provenance: pd.DataFrame | None = None
     calibration: pd.DataFrame | None = None
     by_dataset: pd.DataFrame | None = None
@@ -232,6 +233,12 @@ def render_report(
             "Sessions by which 25, 50, 75 and 95 % had improved",
             t.quantiles,
             "Kaplan-Meier quantiles with confidence limits; empty: not reached.",
+        ),
+        *_optional(
+            "Restricted mean sessions without improvement",
+            t.rmst,
+            "Area under the Kaplan-Meier curve up to the horizon (R print(survfit, "
+            "rmean = )), and each stratum's difference from the mildest with its CI.",
         ),
         "<h2>Log-rank tests</h2>",
         _table(t.logrank),

@@ -18,8 +18,6 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from dosecurve.logrank import logrank_tests
-
 ALL = "all"
 _TOL = float(np.sqrt(np.finfo(float).eps))  # R: sqrt(.Machine$double.eps)
 CURVE_COLUMNS = ["time", "at_risk", "events", "censored", "surv", "std_err", "lower", "upper"]
@@ -231,68 +229,3 @@ def improved_by_session(fit: StrataCurves, sessions: Sequence[int]) -> pd.DataFr
             )
     columns = ["stratum", "session", "improved", "ci_lower", "ci_upper", "at_risk"]
     return pd.DataFrame(rows, columns=columns)
-
-
-def quantile_table(
-    fit: StrataCurves, probs: Sequence[float] = (0.25, 0.5, 0.75, 0.95)
-) -> pd.DataFrame:
-    """Sessions by which each proportion has improved, with CI (R ``quantile.survfit``);
-    empty = not reached."""
-    rows = [
-        dict(zip(("sessions", "ci_lower", "ci_upper"), km_quantile(curve, p), strict=True))
-        | {"stratum": name, "improved": p}
-        for name, curve in fit.curves.items()
-        for p in probs
-    ]
-    columns = ["stratum", "improved", "sessions", "ci_lower", "ci_upper"]
-    return pd.DataFrame(rows, columns=columns)
-
-
-def sensitivity_table(
-    events: pd.DataFrame,
-    definitions: Sequence[tuple[str, str]],
-    *,
-    session: int = 26,
-    conf_level: float = 0.95,
-    conf_type: str = "log-log",
-) -> pd.DataFrame:
-    """Events, median and % improved by ``session`` for each definition, side by side.
-
-    ``events`` is the stacked table with a ``definition`` column; ``definitions`` pairs
-    each name with a plain-words description.
-    """
-    rows = []
-    for name, described in definitions:
-        part = events.loc[(events["definition"] == name) & events["eligible"].astype(bool)]
-        row: dict[str, object] = {"definition": name, "description": described, "n": len(part)}
-        if len(part) == 0:
-            rows.append({**row, "events": 0, "note": "not estimable: no eligible clients"})
-            continue
-        curve = kaplan_meier(
-            part["time"].to_numpy(), part["event"].to_numpy(), conf_level=conf_level,
-            conf_type=conf_type,
-        )  # fmt: skip
-        median, lower, upper = km_quantile(curve, 0.5)
-        improved = improved_by_session(StrataCurves({ALL: curve}), [session]).iloc[0]
-        rows.append({
-            **row, "events": int(part["event"].sum()), "median": median, "ci_lower": lower,
-            "ci_upper": upper, f"improved_{session}": improved["improved"],
-            f"improved_{session}_ci_lower": improved["ci_lower"],
-            f"improved_{session}_ci_upper": improved["ci_upper"], "note": "",
-        })  # fmt: skip
-    return pd.DataFrame(rows)
-
-
-def by_dataset(
-    events: pd.DataFrame, members: Sequence[str], *, conf_level: float = 0.95
-) -> pd.DataFrame:
-    """Median sessions per member data set of a pooled analysis, with a log-rank test.
-
-    The data set takes the place of the severity stratum; the pooled row is ``all``.
-    """
-    as_strata = events.assign(stratum=events["dataset"])
-    table = median_table(fit_by_stratum(as_strata, members, conf_level=conf_level))
-    test = logrank_tests(as_strata, members)[0].iloc[0]
-    return table.assign(
-        logrank_statistic=test["statistic"], logrank_df=test["df"], logrank_p=test["p_value"]
-    )

@@ -17,6 +17,7 @@ rule report:
         logrank="results/{dataset}/tables/logrank.csv",
         pairwise="results/{dataset}/tables/logrank_pairwise.csv",
         quantiles="results/{dataset}/tables/quantiles.csv",
+        rmst="results/{dataset}/tables/restricted_mean.csv",
         sensitivity="results/{dataset}/tables/sensitivity.csv",
         prepost_categories="results/{dataset}/tables/prepost_categories.csv",
         prepost_by_group="results/{dataset}/tables/prepost_by_group.csv",

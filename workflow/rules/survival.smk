@@ -3,7 +3,7 @@ and the sensitivity of the answer to the event definition.
 
 INPUTS:  results/{dataset}/events.csv, results/{dataset}/events_by_definition.csv
 OUTPUTS: results/{dataset}/tables/{km_curves,median_sessions,quantiles,improved_by_session,
-         logrank,logrank_pairwise,sensitivity}.csv
+         restricted_mean,logrank,logrank_pairwise,sensitivity}.csv
 """
 
 
@@ -28,6 +28,7 @@ rule survival:
         logrank="results/{dataset}/tables/logrank.csv",
         pairwise="results/{dataset}/tables/logrank_pairwise.csv",
         quantiles="results/{dataset}/tables/quantiles.csv",
+        rmst="results/{dataset}/tables/restricted_mean.csv",
         sensitivity="results/{dataset}/tables/sensitivity.csv",
     params:
         min_cell=PRIVACY,

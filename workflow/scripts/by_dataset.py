@@ -3,8 +3,8 @@
 import pandas as pd
 from _adapter import log_errors, write_csv
 
+from dosecurve.estimates import by_dataset
 from dosecurve.privacy import suppress
-from dosecurve.survival import by_dataset
 
 log_errors(snakemake.log[0])
 events = pd.read_csv(snakemake.input[0], dtype={"client": str, "dataset": str})
