@@ -294,6 +294,7 @@ def several_run(tmp_path_factory):
         "sim_b": {"simulate": {"preset": "hirschfeld2024", "n_clients": 70, "seed": 2}},
         "both": {"pool": ["sim_a", "sim_b"]},
         "clinic": clinic_two,
+        "brief": {"simulate": {"preset": "brief_iapt", "n_clients": 60, "seed": 3}},
     })  # fmt: skip
     result = snakemake(folder)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -302,7 +303,7 @@ def several_run(tmp_path_factory):
 
 def test_comparison_sets_every_data_set_side_by_side(several_run):
     table = pd.read_csv(several_run / "comparison/medians.csv").set_index("dataset")
-    assert list(table.index) == ["sim_a", "sim_b", "both", "clinic-core", "clinic-phq"]
+    assert list(table.index) == ["sim_a", "sim_b", "both", "clinic-core", "clinic-phq", "brief"]
     for name in table.index:
         own = pd.read_csv(several_run / name / "tables/median_sessions.csv").set_index("stratum")
         assert table.loc[name, "n"] == own.loc["all", "n"]
@@ -329,6 +330,10 @@ def test_each_outcome_is_analysed_with_its_instrument(several_run):
     core = (several_run / "clinic-core/report.html").read_text()
     phq = (several_run / "clinic-phq/report.html").read_text()
     assert "Instrument: CORE-OM" in core and "Instrument: PHQ-9" in phq
+    brief = (several_run / "brief/report.html").read_text()
+    assert "Instrument: PHQ-9" in brief  # the simulator's instrument, not the CORE-OM default
+    strata = pd.read_csv(several_run / "brief/tables/median_sessions.csv")["stratum"]
+    assert set(strata) <= {"moderate", "moderately severe", "severe", "all"}
     calib = pd.read_csv(several_run / "sim_b/tables/calibration.csv").set_index("measure")
     assert calib.loc["% of booked appointments missed", "published"] == 26
 

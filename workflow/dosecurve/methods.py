@@ -46,7 +46,7 @@ def settings_lines(
         + ".",
         "Time: sessions attended (dose) at that assessment; clients without the event are "
         "right-censored at their last scored assessment, whatever the reason therapy ended "
-        "(dropout is not yet treated as a competing event).",
+        "(the competing-risks table treats dropout before improvement as a competing event).",
         f"Severity strata (intake score): {_bands(ds)}.",
         f"Estimator: Kaplan-Meier with Greenwood standard errors and {conf_level:.0%} {conf_type} "
         f"confidence intervals (as R survfit, conf.type = '{conf_type}'); medians, quartiles and "

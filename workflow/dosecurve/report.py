@@ -108,6 +108,7 @@ class ReportTables:
     quantiles: pd.DataFrame | None = None
     pairwise: pd.DataFrame | None = None
     rmst: pd.DataFrame | None = None
+    competing: pd.DataFrame | None = None
     provenance: pd.DataFrame | None = None
     calibration: pd.DataFrame | None = None
     by_dataset: pd.DataFrame | None = None
@@ -239,6 +240,13 @@ def render_report(
             t.rmst,
             "Area under the Kaplan-Meier curve up to the horizon (R print(survfit, "
             "rmean = )), and each stratum's difference from the mildest with its CI.",
+        ),
+        *_optional(
+            "Dropout as a competing event",
+            t.competing,
+            "Cumulative incidence of improvement and of dropout (Aalen-Johansen) beside "
+            "1 - Kaplan-Meier, which treats dropout as censoring; overstatement: how "
+            "much 1 - Kaplan-Meier exceeds the cumulative incidence of improvement.",
         ),
         "<h2>Log-rank tests</h2>",
         _table(t.logrank),

@@ -20,7 +20,7 @@ rule calibration:
             labels={"table": "calibration"},
         ),
     params:
-        dataset=settings("simulate", "instrument"),
+        dataset=settings(*ANALYSIS_KEYS),
     log:
         "results/{dataset}/logs/calibration.log",
     script:

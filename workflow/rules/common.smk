@@ -73,6 +73,11 @@ def settings(*keys):
     return pick
 
 
+# What the analysis of a data set depends on beyond its session table (the simulator's
+# preset decides the instrument and bands of a simulated data set).
+ANALYSIS_KEYS = ("instrument", "second_instrument", "severity", "events", "prepost", "columns",
+                 "simulate")
+
 DATA_KEYS = (
     "simulate", "path", "format", "delimiter", "encoding", "sheet", "layout", "wide_pattern",
     "session_from", "intake", "columns", "instrument", "second_instrument", "end_reasons",

@@ -16,7 +16,7 @@ rule events:
         flow="results/{dataset}/flow.csv",
     params:
         min_cell=PRIVACY,
-        dataset=settings("instrument", "second_instrument", "severity", "events", "columns"),
+        dataset=settings(*ANALYSIS_KEYS),
     log:
         "results/{dataset}/logs/events.log",
     script:

@@ -17,7 +17,7 @@ rule figures:
         ),
         pdf="results/{dataset}/figures/improvement_by_severity.pdf",
     params:
-        dataset=settings("instrument", "severity", "events", "columns"),
+        dataset=settings(*ANALYSIS_KEYS),
         conf_level=ANALYSIS.conf_level,
         conf_type=ANALYSIS.conf_type,
     log:

@@ -21,7 +21,7 @@ rule prepost:
         reliable_change="results/{dataset}/tables/reliable_change.csv",
     params:
         min_cell=PRIVACY,
-        dataset=settings("instrument", "severity", "prepost", "columns", "simulate"),
+        dataset=settings(*ANALYSIS_KEYS),
         conf_level=ANALYSIS.conf_level,
     log:
         "results/{dataset}/logs/prepost.log",

@@ -18,6 +18,7 @@ rule report:
         pairwise="results/{dataset}/tables/logrank_pairwise.csv",
         quantiles="results/{dataset}/tables/quantiles.csv",
         rmst="results/{dataset}/tables/restricted_mean.csv",
+        competing="results/{dataset}/tables/competing_risks.csv",
         sensitivity="results/{dataset}/tables/sensitivity.csv",
         prepost_categories="results/{dataset}/tables/prepost_categories.csv",
         prepost_by_group="results/{dataset}/tables/prepost_by_group.csv",

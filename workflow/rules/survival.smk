@@ -1,16 +1,17 @@
-"""Survival: Kaplan-Meier per severity stratum and overall, medians, % improved, log-rank,
-and the sensitivity of the answer to the event definition.
+"""Survival: Kaplan-Meier per severity stratum and overall, and what is read off the curves;
+then the strata compared and the answer under each event definition.
 
 INPUTS:  results/{dataset}/events.csv, results/{dataset}/events_by_definition.csv
 OUTPUTS: results/{dataset}/tables/{km_curves,median_sessions,quantiles,improved_by_session,
-         restricted_mean,logrank,logrank_pairwise,sensitivity}.csv
+         restricted_mean}.csv (rule survival);
+         results/{dataset}/tables/{logrank,logrank_pairwise,competing_risks,sensitivity}.csv
+         (rule compare_strata)
 """
 
 
 rule survival:
     input:
-        events="results/{dataset}/events.csv",
-        by_definition="results/{dataset}/events_by_definition.csv",
+        "results/{dataset}/events.csv",
     output:
         curves="results/{dataset}/tables/km_curves.csv",
         medians=report(
@@ -25,16 +26,32 @@ rule survival:
             category="{dataset}",
             labels={"table": "improved by session"},
         ),
-        logrank="results/{dataset}/tables/logrank.csv",
-        pairwise="results/{dataset}/tables/logrank_pairwise.csv",
         quantiles="results/{dataset}/tables/quantiles.csv",
         rmst="results/{dataset}/tables/restricted_mean.csv",
-        sensitivity="results/{dataset}/tables/sensitivity.csv",
     params:
         min_cell=PRIVACY,
-        dataset=settings("instrument", "severity", "events", "columns"),
+        dataset=settings(*ANALYSIS_KEYS),
         analysis=ANALYSIS,
     log:
         "results/{dataset}/logs/survival.log",
     script:
         "../scripts/survival.py"
+
+
+rule compare_strata:
+    input:
+        events="results/{dataset}/events.csv",
+        by_definition="results/{dataset}/events_by_definition.csv",
+    output:
+        logrank="results/{dataset}/tables/logrank.csv",
+        pairwise="results/{dataset}/tables/logrank_pairwise.csv",
+        competing="results/{dataset}/tables/competing_risks.csv",
+        sensitivity="results/{dataset}/tables/sensitivity.csv",
+    params:
+        min_cell=PRIVACY,
+        dataset=settings(*ANALYSIS_KEYS),
+        analysis=ANALYSIS,
+    log:
+        "results/{dataset}/logs/compare_strata.log",
+    script:
+        "../scripts/compare_strata.py"

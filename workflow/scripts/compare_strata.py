@@ -1,0 +1,26 @@
+"""Adapter: log-rank tests, dropout as a competing event, and the definitions compared."""
+
+import pandas as pd
+from _adapter import log_errors, write_csv
+
+from dosecurve import config as cfg
+from dosecurve.competing import competing_table
+from dosecurve.estimates import sensitivity_table
+from dosecurve.logrank import logrank_tests
+from dosecurve.privacy import suppress
+
+log_errors(snakemake.log[0])
+p, out, a = snakemake.params, snakemake.output, snakemake.params.analysis
+events = pd.read_csv(snakemake.input.events, dtype={"client": str, "stratum": str})
+stacked = pd.read_csv(snakemake.input.by_definition, dtype={"client": str, "stratum": str})
+strata = [b.name for b in cfg.dataset_bands(p.dataset)]
+named = [(d.name, d.describe()) for d in cfg.event_definitions(p.dataset)]
+tests, pairwise = logrank_tests(events, strata, rho=a.fh_rho, gamma=a.fh_gamma)
+ci = {"conf_level": a.conf_level, "conf_type": a.conf_type}
+tables = {
+    "logrank": tests, "pairwise": pairwise,
+    "competing": competing_table(events, strata, a.improved_at),
+    "sensitivity": sensitivity_table(stacked, named, **ci),
+}  # fmt: skip
+for name, table in tables.items():
+    write_csv(suppress(table, p.min_cell), out[name])
