@@ -62,3 +62,10 @@ def test_incidences_add_up_to_one_minus_any_event_survival(data):
     assert np.all(np.diff(cif["cif_improved"]) >= -1e-15)
     km_improved = kaplan_meier(time, (cause == 1).astype(int))
     assert np.all(cif["cif_improved"] <= 1 - km_improved["surv"] + 1e-12)  # 1 - KM overstates
+
+
+def test_no_eligible_client_gives_an_empty_table():
+    events = pd.DataFrame({"time": [1.0], "event": [0], "eligible": [False], "stratum": ["s"],
+                           "end_reason": ["dropout"]})  # fmt: skip
+    table = competing_table(events, ["s"], [4, 8])
+    assert table.empty and "overstatement" in table

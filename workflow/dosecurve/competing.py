@@ -73,6 +73,8 @@ def competing_table(
             })  # fmt: skip
     table = pd.DataFrame(rows, columns=["stratum", "session", "cif_improved", "cif_dropout",
                                         "one_minus_km"])  # fmt: skip
+    numeric = ["cif_improved", "cif_dropout", "one_minus_km"]
+    table[numeric] = table[numeric].astype(float)
     table["overstatement"] = (table["one_minus_km"] - table["cif_improved"]).round(12)
     return table
 

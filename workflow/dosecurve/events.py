@@ -197,11 +197,11 @@ def derive_events(
         },
         index=clients,
     ).reset_index()
-    if "dataset" in sessions:  # a pooled data set keeps each client's source
-        source = sessions.groupby("client", sort=False)["dataset"].first()
-        out["dataset"] = source.reindex(clients).to_numpy()
-        return out[[*EVENT_COLUMNS, "dataset"]]
-    return out[EVENT_COLUMNS]
+    carried = [c for c in ("therapist", "dataset") if c in sessions]  # cluster and source
+    for column in carried:
+        first = sessions.groupby("client", sort=False)[column].first()
+        out[column] = first.reindex(clients).to_numpy()
+    return out[[*EVENT_COLUMNS, *carried]]
 
 
 def _end_reason(sessions: pd.DataFrame, clients: pd.Index) -> pd.Series:

@@ -52,7 +52,8 @@ def settings_lines(
         f"confidence intervals (as R survfit, conf.type = '{conf_type}'); medians, quartiles and "
         "their limits as R quantile.survfit. Tests: log-rank across the severity strata "
         "present, a trend test across their order, and pairwise log-rank tests with Holm's "
-        "adjustment (as R survdiff and p.adjust).",
+        "adjustment (as R survdiff and p.adjust); Cox models (Efron ties) on the intake score "
+        "and the strata, with therapist cluster-robust SEs when therapists are known.",
         f"Pre-post classification: {prepost.method.upper()} reliable change "
         + (
             f"(critical value {CRITICAL[prepost.method]:.3f})"

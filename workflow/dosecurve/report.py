@@ -109,6 +109,8 @@ class ReportTables:
     pairwise: pd.DataFrame | None = None
     rmst: pd.DataFrame | None = None
     competing: pd.DataFrame | None = None
+    cox: pd.DataFrame | None = None
+    cox_ph: pd.DataFrame | None = None
     provenance: pd.DataFrame | None = None
     calibration: pd.DataFrame | None = None
     by_dataset: pd.DataFrame | None = None
@@ -254,6 +256,18 @@ def render_report(
             "Pairwise log-rank tests",
             t.pairwise,
             "Each pair of strata on its own clients; p_holm: Holm-adjusted.",
+        ),
+        *_optional(
+            "Cox proportional hazards",
+            t.cox,
+            "Hazard ratios of improvement (above 1: improving sooner) for the intake score "
+            "per point and for each stratum against the mildest; Efron ties; CIs from the "
+            "therapist cluster-robust SE when a therapist column exists.",
+        ),
+        *_optional(
+            "Proportional-hazards check",
+            t.cox_ph,
+            "Score test on Kaplan-Meier-transformed sessions, per term.",
         ),
         "<h2>Sensitivity to the event definition</h2>",
         "<p>Each definition and timing, all clients pooled (Kaplan-Meier).</p>",

@@ -19,6 +19,8 @@ rule report:
         quantiles="results/{dataset}/tables/quantiles.csv",
         rmst="results/{dataset}/tables/restricted_mean.csv",
         competing="results/{dataset}/tables/competing_risks.csv",
+        cox="results/{dataset}/tables/cox.csv",
+        cox_ph="results/{dataset}/tables/cox_ph_test.csv",
         sensitivity="results/{dataset}/tables/sensitivity.csv",
         prepost_categories="results/{dataset}/tables/prepost_categories.csv",
         prepost_by_group="results/{dataset}/tables/prepost_by_group.csv",

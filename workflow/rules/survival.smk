@@ -5,7 +5,7 @@ INPUTS:  results/{dataset}/events.csv, results/{dataset}/events_by_definition.cs
 OUTPUTS: results/{dataset}/tables/{km_curves,median_sessions,quantiles,improved_by_session,
          restricted_mean}.csv (rule survival);
          results/{dataset}/tables/{logrank,logrank_pairwise,competing_risks,sensitivity}.csv
-         (rule compare_strata)
+         (rule compare_strata); results/{dataset}/tables/{cox,cox_ph_test}.csv (rule cox)
 """
 
 
@@ -55,3 +55,18 @@ rule compare_strata:
         "results/{dataset}/logs/compare_strata.log",
     script:
         "../scripts/compare_strata.py"
+
+
+rule cox:
+    input:
+        "results/{dataset}/events.csv",
+    output:
+        models="results/{dataset}/tables/cox.csv",
+        checks="results/{dataset}/tables/cox_ph_test.csv",
+    params:
+        min_cell=PRIVACY,
+        dataset=settings(*ANALYSIS_KEYS),
+    log:
+        "results/{dataset}/logs/cox.log",
+    script:
+        "../scripts/cox.py"

@@ -1,0 +1,116 @@
+"""Cox proportional hazards of improvement on intake severity (lifelines).
+
+Two models per data set: the intake score (per point, continuous) and the severity
+strata as a factor against the mildest stratum present. Ties are handled by Efron's
+method, as R ``coxph``; coefficients and model-based SEs match R. With a therapist
+column, SEs are also cluster-robust by therapist: lifelines' sandwich estimator, which
+with tied times differs slightly from R's ``coxph(cluster = )`` (a test bounds the
+difference). The proportional-hazards check is lifelines' score test on Kaplan-Meier-
+transformed time, per term (for the one-term intake model this is the global test; a
+joint test over the strata terms is not computed); it is close to, but not the same
+statistic as, R's ``cox.zph``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from lifelines import CoxPHFitter
+from lifelines.statistics import proportional_hazard_test
+
+PH_ALPHA = 0.05
+
+
+def _design(events: pd.DataFrame, strata: Sequence[str], model: str) -> pd.DataFrame:
+    data = events.loc[events["eligible"].astype(bool)].copy()
+    frame = data[["time", "event"]].astype(float)
+    if model == "intake score (per point)":
+        frame["intake_score"] = data["baseline"].astype(float)
+    else:
+        present = [s for s in strata if (data["stratum"] == s).any()]
+        for level in present[1:]:
+            frame[f"stratum: {level} vs {present[0]}"] = (data["stratum"] == level).astype(float)
+    if "therapist" in data:
+        frame["therapist"] = data["therapist"].astype(str).to_numpy()
+    return frame
+
+
+def fit_cox(events: pd.DataFrame, strata: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Hazard ratios of improvement and the proportional-hazards checks, as two tables.
+
+    A model that cannot be fitted (too few events, one stratum) is a row with a reason
+    in ``note``, never a crash.
+    """
+    rows, checks = [], []
+    for model in ("intake score (per point)", "severity strata"):
+        frame = _design(events, strata, model)
+        terms = [c for c in frame.columns if c not in ("time", "event", "therapist")]
+        problem = _problem(frame, terms)
+        if problem:
+            rows.append({"model": model, "term": "", "note": f"not estimable: {problem}"})
+            continue
+        naive, robust, check = _fit(frame, terms)
+        for term in terms:
+            rows.append(_row(model, term, naive, robust))
+        checks += _ph_rows(model, check)
+    return pd.DataFrame(rows, columns=COX_COLUMNS), pd.DataFrame(checks, columns=PH_COLUMNS)
+
+
+COX_COLUMNS = ["model", "term", "coef", "se", "robust_se", "hazard_ratio", "ci_lower",
+               "ci_upper", "p_value", "n", "events", "note"]  # fmt: skip
+PH_COLUMNS = ["model", "term", "statistic", "df", "p_value", "verdict"]
+
+
+def _problem(frame: pd.DataFrame, terms: list[str]) -> str:
+    if frame["event"].sum() < 2:
+        return "fewer than two events"
+    if not terms:
+        return "fewer than two severity strata"
+    if any(frame[t].nunique() < 2 for t in terms):
+        return "a term does not vary"
+    return ""
+
+
+def _fit(frame: pd.DataFrame, terms: list[str]):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # convergence notes are reported through the fit
+        naive = CoxPHFitter().fit(frame[["time", "event", *terms]], "time", "event")
+        robust = None
+        if "therapist" in frame and frame["therapist"].nunique() > 1:
+            robust = CoxPHFitter().fit(frame, "time", "event", cluster_col="therapist")
+        check = proportional_hazard_test(naive, frame[["time", "event", *terms]],
+                                         time_transform="km")  # fmt: skip
+    return naive, robust, check
+
+
+def _row(model: str, term: str, naive: CoxPHFitter, robust: CoxPHFitter | None) -> dict:
+    coef = float(naive.params_[term])
+    se = float(naive.standard_errors_[term])
+    use = float(robust.standard_errors_[term]) if robust is not None else se
+    z = 1.959963984540054
+    p = float(robust.summary.loc[term, "p"] if robust is not None else naive.summary.loc[term, "p"])
+    return {
+        "model": model, "term": term, "coef": coef, "se": se,
+        "robust_se": use if robust is not None else np.nan, "hazard_ratio": np.exp(coef),
+        "ci_lower": np.exp(coef - z * use), "ci_upper": np.exp(coef + z * use), "p_value": p,
+        "n": int(naive._n_examples), "events": int(naive.event_observed.sum()),
+        "note": "robust SE by therapist" if robust is not None else "",
+    }  # fmt: skip
+
+
+def _ph_rows(model: str, check) -> list[dict]:
+    rows = []
+    for term, rec in check.summary.iterrows():
+        name = term if isinstance(term, str) else term[0]
+        rows.append(_ph(model, name, float(rec["test_statistic"]), 1, float(rec["p"])))
+    return rows
+
+
+def _ph(model: str, term: str, stat: float, df: int, p: float) -> dict:
+    verdict = ("hazards look proportional" if p >= PH_ALPHA
+               else "proportional hazards doubtful: the effect changes over sessions")  # fmt: skip
+    return {"model": model, "term": term, "statistic": stat, "df": df, "p_value": p,
+            "verdict": verdict}  # fmt: skip
