@@ -111,6 +111,8 @@ class ReportTables:
     competing: pd.DataFrame | None = None
     cox: pd.DataFrame | None = None
     cox_ph: pd.DataFrame | None = None
+    aft: pd.DataFrame | None = None
+    aft_predictions: pd.DataFrame | None = None
     provenance: pd.DataFrame | None = None
     calibration: pd.DataFrame | None = None
     by_dataset: pd.DataFrame | None = None
@@ -268,6 +270,17 @@ def render_report(
             "Proportional-hazards check",
             t.cox_ph,
             "Score test on Kaplan-Meier-transformed sessions, per term.",
+        ),
+        *_optional(
+            "Parametric dose-response models",
+            t.aft,
+            "Accelerated failure time models of sessions to improvement on the intake "
+            "score (as R survreg); the lowest AIC fits best.",
+        ),
+        *_optional(
+            "Predicted sessions for 50 % and 75 % improved, by intake score",
+            t.aft_predictions,
+            "From each parametric model.",
         ),
         "<h2>Sensitivity to the event definition</h2>",
         "<p>Each definition and timing, all clients pooled (Kaplan-Meier).</p>",

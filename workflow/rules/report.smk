@@ -21,6 +21,8 @@ rule report:
         competing="results/{dataset}/tables/competing_risks.csv",
         cox="results/{dataset}/tables/cox.csv",
         cox_ph="results/{dataset}/tables/cox_ph_test.csv",
+        aft="results/{dataset}/tables/aft_models.csv",
+        aft_predictions="results/{dataset}/tables/aft_predictions.csv",
         sensitivity="results/{dataset}/tables/sensitivity.csv",
         prepost_categories="results/{dataset}/tables/prepost_categories.csv",
         prepost_by_group="results/{dataset}/tables/prepost_by_group.csv",

@@ -5,7 +5,8 @@ INPUTS:  results/{dataset}/events.csv, results/{dataset}/events_by_definition.cs
 OUTPUTS: results/{dataset}/tables/{km_curves,median_sessions,quantiles,improved_by_session,
          restricted_mean}.csv (rule survival);
          results/{dataset}/tables/{logrank,logrank_pairwise,competing_risks,sensitivity}.csv
-         (rule compare_strata); results/{dataset}/tables/{cox,cox_ph_test}.csv (rule cox)
+         (rule compare_strata); results/{dataset}/tables/{cox,cox_ph_test}.csv (rule cox);
+         results/{dataset}/tables/{aft_models,aft_predictions}.csv (rule dose_response)
 """
 
 
@@ -70,3 +71,17 @@ rule cox:
         "results/{dataset}/logs/cox.log",
     script:
         "../scripts/cox.py"
+
+
+rule dose_response:
+    input:
+        "results/{dataset}/events.csv",
+    output:
+        models="results/{dataset}/tables/aft_models.csv",
+        predictions="results/{dataset}/tables/aft_predictions.csv",
+    params:
+        dataset=settings(*ANALYSIS_KEYS),
+    log:
+        "results/{dataset}/logs/dose_response.log",
+    script:
+        "../scripts/dose_response.py"
