@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from test_cox import DATA
 
-from dosecurve.doseresponse import fit_aft
+from dosecurve.doseresponse import fit_aft, howard_probit
 
 # d <- read.csv(<DATA written as CSV>); f <- survreg(Surv(time, event) ~ baseline, data = d,
 # dist = dist); c(coef(f), f$scale, f$loglik[2], AIC(f));
@@ -64,3 +64,21 @@ def test_too_few_events_is_labelled():
         "not estimable: fewer than three events or no spread in intake scores"
     }
     assert predictions.empty
+
+
+def test_howard_probit():
+    # survreg(Surv(time, event) ~ 1, data = d, dist = "lognormal"): 2.40623593997033 (scale
+    # 1.23520669752011), so 50 % by exp(2.40624) = 11.0919 sessions
+    table = howard_probit(DATA).set_index("source")
+    ours = table.loc["this data set"]
+    assert ours["dose_50"] == pytest.approx(np.exp(2.40623593997033), rel=1e-4)
+    assert ours["b"] == pytest.approx(np.log(10) / 1.23520669752011, rel=1e-3)
+    assert ours["dose_75"] == pytest.approx(
+        np.exp(2.40623593997033 + 0.6744897501960817 * 1.23520669752011), rel=1e-3
+    )
+    # Howard's line through (8, 50 %) and (26, 75 %): 12 % at 1, 61 % at 13, 86 % at 52
+    howard = table.loc["Howard et al. 1986"]
+    assert (howard["dose_50"], howard["dose_75"]) == pytest.approx((8, 26))
+    assert [round(100 * howard[f"improved_{s}"]) for s in (1, 13, 52)] == [12, 61, 86]
+    improved = [ours[f"improved_{s}"] for s in (1, 8, 13, 26, 52)]
+    assert improved == sorted(improved)  # monotone in sessions

@@ -14,8 +14,9 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from lifelines import LogLogisticAFTFitter, LogNormalAFTFitter, WeibullAFTFitter
+from lifelines import LogLogisticAFTFitter, LogNormalAFTFitter, LogNormalFitter, WeibullAFTFitter
 from lifelines.exceptions import ConvergenceError
+from scipy.stats import norm
 
 MODELS = {
     "Weibull": (WeibullAFTFitter, "lambda_", "rho_"),
@@ -96,3 +97,40 @@ def fit_aft(
 
 AFT_COLUMNS = ["model", "intercept", "intake_coef", "intake_se", "scale", "log_likelihood",
                "aic", "note"]  # fmt: skip
+
+
+# Howard et al. (1986): about 50 % improved by 8 sessions and 75 % by 26; the probit line
+# through those two points, in log10 sessions.
+HOWARD = {"dose_50": 8.0, "dose_75": 26.0}
+
+
+def howard_probit(
+    events: pd.DataFrame, sessions: Sequence[int] = (1, 8, 13, 26, 52)
+) -> pd.DataFrame:
+    """The probit of the cumulative proportion improved on log10 sessions, fitted by
+    maximum likelihood to the censored data (a log-normal time to improvement), beside
+    Howard et al.'s (1986) line.
+
+    ``probit(p) = a + b log10(sessions)``; rows give ``a``, ``b``, the sessions for 50 %
+    and 75 % improved, and the % improved at ``sessions``, for the data and for Howard.
+    """
+    data = _data(events)
+    z75 = float(norm.ppf(0.75))
+    howard_b = z75 / (np.log10(HOWARD["dose_75"]) - np.log10(HOWARD["dose_50"]))
+    lines = {"Howard et al. 1986": (-howard_b * np.log10(HOWARD["dose_50"]), howard_b)}
+    note = ""  # said on Howard's row when this data set's line cannot be fitted
+    if data["event"].sum() >= 3:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fit = LogNormalFitter().fit(data["time"], data["event"])
+        mu10, sigma10 = fit.mu_ / np.log(10), fit.sigma_ / np.log(10)
+        lines = {"this data set": (-mu10 / sigma10, 1 / sigma10), **lines}
+    else:
+        note = "not estimable for this data set: fewer than three events"
+    rows = []
+    for source, (a, b) in lines.items():
+        row = {"source": source, "a": a, "b": b, "dose_50": 10 ** (-a / b),
+               "dose_75": 10 ** ((z75 - a) / b), "note": note}  # fmt: skip
+        row |= {f"improved_{s}": float(norm.cdf(a + b * np.log10(s))) for s in sessions}
+        rows.append(row)
+    return pd.DataFrame(rows)

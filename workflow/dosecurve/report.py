@@ -113,6 +113,7 @@ class ReportTables:
     cox_ph: pd.DataFrame | None = None
     aft: pd.DataFrame | None = None
     aft_predictions: pd.DataFrame | None = None
+    howard: pd.DataFrame | None = None
     provenance: pd.DataFrame | None = None
     calibration: pd.DataFrame | None = None
     by_dataset: pd.DataFrame | None = None
@@ -281,6 +282,13 @@ def render_report(
             "Predicted sessions for 50 % and 75 % improved, by intake score",
             t.aft_predictions,
             "From each parametric model.",
+        ),
+        *_optional(
+            "Beside Howard et al. (1986)",
+            t.howard,
+            "Probit of the cumulative proportion improved on log10 sessions, fitted to "
+            "this data set by maximum likelihood (a log-normal time to improvement), "
+            "beside Howard's line through 50 % by 8 and 75 % by 26 sessions.",
         ),
         "<h2>Sensitivity to the event definition</h2>",
         "<p>Each definition and timing, all clients pooled (Kaplan-Meier).</p>",

@@ -6,7 +6,7 @@ OUTPUTS: results/{dataset}/tables/{km_curves,median_sessions,quantiles,improved_
          restricted_mean}.csv (rule survival);
          results/{dataset}/tables/{logrank,logrank_pairwise,competing_risks,sensitivity}.csv
          (rule compare_strata); results/{dataset}/tables/{cox,cox_ph_test}.csv (rule cox);
-         results/{dataset}/tables/{aft_models,aft_predictions}.csv (rule dose_response)
+         results/{dataset}/tables/{aft_models,aft_predictions,howard_probit}.csv (rule dose_response)
 """
 
 
@@ -79,6 +79,7 @@ rule dose_response:
     output:
         models="results/{dataset}/tables/aft_models.csv",
         predictions="results/{dataset}/tables/aft_predictions.csv",
+        howard="results/{dataset}/tables/howard_probit.csv",
     params:
         dataset=settings(*ANALYSIS_KEYS),
     log:
