@@ -24,6 +24,7 @@ rule report:
         aft="results/{dataset}/tables/aft_models.csv",
         aft_predictions="results/{dataset}/tables/aft_predictions.csv",
         howard="results/{dataset}/tables/howard_probit.csv",
+        discrete="results/{dataset}/tables/discrete_time.csv",
         sensitivity="results/{dataset}/tables/sensitivity.csv",
         prepost_categories="results/{dataset}/tables/prepost_categories.csv",
         prepost_by_group="results/{dataset}/tables/prepost_by_group.csv",

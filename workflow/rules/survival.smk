@@ -6,7 +6,8 @@ OUTPUTS: results/{dataset}/tables/{km_curves,median_sessions,quantiles,improved_
          restricted_mean}.csv (rule survival);
          results/{dataset}/tables/{logrank,logrank_pairwise,competing_risks,sensitivity}.csv
          (rule compare_strata); results/{dataset}/tables/{cox,cox_ph_test}.csv (rule cox);
-         results/{dataset}/tables/{aft_models,aft_predictions,howard_probit}.csv (rule dose_response)
+         results/{dataset}/tables/{aft_models,aft_predictions,howard_probit}.csv (rule dose_response);
+         results/{dataset}/tables/discrete_time.csv (rule discrete_time)
 """
 
 
@@ -86,3 +87,17 @@ rule dose_response:
         "results/{dataset}/logs/dose_response.log",
     script:
         "../scripts/dose_response.py"
+
+
+rule discrete_time:
+    input:
+        "results/{dataset}/events.csv",
+    output:
+        "results/{dataset}/tables/discrete_time.csv",
+    params:
+        dataset=settings(*ANALYSIS_KEYS),
+        conf_level=ANALYSIS.conf_level,
+    log:
+        "results/{dataset}/logs/discrete_time.log",
+    script:
+        "../scripts/discrete_time.py"

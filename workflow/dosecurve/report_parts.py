@@ -1,0 +1,162 @@
+"""Pieces of the HTML report: style, number formats, the headline and its sections."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from dosecurve.privacy import count_text, is_zero
+from dosecurve.survival import ALL
+
+STYLE = """
+body{font-family:Georgia,'Times New Roman',serif;max-width:60rem;margin:2rem auto;padding:0 1rem;
+color:#222;line-height:1.45}
+h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ccc}
+table{border-collapse:collapse;margin:.5rem 0 1rem;font-size:.9rem}
+th,td{border-bottom:1px solid #ddd;padding:.25rem .6rem;text-align:right}
+th:first-child,td:first-child{text-align:left}
+.answer{background:#f3f6fa;border-left:4px solid #0072B2;padding:.6rem 1rem}
+img{max-width:100%}figcaption{font-size:.85rem;color:#444}
+ul.settings li{font-size:.9rem}
+"""
+
+
+def fmt_sessions(value: float) -> str:
+    """A number of sessions for prose: whole numbers without decimals; empty = not reached."""
+    if value is None or np.isnan(value):
+        return "not reached"
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
+
+
+def fmt_median(row: pd.Series) -> str:
+    """'57 (48 to 66)' with 'not reached' where a limit or the median is missing."""
+    return (
+        f"{fmt_sessions(row['median'])} ({fmt_sessions(row['ci_lower'])} to "
+        f"{fmt_sessions(row['ci_upper'])})"
+    )
+
+
+def fmt_percent(value: float) -> str:
+    return "" if value is None or np.isnan(value) else f"{100 * value:.0f} %"
+
+
+def headline(
+    dataset: str, medians: pd.DataFrame, improved: pd.DataFrame, level: float, event: str
+) -> str:
+    """The answer in one sentence, from the median and improved-by-session tables."""
+    overall = medians.loc[medians["stratum"] == ALL].iloc[0]
+    if is_zero(overall["n"]):
+        return (
+            f"No client in {html.escape(dataset)} was eligible for this analysis; the "
+            "participant flow below says why each was excluded."
+        )
+    at = improved.loc[improved["stratum"] == ALL].set_index("session")["improved"]
+    by = "; ".join(f"{fmt_percent(v)} by session {s}" for s, v in at.items() if not np.isnan(v))
+    return (
+        f"In {html.escape(dataset)}, {count_text(overall['n'])} clients were analysed and "
+        f"{count_text(overall['events'])} showed {html.escape(event)}. The median number "
+        f"of sessions to improvement was {fmt_median(overall)} ({level:.0%} CI, Kaplan-Meier). "
+        f"Cumulative proportion improved: {by}."
+    )
+
+
+def answer_table(
+    medians: pd.DataFrame, improved: pd.DataFrame, sessions: Sequence[int]
+) -> pd.DataFrame:
+    """Median with CI and % improved at chosen sessions, one row per stratum."""
+    wide = improved.pivot(index="stratum", columns="session", values="improved")
+    out = pd.DataFrame(
+        {
+            "Intake severity": medians["stratum"],
+            "n": medians["n"],
+            "Improved": medians["events"],
+            "Median sessions (95 % CI)": medians.apply(fmt_median, axis=1),
+        }
+    )
+    for s in sessions:
+        if s in wide.columns:
+            out[f"% improved by session {s}"] = [
+                fmt_percent(wide.at[k, s]) for k in medians["stratum"]
+            ]
+    return out
+
+
+def table_html(frame: pd.DataFrame) -> str:
+    return frame.to_html(index=False, border=0, na_rep="", float_format=lambda v: f"{v:.4g}")
+
+
+def flow_wide(flow: pd.DataFrame) -> pd.DataFrame:
+    """Participant flow with one column of counts per event definition."""
+    wide = flow.pivot_table(
+        index=["status", "reason"], columns="definition", values="n", aggfunc="first", sort=False
+    ).reset_index()
+    wide.columns.name = None
+    return wide
+
+
+def logrank_text(logrank: pd.DataFrame) -> str:
+    lr = logrank.iloc[0]
+    note = lr["note"] if isinstance(lr["note"], str) else ""
+    if note:
+        return f"Log-rank test: {html.escape(note)}."
+    return (
+        f"Log-rank test across severity strata: chi-square {lr['statistic']:.2f} on "
+        f"{int(lr['df'])} df, p = {lr['p_value']:.3g}."
+    )
+
+
+def empty_strata(strata: Sequence[str], medians: pd.DataFrame) -> list[str]:
+    empty = [s for s in strata if s not in set(medians["stratum"])]
+    if not empty:
+        return []
+    return [
+        f"<p class='note'>No eligible client had an intake score in the severity "
+        f"band(s) {html.escape(', '.join(empty))}; they have no row in the tables.</p>"
+    ]
+
+
+def provenance(table: pd.DataFrame | None, effective_config: str) -> list[str]:
+    parts = ["<h2>Provenance</h2>"]
+    if table is not None:
+        parts += [
+            "<p>Input read (checksum to confirm it is the file you meant):</p>",
+            table_html(table),
+        ]
+    if effective_config:
+        parts += [
+            "<p>Effective configuration of this data set (defaults not shown are in "
+            "config/README.md):</p>",
+            f"<pre>{html.escape(effective_config)}</pre>",
+        ]
+    return parts
+
+
+def optional(title: str, table: pd.DataFrame | None, text: str) -> list[str]:
+    if table is None:
+        return []
+    return [f"<h3>{html.escape(title)}</h3><p>{html.escape(text)}</p>", table_html(table)]
+
+
+def calibration(table: pd.DataFrame | None) -> list[str]:
+    if table is None:
+        return []
+    return [
+        "<h2>Calibration of the simulated data</h2>",
+        "<p>This data set is simulated. Its own figures beside those of the study its "
+        "preset follows; empty cells: not reported there.</p>",
+        table_html(table),
+    ]
+
+
+def by_dataset(table: pd.DataFrame | None) -> list[str]:
+    if table is None:
+        return []
+    return [
+        "<h2>Pooled analysis: by data set</h2>",
+        "<p>Median sessions to improvement in each pooled data set (Kaplan-Meier), with the "
+        "log-rank test across data sets.</p>",
+        table_html(table),
+    ]
