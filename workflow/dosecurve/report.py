@@ -49,6 +49,7 @@ class ReportTables:
     aft_predictions: pd.DataFrame | None = None
     howard: pd.DataFrame | None = None
     discrete: pd.DataFrame | None = None
+    interval: pd.DataFrame | None = None
     provenance: pd.DataFrame | None = None
     calibration: pd.DataFrame | None = None
     by_dataset: pd.DataFrame | None = None
@@ -132,6 +133,13 @@ def render_report(
             "Proportional-hazards check",
             t.cox_ph,
             "Score test on Kaplan-Meier-transformed sessions, per term.",
+        ),
+        *optional(
+            "When assessments are not every session",
+            t.interval,
+            "The median sessions to improvement read with the event at the first assessment "
+            "meeting the definition (right point), at the middle of the interval since the "
+            "previous assessment, as Turnbull's interval, and from interval-censored fits.",
         ),
         *optional(
             "Discrete-time hazard model",

@@ -7,7 +7,8 @@ OUTPUTS: results/{dataset}/tables/{km_curves,median_sessions,quantiles,improved_
          results/{dataset}/tables/{logrank,logrank_pairwise,competing_risks,sensitivity}.csv
          (rule compare_strata); results/{dataset}/tables/{cox,cox_ph_test}.csv (rule cox);
          results/{dataset}/tables/{aft_models,aft_predictions,howard_probit}.csv (rule dose_response);
-         results/{dataset}/tables/discrete_time.csv (rule discrete_time)
+         results/{dataset}/tables/discrete_time.csv (rule discrete_time);
+         results/{dataset}/tables/interval_median.csv (rule interval_censoring)
 """
 
 
@@ -101,3 +102,16 @@ rule discrete_time:
         "results/{dataset}/logs/discrete_time.log",
     script:
         "../scripts/discrete_time.py"
+
+
+rule interval_censoring:
+    input:
+        "results/{dataset}/events.csv",
+    output:
+        "results/{dataset}/tables/interval_median.csv",
+    params:
+        dataset=settings(*ANALYSIS_KEYS),
+    log:
+        "results/{dataset}/logs/interval_censoring.log",
+    script:
+        "../scripts/interval_censoring.py"
