@@ -20,6 +20,7 @@ include: "workflow/rules/calibration.smk"
 include: "workflow/rules/pooled.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/paper.smk"
 include: "workflow/rules/comparison.smk"
 
 

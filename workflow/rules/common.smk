@@ -100,9 +100,21 @@ def optional_tables(wildcards):
     return {}
 
 
+# Tables also written as Markdown and LaTeX for papers (tables/paper/<name>.{md,tex}).
+PAPER_TABLES = (
+    "median_sessions", "quantiles", "improved_by_session", "restricted_mean", "logrank",
+    "logrank_pairwise", "competing_risks", "cox", "cox_ph_test", "discrete_time", "aft_models",
+    "howard_probit", "interval_median", "sensitivity", "prepost_categories", "prepost_effects",
+)
+
+
 def all_outputs():
     return [
         *expand("results/{dataset}/report.html", dataset=DATASETS),
+        *expand(
+            "results/{dataset}/tables/paper/{table}.{ext}",
+            dataset=DATASETS, table=PAPER_TABLES, ext=("md", "tex"),
+        ),
         "results/comparison/medians.csv",
         "results/comparison/overall_curves.png",
     ]
