@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from dosecurve import config as cfg
+from dosecurve.config_check import check_config
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = yaml.safe_load((ROOT / "workflow/schemas/config.schema.yaml").read_text())
@@ -235,7 +235,7 @@ CONFIGS = {
 def test_config_problem_names_the_key(name):
     conf, expected = CONFIGS[name]
     with pytest.raises(ValueError) as err:
-        cfg.check_config(conf, SCHEMA)
+        check_config(conf, SCHEMA)
     assert expected in str(err.value)
 
 

@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from dosecurve import config as cfg
+from dosecurve.config_check import check_config
 from dosecurve.instruments import resolve_instrument
 from dosecurve.severity import resolve_bands
 
@@ -19,7 +20,7 @@ DEFAULT = yaml.safe_load((ROOT / "config/config.yaml").read_text())
 
 
 def check(config):
-    cfg.check_config(config, SCHEMA)
+    check_config(config, SCHEMA)
 
 
 def test_default_config_is_valid():
@@ -171,3 +172,13 @@ def test_instrument_with_norms_and_preset_override_validate():
 def test_unknown_instrument_preset_lists_the_presets():
     with pytest.raises(ValueError, match=r"'hads' is not one of core-om, core-10"):
         check(sim(instrument="hads"))
+
+
+def test_cox_covariates_must_be_carried():
+    ds = {"path": "f.csv", "columns": {"client": "id", "session": "s", "score": "x",
+                                       "covariates": ["age"]}}  # fmt: skip
+    assert cfg.cox_settings({**ds, "cox": {"covariates": ["age"]}}) == (["age"], [])
+    with pytest.raises(ValueError, match=r"cox.covariates \['sex'\] are not among columns"):
+        cfg.cox_settings({**ds, "cox": {"covariates": ["sex"]}})
+    with pytest.raises(ValueError, match=r"cox.interactions use \['bond'\]"):
+        cfg.cox_settings({**ds, "cox": {"covariates": ["age"], "interactions": [["age", "bond"]]}})

@@ -65,3 +65,35 @@ def test_not_estimable_is_labelled():
     table, checks = fit_cox(DATA.assign(event=0), ["mild"])
     assert set(table["note"]) == {"not estimable: fewer than two events"}
     assert checks.empty
+
+
+def covariate_fixture() -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    data = DATA.copy()
+    data["support"] = np.round(rng.normal(0, 1, len(data)), 2)
+    data["sex"] = rng.choice(["female", "male"], len(data))
+    data["end_reason"] = np.where(rng.random(len(data)) < 0.4, "dropout", "planned")
+    return data
+
+
+def test_adjusted_model_with_interaction_matches_r():
+    # d$male <- as.numeric(d$sex == "male")
+    # coxph(Surv(time, event) ~ baseline + support + male + support:male, data = d)
+    options = {"covariates": ["support", "sex"], "interactions": [["support", "sex"]]}
+    table, _ = fit_cox(covariate_fixture(), ["mild", "moderate", "severe"], **options)
+    adjusted = table[table["model"] == "intake score and covariates"].set_index("term")
+    assert list(adjusted.index) == ["intake_score", "support", "sex: male vs female",
+                                    "support x sex: male vs female"]  # fmt: skip
+    np.testing.assert_allclose(adjusted["coef"], [-0.0146508103859014, 0.0126625688876657,
+                               0.3202255843347254, -0.1319390131741668], atol=1e-6)  # fmt: skip
+    np.testing.assert_allclose(adjusted["se"], [0.0227871347221185, 0.1732474100209452,
+                               0.3251680722700384, 0.2632429011430947], atol=1e-6)  # fmt: skip
+
+
+def test_cause_specific_dropout_model_matches_r():
+    # d$dropout <- as.numeric(d$event == 0 & d$end_reason == "dropout")
+    # coxph(Surv(time, dropout) ~ baseline, data = d): 0.0115542414583872 (0.0482237215028275)
+    table, _ = fit_cox(covariate_fixture(), ["mild", "moderate", "severe"])
+    row = table[table["model"] == "intake score, dropout (cause-specific)"].iloc[0]
+    assert row["coef"] == pytest.approx(0.0115542414583872, abs=1e-6)
+    assert row["se"] == pytest.approx(0.0482237215028275, abs=1e-6)

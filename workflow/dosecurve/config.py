@@ -12,8 +12,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import jsonschema
-
 from dosecurve.events import EventDefinition
 from dosecurve.instruments import Instrument, resolve_instrument
 from dosecurve.layouts import Layout
@@ -33,66 +31,6 @@ class AnalysisSettings:
     fh_rho: float | None = None
     fh_gamma: float = 0.0
     rmst_horizon: float | None = None
-
-
-def _key(path: Any) -> str:
-    return ".".join(str(p) for p in path) or "(top level)"
-
-
-def _schema_message(error: jsonschema.ValidationError) -> str:
-    where = _key(error.absolute_path)
-    if error.validator == "additionalProperties":
-        allowed = sorted(error.schema.get("properties", {}))
-        extra = sorted(set(error.instance) - set(allowed))
-        keys = [f"{where}.{k}" if error.absolute_path else k for k in extra]
-        return f"config key(s) {', '.join(keys)} not recognised; allowed here: {', '.join(allowed)}"
-    if "propertyNames" in error.absolute_schema_path:
-        return (
-            f"data set name {error.instance!r} under datasets is not allowed: use letters, "
-            "digits, '_' and '-' only (it becomes the folder results/<name>/)"
-        )
-    if error.validator == "oneOf" and where.startswith("datasets.") and where.count(".") == 1:
-        return (
-            f"{where}: give exactly one of 'simulate: {{...}}', both 'path:' and 'columns:', "
-            "or 'pool: [...]'"
-        )
-    if error.validator == "oneOf" and error.context:
-        if isinstance(error.instance, str):
-            options = [e.validator_value for e in error.context if e.validator == "enum"]
-            allowed = ", ".join(str(v) for v in (options[0] if options else []))
-            return f"config key {where}: {error.instance!r} is not one of {allowed}"
-        shallow = ("enum", "type", "const")
-        useful = [
-            e
-            for e in error.context
-            if not (e.validator in shallow and e.absolute_path == error.absolute_path)
-        ] or list(error.context)
-        deepest = max(useful, key=lambda e: len(e.absolute_path))
-        if deepest.absolute_path != error.absolute_path:
-            return _schema_message(deepest)
-        return f"config key {where}: {deepest.message}"
-    return f"config key {where}: {error.message}"
-
-
-def check_config(config: Mapping[str, Any], schema: Mapping[str, Any]) -> None:
-    """Raise ``ValueError`` naming the key if ``config`` breaks the schema or the rules."""
-    validator = jsonschema.Draft202012Validator(schema)
-    errors = sorted(validator.iter_errors(config), key=lambda e: list(e.absolute_path))
-    if errors:
-        raise ValueError("invalid config: " + "; ".join(_schema_message(e) for e in errors[:5]))
-    for name, ds in expand_datasets(config).items():
-        try:
-            dataset_instrument(ds)
-            dataset_bands(ds)
-            second_instrument(ds)
-            if "simulate" in ds:
-                simulation_spec(ds["simulate"])
-            definitions = event_definitions(ds)
-            primary_definition(ds)
-            _check_two_instruments(ds, definitions)
-            _check_prepost(ds)
-        except (ValueError, KeyError, TypeError) as err:
-            raise ValueError(f"datasets.{name}: {err}") from None
 
 
 def analysis_settings(config: Mapping[str, Any]) -> AnalysisSettings:
@@ -192,7 +130,7 @@ def primary_definition(ds: Mapping[str, Any]) -> EventDefinition:
     )
 
 
-def _check_two_instruments(ds: Mapping[str, Any], definitions: list[EventDefinition]) -> None:
+def check_two_instruments(ds: Mapping[str, Any], definitions: list[EventDefinition]) -> None:
     if any(d.definition == "recovery_two_instruments" for d in definitions):
         if "score_2" not in ds.get("columns", {}) or "second_instrument" not in ds:
             raise ValueError(
@@ -219,7 +157,7 @@ def prepost_settings(ds: Mapping[str, Any]) -> PrePostSettings:
     )
 
 
-def _check_prepost(ds: Mapping[str, Any]) -> None:
+def check_prepost(ds: Mapping[str, Any]) -> None:
     settings = prepost_settings(ds)
     if settings.method != "jt" and dataset_instrument(ds).reliability is None:
         raise ValueError(
@@ -303,3 +241,21 @@ def _pooled(name: str, ds: dict[str, Any], datasets: Mapping[str, Any]) -> dict[
     pooled.setdefault("instrument", first.get("instrument", _simulated_instrument(first)))
     pooled["columns"] = {"covariates": ["dataset"]}
     return pooled
+
+
+def cox_settings(ds: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
+    """Covariates and interactions of the adjusted Cox model, checked against the
+    columns the data set carries."""
+    section = ds.get("cox", {}) or {}
+    covariates = list(section.get("covariates", []))
+    interactions = [list(pair) for pair in section.get("interactions", [])]
+    known = set(column_map(ds).get("covariates", []))
+    unknown = [c for c in covariates if c not in known]
+    if unknown:
+        raise ValueError(
+            f"cox.covariates {unknown} are not among columns.covariates; list them there too"
+        )
+    loose = [c for pair in interactions for c in pair if c not in covariates]
+    if loose:
+        raise ValueError(f"cox.interactions use {loose}, which are not in cox.covariates")
+    return covariates, interactions

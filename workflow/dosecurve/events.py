@@ -52,6 +52,7 @@ REASONS = (
     ("no_follow_up", "no scored assessment after the baseline"),
     ("outside_bands", "baseline outside the severity bands"),
 )
+SESSION_COLUMNS = ("client", "session", "score", "score_2", "end_reason")
 EVENT_COLUMNS = [
     "client", "stratum", "baseline", "eligible", "time", "event", "sessions_attended",
     "time_lower", "time_upper", "end_reason", "excluded",
@@ -197,7 +198,8 @@ def derive_events(
         },
         index=clients,
     ).reset_index()
-    carried = [c for c in ("therapist", "dataset") if c in sessions]  # cluster and source
+    # therapist (cluster), dataset (pooled source) and covariates: the client's first value
+    carried = [c for c in sessions.columns if c not in SESSION_COLUMNS]
     for column in carried:
         first = sessions.groupby("client", sort=False)[column].first()
         out[column] = first.reindex(clients).to_numpy()

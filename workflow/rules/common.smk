@@ -8,7 +8,8 @@ import os
 
 import yaml
 
-from dosecurve.config import analysis_settings, check_config, expand_datasets
+from dosecurve.config import analysis_settings, expand_datasets
+from dosecurve.config_check import check_config
 
 for _path in workflow.configfiles:
     with open(_path, encoding="utf-8") as fh:
@@ -76,7 +77,7 @@ def settings(*keys):
 # What the analysis of a data set depends on beyond its session table (the simulator's
 # preset decides the instrument and bands of a simulated data set).
 ANALYSIS_KEYS = ("instrument", "second_instrument", "severity", "events", "prepost", "columns",
-                 "simulate")
+                 "simulate", "cox")
 
 DATA_KEYS = (
     "simulate", "path", "format", "delimiter", "encoding", "sheet", "layout", "wide_pattern",

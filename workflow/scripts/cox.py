@@ -3,13 +3,15 @@
 import pandas as pd
 from _adapter import log_errors, write_csv
 
-from dosecurve.config import dataset_bands
+from dosecurve.config import cox_settings, dataset_bands
 from dosecurve.cox import fit_cox
 from dosecurve.privacy import suppress
 
 log_errors(snakemake.log[0])
 p = snakemake.params
 events = pd.read_csv(snakemake.input[0], dtype={"client": str, "stratum": str, "therapist": str})
-models, checks = fit_cox(events, [b.name for b in dataset_bands(p.dataset)])
+covariates, interactions = cox_settings(p.dataset)
+strata = [b.name for b in dataset_bands(p.dataset)]
+models, checks = fit_cox(events, strata, covariates=covariates, interactions=interactions)
 write_csv(suppress(models, p.min_cell), snakemake.output.models)
 write_csv(checks, snakemake.output.checks)
