@@ -324,3 +324,21 @@ def test_restricted_mean_matches_r():
                                (7.28960572618375, 0.55587577407566), atol=1e-12)  # fmt: skip
     # default horizon: the shortest follow-up among the strata (a 12, b 11, c 20)
     assert estimates.restricted_mean_table(fit)["horizon"].iloc[0] == 11
+
+
+def test_by_group_matches_r():
+    # d: the R fixture with arm <- c(rep(c("x", "y"), 17), "x")
+    # survdiff(Surv(time, event) ~ arm)$chisq = 0.0823764534985818;
+    # quantile(survfit(... ~ arm, conf.type = "log-log"), .5): x 8 (4, NA), y 7 (5, 13)
+    # survdiff(Surv(time, event) ~ arm + stratum)$chisq = 8.46280685743618 (crossed, 5 df)
+    events = r_events().assign(arm=["x", "y"] * 17 + ["x"])
+    table = estimates.by_groups(events, ["arm"], ["a", "b", "c"], cross=True)
+    alone = table[table["grouping"] == "arm"].set_index("group")
+    np.testing.assert_allclose(alone.loc[["x", "y"], "median"], [8, 7])
+    np.testing.assert_allclose(alone.loc[["x", "y"], "ci_upper"], [np.nan, 13])
+    assert alone["logrank_statistic"].iloc[0] == pytest.approx(0.0823764534985818, abs=1e-9)
+    crossed = table[table["grouping"] == "arm x severity"]
+    assert crossed["logrank_statistic"].iloc[0] == pytest.approx(8.46280685743618, abs=1e-9)
+    assert crossed["logrank_df"].iloc[0] == 5
+    assert "x / a" in set(crossed["group"])
+    assert estimates.by_groups(events, [], ["a"], cross=False).empty

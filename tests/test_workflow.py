@@ -206,6 +206,7 @@ def definitions_run(tmp_path_factory):
             {"definition": "clinically_significant", "timing": "sustained", "sustained_for": 1},
         ]},
         prepost={"method": "jt", "group_by": ["arm"]},
+        groups={"columns": ["arm"], "cross_with_severity": True},
         severity={"bands": [{"name": "lower", "from": 0, "to": 20},
                             {"name": "higher", "from": 20}]},
     )  # fmt: skip
@@ -270,6 +271,11 @@ def test_prepost_tables(definitions_run):
     assert effects.loc["all", "m_post"] == pytest.approx(11.5625)
     report = (definitions_run / "report.html").read_text()
     assert "Sensitivity to the event definition" in report and "csi_sustained1" in report
+    groups = pd.read_csv(definitions_run / "tables/by_group.csv").set_index(["grouping", "group"])
+    # arm x: A1-A4 (events at 2, 4, 5; A3 censored at 6) -> median 4.5 as the lower stratum
+    assert groups.loc[("arm", "x"), "n"] == 4 and groups.loc[("arm", "x"), "median"] == 4.5
+    assert groups.loc[("arm", "y"), "median"] == 6
+    assert ("arm x severity", "x / lower") in groups.index
 
 
 @pytest.fixture(scope="module")

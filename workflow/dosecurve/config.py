@@ -259,3 +259,16 @@ def cox_settings(ds: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
     if loose:
         raise ValueError(f"cox.interactions use {loose}, which are not in cox.covariates")
     return covariates, interactions
+
+
+def group_settings(ds: Mapping[str, Any]) -> tuple[list[str], bool]:
+    """Grouping columns for extra curves, checked against the columns carried."""
+    section = ds.get("groups", {}) or {}
+    columns = list(section.get("columns", []))
+    carried = set(column_map(ds).get("covariates", []))
+    if "therapist" in column_map(ds):
+        carried.add("therapist")
+    unknown = [c for c in columns if c not in carried]
+    if unknown:
+        raise ValueError(f"groups.columns {unknown} are not among columns.covariates")
+    return columns, bool(section.get("cross_with_severity", False))

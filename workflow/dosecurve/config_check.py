@@ -16,6 +16,7 @@ from dosecurve.config import (
     dataset_instrument,
     event_definitions,
     expand_datasets,
+    group_settings,
     primary_definition,
     second_instrument,
     simulation_spec,
@@ -79,5 +80,6 @@ def check_config(config: Mapping[str, Any], schema: Mapping[str, Any]) -> None:
             check_two_instruments(ds, definitions)
             check_prepost(ds)
             cox_settings(ds)
+            group_settings(ds)
         except (ValueError, KeyError, TypeError) as err:
             raise ValueError(f"datasets.{name}: {err}") from None

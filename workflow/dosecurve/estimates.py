@@ -138,3 +138,50 @@ def restricted_mean_table(
         table["difference_ci_lower"] = (diff - z * se).where(~own)
         table["difference_ci_upper"] = (diff + z * se).where(~own)
     return table
+
+
+def by_group(
+    events: pd.DataFrame,
+    column: str,
+    strata: Sequence[str],
+    *,
+    cross: bool = False,
+    conf_level: float = 0.95,
+    conf_type: str = "log-log",
+) -> pd.DataFrame:
+    """Median sessions to improvement by a categorical column (treatment arm, sex, site),
+    alone or crossed with the severity strata, with the log-rank test across the groups.
+
+    Columns: ``grouping, group, n, events, median, ci_lower, ci_upper, note`` and the test
+    in ``logrank_statistic, logrank_df, logrank_p``.
+    """
+    data = events.loc[events["eligible"].astype(bool)].copy()
+    values = data[column].astype(str).where(data[column].notna(), "(missing)")
+    levels = sorted(values.unique())
+    if cross:
+        data["stratum"] = values + " / " + data["stratum"].astype(str)
+        order = [f"{v} / {s}" for v in levels for s in strata]
+    else:
+        data["stratum"] = values
+        order = levels
+    fit = fit_by_stratum(data, order, conf_level=conf_level, conf_type=conf_type)
+    table = median_table(fit).rename(columns={"stratum": "group"})
+    test = logrank_tests(data, order)[0].iloc[0]
+    label = f"{column} x severity" if cross else column
+    table.insert(0, "grouping", label)
+    return table.assign(
+        logrank_statistic=test["statistic"], logrank_df=test["df"], logrank_p=test["p_value"]
+    )
+
+
+def by_groups(
+    events: pd.DataFrame, columns: Sequence[str], strata: Sequence[str], *, cross: bool, **ci
+) -> pd.DataFrame:
+    """``by_group`` for each configured column (and crossed with severity when asked),
+    stacked; no rows when no grouping column is configured."""
+    tables = [by_group(events, c, strata, **ci) for c in columns]
+    tables += [by_group(events, c, strata, cross=True, **ci) for c in columns if cross]
+    if not tables:
+        return pd.DataFrame(columns=["grouping", "group", "n", "events", "median", "ci_lower",
+                                     "ci_upper", "note"])  # fmt: skip
+    return pd.concat(tables, ignore_index=True)

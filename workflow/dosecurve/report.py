@@ -50,6 +50,7 @@ class ReportTables:
     howard: pd.DataFrame | None = None
     discrete: pd.DataFrame | None = None
     interval: pd.DataFrame | None = None
+    by_group: pd.DataFrame | None = None
     provenance: pd.DataFrame | None = None
     calibration: pd.DataFrame | None = None
     by_dataset: pd.DataFrame | None = None
@@ -101,6 +102,12 @@ def render_report(
             "Sessions by which 25, 50, 75 and 95 % had improved",
             t.quantiles,
             "Kaplan-Meier quantiles with confidence limits; empty: not reached.",
+        ),
+        *optional(
+            "By group",
+            None if t.by_group is None or t.by_group.empty else t.by_group,
+            "Median sessions to improvement by the configured grouping columns (alone and, "
+            "if asked, crossed with severity), with the log-rank test across the groups.",
         ),
         *optional(
             "Restricted mean sessions without improvement",

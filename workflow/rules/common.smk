@@ -77,7 +77,7 @@ def settings(*keys):
 # What the analysis of a data set depends on beyond its session table (the simulator's
 # preset decides the instrument and bands of a simulated data set).
 ANALYSIS_KEYS = ("instrument", "second_instrument", "severity", "events", "prepost", "columns",
-                 "simulate", "cox")
+                 "simulate", "cox", "groups")
 
 DATA_KEYS = (
     "simulate", "path", "format", "delimiter", "encoding", "sheet", "layout", "wide_pattern",
@@ -106,6 +106,7 @@ PAPER_TABLES = (
     "median_sessions", "quantiles", "improved_by_session", "restricted_mean", "logrank",
     "logrank_pairwise", "competing_risks", "cox", "cox_ph_test", "discrete_time", "aft_models",
     "howard_probit", "interval_median", "sensitivity", "prepost_categories", "prepost_effects",
+    "by_group",
 )
 
 

@@ -26,6 +26,7 @@ rule report:
         howard="results/{dataset}/tables/howard_probit.csv",
         discrete="results/{dataset}/tables/discrete_time.csv",
         interval="results/{dataset}/tables/interval_median.csv",
+        by_group="results/{dataset}/tables/by_group.csv",
         sensitivity="results/{dataset}/tables/sensitivity.csv",
         prepost_categories="results/{dataset}/tables/prepost_categories.csv",
         prepost_by_group="results/{dataset}/tables/prepost_by_group.csv",

@@ -8,7 +8,8 @@ OUTPUTS: results/{dataset}/tables/{km_curves,median_sessions,quantiles,improved_
          (rule compare_strata); results/{dataset}/tables/{cox,cox_ph_test}.csv (rule cox);
          results/{dataset}/tables/{aft_models,aft_predictions,howard_probit}.csv (rule dose_response);
          results/{dataset}/tables/discrete_time.csv (rule discrete_time);
-         results/{dataset}/tables/interval_median.csv (rule interval_censoring)
+         results/{dataset}/tables/interval_median.csv (rule interval_censoring);
+         results/{dataset}/tables/by_group.csv (rule by_group)
 """
 
 
@@ -115,3 +116,18 @@ rule interval_censoring:
         "results/{dataset}/logs/interval_censoring.log",
     script:
         "../scripts/interval_censoring.py"
+
+
+rule by_group:
+    input:
+        "results/{dataset}/events.csv",
+    output:
+        "results/{dataset}/tables/by_group.csv",
+    params:
+        min_cell=PRIVACY,
+        dataset=settings(*ANALYSIS_KEYS),
+        analysis=ANALYSIS,
+    log:
+        "results/{dataset}/logs/by_group.log",
+    script:
+        "../scripts/by_group.py"
