@@ -25,7 +25,7 @@ def check(config):
 
 def test_default_config_is_valid():
     check(DEFAULT)
-    assert cfg.analysis_settings(DEFAULT).improved_at == (4, 8, 13, 26, 52, 104)
+    assert cfg.analysis_settings(DEFAULT).improved_at == (1, 4, 8, 13, 26, 52, 104)
 
 
 def test_misspelt_key_is_named():

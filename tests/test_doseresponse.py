@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from test_cox import DATA
 
-from dosecurve.doseresponse import fit_aft, howard_probit
+from dosecurve.doseresponse import fit_aft, fitted_curves, howard_probit
 
 # d <- read.csv(<DATA written as CSV>); f <- survreg(Surv(time, event) ~ baseline, data = d,
 # dist = dist); c(coef(f), f$scale, f$loglik[2], AIC(f));
@@ -82,3 +82,15 @@ def test_howard_probit():
     assert [round(100 * howard[f"improved_{s}"]) for s in (1, 13, 52)] == [12, 61, 86]
     improved = [ours[f"improved_{s}"] for s in (1, 8, 13, 26, 52)]
     assert improved == sorted(improved)  # monotone in sessions
+
+
+def test_fitted_curves_follow_the_model():
+    # Weibull from survreg above: 1 - S(t | x) = 1 - exp(-(t / exp(b0 + b1 x))^(1 / scale))
+    table = fitted_curves(DATA, ["mild", "moderate", "severe"], [4, 8, 26])
+    row = table[(table["model"] == "Weibull") & (table["stratum"] == "mild")]
+    x = DATA.loc[DATA["stratum"] == "mild", "baseline"].median()
+    (b0, b1), scale = R["Weibull"][0], R["Weibull"][1]
+    expected = 1 - np.exp(-((np.array([4, 8, 26]) / np.exp(b0 + b1 * x)) ** (1 / scale)))
+    np.testing.assert_allclose(row["fitted"], expected, rtol=1e-3)
+    assert (np.diff(row["fitted"]) > 0).all()
+    assert row["km"].between(0, 1).all()

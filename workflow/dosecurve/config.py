@@ -18,7 +18,7 @@ from dosecurve.layouts import Layout
 from dosecurve.severity import PRESET_BANDS, Band, resolve_bands
 from dosecurve.simulate import SIMULATED_COLUMNS, SimulationSpec, spec_from_config
 
-DEFAULT_IMPROVED_AT = (4, 8, 13, 26, 52, 104)
+DEFAULT_IMPROVED_AT = (1, 4, 8, 13, 26, 52, 104)
 
 
 @dataclass(frozen=True)

@@ -134,3 +134,40 @@ def howard_probit(
         row |= {f"improved_{s}": float(norm.cdf(a + b * np.log10(s))) for s in sessions}
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def fitted_curves(
+    events: pd.DataFrame, strata: Sequence[str], sessions: Sequence[int]
+) -> pd.DataFrame:
+    """Each parametric model's cumulative proportion improved at ``sessions`` for a client
+    with the stratum's median intake score, beside the stratum's Kaplan-Meier estimate."""
+    from dosecurve.survival import fit_by_stratum, step_value
+
+    data = _data(events)
+    eligible = events.loc[events["eligible"].astype(bool)]
+    km = fit_by_stratum(events, strata).curves
+    present = [s for s in strata if s in km]
+    if data["event"].sum() < 3 or not present:
+        return pd.DataFrame(columns=["model", "stratum", "intake", "session", "fitted", "km"])
+    medians = eligible.groupby("stratum")["baseline"].median()
+    grid = pd.DataFrame({"intake": [float(medians[s]) for s in present]})
+    rows = []
+    for name, (cls, _, _) in MODELS.items():
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                surv = (
+                    cls()
+                    .fit(data, "time", "event")
+                    .predict_survival_function(grid, times=list(sessions))
+                )
+        except ConvergenceError:
+            continue
+        for j, stratum in enumerate(present):
+            last = km[stratum]["time"].iloc[-1]
+            for t in sessions:
+                observed = 1 - step_value(km[stratum], t, "surv") if t <= last else np.nan
+                rows.append({"model": name, "stratum": stratum, "intake": grid["intake"][j],
+                             "session": t, "fitted": 1 - float(surv.loc[t].iloc[j]),
+                             "km": observed})  # fmt: skip
+    return pd.DataFrame(rows)

@@ -48,6 +48,7 @@ class ReportTables:
     aft: pd.DataFrame | None = None
     aft_predictions: pd.DataFrame | None = None
     howard: pd.DataFrame | None = None
+    aft_curves: pd.DataFrame | None = None
     discrete: pd.DataFrame | None = None
     interval: pd.DataFrame | None = None
     by_group: pd.DataFrame | None = None
@@ -165,6 +166,12 @@ def render_report(
             "Predicted sessions for 50 % and 75 % improved, by intake score",
             t.aft_predictions,
             "From each parametric model.",
+        ),
+        *optional(
+            "Fitted curves beside Kaplan-Meier",
+            t.aft_curves,
+            "Cumulative proportion improved from each parametric model for a client with the "
+            "stratum's median intake score, beside the stratum's Kaplan-Meier estimate.",
         ),
         *optional(
             "Beside Howard et al. (1986)",

@@ -106,7 +106,7 @@ PAPER_TABLES = (
     "median_sessions", "quantiles", "improved_by_session", "restricted_mean", "logrank",
     "logrank_pairwise", "competing_risks", "cox", "cox_ph_test", "discrete_time", "aft_models",
     "howard_probit", "interval_median", "sensitivity", "prepost_categories", "prepost_effects",
-    "by_group",
+    "by_group", "aft_curves",
 )
 
 

@@ -24,6 +24,7 @@ rule report:
         aft="results/{dataset}/tables/aft_models.csv",
         aft_predictions="results/{dataset}/tables/aft_predictions.csv",
         howard="results/{dataset}/tables/howard_probit.csv",
+        aft_curves="results/{dataset}/tables/aft_curves.csv",
         discrete="results/{dataset}/tables/discrete_time.csv",
         interval="results/{dataset}/tables/interval_median.csv",
         by_group="results/{dataset}/tables/by_group.csv",

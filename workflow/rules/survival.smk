@@ -6,7 +6,8 @@ OUTPUTS: results/{dataset}/tables/{km_curves,median_sessions,quantiles,improved_
          restricted_mean}.csv (rule survival);
          results/{dataset}/tables/{logrank,logrank_pairwise,competing_risks,sensitivity}.csv
          (rule compare_strata); results/{dataset}/tables/{cox,cox_ph_test}.csv (rule cox);
-         results/{dataset}/tables/{aft_models,aft_predictions,howard_probit}.csv (rule dose_response);
+         results/{dataset}/tables/{aft_models,aft_predictions,aft_curves,howard_probit}.csv
+         (rule dose_response);
          results/{dataset}/tables/discrete_time.csv (rule discrete_time);
          results/{dataset}/tables/interval_median.csv (rule interval_censoring);
          results/{dataset}/tables/by_group.csv (rule by_group)
@@ -83,8 +84,10 @@ rule dose_response:
         models="results/{dataset}/tables/aft_models.csv",
         predictions="results/{dataset}/tables/aft_predictions.csv",
         howard="results/{dataset}/tables/howard_probit.csv",
+        curves="results/{dataset}/tables/aft_curves.csv",
     params:
         dataset=settings(*ANALYSIS_KEYS),
+        improved_at=ANALYSIS.improved_at,
     log:
         "results/{dataset}/logs/dose_response.log",
     script:

@@ -3,11 +3,15 @@
 import pandas as pd
 from _adapter import log_errors, write_csv
 
-from dosecurve.doseresponse import fit_aft, howard_probit
+from dosecurve.config import dataset_bands
+from dosecurve.doseresponse import fit_aft, fitted_curves, howard_probit
 
 log_errors(snakemake.log[0])
+p, out = snakemake.params, snakemake.output
 events = pd.read_csv(snakemake.input[0], dtype={"client": str, "stratum": str})
 models, predictions = fit_aft(events)
-write_csv(models, snakemake.output.models)
-write_csv(predictions, snakemake.output.predictions)
-write_csv(howard_probit(events), snakemake.output.howard)
+write_csv(models, out.models)
+write_csv(predictions, out.predictions)
+write_csv(howard_probit(events), out.howard)
+strata = [b.name for b in dataset_bands(p.dataset)]
+write_csv(fitted_curves(events, strata, p.improved_at), out.curves)
