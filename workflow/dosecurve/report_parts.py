@@ -134,29 +134,21 @@ def provenance(table: pd.DataFrame | None, effective_config: str) -> list[str]:
     return parts
 
 
-def optional(title: str, table: pd.DataFrame | None, text: str) -> list[str]:
+def optional(title: str, table: pd.DataFrame | None, text: str, level: int = 3) -> list[str]:
+    """A titled section with a sentence and a table; nothing when there is no table."""
     if table is None:
         return []
-    return [f"<h3>{html.escape(title)}</h3><p>{html.escape(text)}</p>", table_html(table)]
+    heading = f"<h{level}>{html.escape(title)}</h{level}>"
+    return [f"{heading}<p>{html.escape(text)}</p>", table_html(table)]
 
 
 def calibration(table: pd.DataFrame | None) -> list[str]:
-    if table is None:
-        return []
-    return [
-        "<h2>Calibration of the simulated data</h2>",
-        "<p>This data set is simulated. Its own figures beside those of the study its "
-        "preset follows; empty cells: not reported there.</p>",
-        table_html(table),
-    ]
+    text = ("This data set is simulated. Its own figures beside those of the study its preset "
+            "follows; empty cells: not reported there.")  # fmt: skip
+    return optional("Calibration of the simulated data", table, text, level=2)
 
 
 def by_dataset(table: pd.DataFrame | None) -> list[str]:
-    if table is None:
-        return []
-    return [
-        "<h2>Pooled analysis: by data set</h2>",
-        "<p>Median sessions to improvement in each pooled data set (Kaplan-Meier), with the "
-        "log-rank test across data sets.</p>",
-        table_html(table),
-    ]
+    text = ("Median sessions to improvement in each pooled data set (Kaplan-Meier), with the "
+            "log-rank test across data sets.")  # fmt: skip
+    return optional("Pooled analysis: by data set", table, text, level=2)
