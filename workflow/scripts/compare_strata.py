@@ -11,12 +11,11 @@ from dosecurve.privacy import suppress
 
 log_errors(snakemake.log[0])
 p, out, a = snakemake.params, snakemake.output, snakemake.params.analysis
-events = pd.read_csv(snakemake.input.events, dtype={"client": str, "stratum": str})
-stacked = pd.read_csv(snakemake.input.by_definition, dtype={"client": str, "stratum": str})
+events, stacked = (pd.read_csv(f, dtype={"client": str, "stratum": str}) for f in snakemake.input)
+ci = {"conf_level": a.conf_level, "conf_type": a.conf_type}
 strata = [b.name for b in cfg.dataset_bands(p.dataset)]
 named = [(d.name, d.describe()) for d in cfg.event_definitions(p.dataset)]
 tests, pairwise = logrank_tests(events, strata, rho=a.fh_rho, gamma=a.fh_gamma)
-ci = {"conf_level": a.conf_level, "conf_type": a.conf_type}
 tables = {
     "logrank": tests, "pairwise": pairwise,
     "competing": competing_table(events, strata, a.improved_at),
