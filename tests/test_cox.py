@@ -97,3 +97,12 @@ def test_cause_specific_dropout_model_matches_r():
     row = table[table["model"] == "intake score, dropout (cause-specific)"].iloc[0]
     assert row["coef"] == pytest.approx(0.0115542414583872, abs=1e-6)
     assert row["se"] == pytest.approx(0.0482237215028275, abs=1e-6)
+
+
+def test_pooled_data_sets_are_strata_and_clusters():
+    pooled = DATA.drop(columns="therapist").assign(dataset=np.where(DATA.index < 30, "a", "b"))
+    table, _ = fit_cox(pooled, ["mild", "moderate", "severe"])
+    assert set(table["note"]) == {"robust SE by dataset"}
+    # stratified by data set: differs from the unstratified fit of the same clients
+    plain, _ = fit_cox(pooled.drop(columns="dataset"), ["mild", "moderate", "severe"])
+    assert table["coef"].iloc[0] != pytest.approx(plain["coef"].iloc[0], abs=1e-9)

@@ -328,6 +328,9 @@ def test_pooled_data_set_keeps_every_client_and_its_source(several_run):
     assert by.loc["sim_b", "events"] == members[1].loc["all", "events"]
     assert by.loc["all", "n"] == members[0].loc["all", "n"] + members[1].loc["all", "n"]
     assert np.isfinite(by["logrank_statistic"]).all()
+    cox = pd.read_csv(several_run / "both/tables/cox.csv")
+    assert set(cox["note"]) == {"robust SE by therapist"}  # therapists nested in data sets
+    assert np.isfinite(cox["coef"]).all()
     sessions = pd.read_csv(several_run / "both/sessions.csv")
     assert sessions["client"].str.startswith(("sim_a:", "sim_b:")).all()
 

@@ -80,6 +80,8 @@ def _design(
                     frame[f"{left} x {right}"] = terms[left] * terms[right]
     if "therapist" in data:
         frame["therapist"] = data["therapist"].astype(str).to_numpy()
+    if "dataset" in data:  # a pooled analysis: the data set as stratum (and cluster)
+        frame["dataset"] = data["dataset"].astype(str).to_numpy()
     return frame
 
 
@@ -104,14 +106,14 @@ def fit_cox(
     rows, checks = [], []
     for model in models:
         frame = _design(events, strata, model, covariates, interactions)
-        terms = [c for c in frame.columns if c not in ("time", "event", "therapist")]
+        terms = [c for c in frame.columns if c not in ("time", "event", *GROUPING)]
         problem = _problem(frame, terms)
         if problem:
             rows.append({"model": model, "term": "", "note": f"not estimable: {problem}"})
             continue
-        naive, robust, check = _fit(frame, terms)
+        naive, robust, check, cluster = _fit(frame, terms)
         for term in terms:
-            rows.append(_row(model, term, naive, robust))
+            rows.append(_row(model, term, naive, robust, cluster))
         checks += _ph_rows(model, check)
     return pd.DataFrame(rows, columns=COX_COLUMNS), pd.DataFrame(checks, columns=PH_COLUMNS)
 
@@ -131,23 +133,32 @@ def _problem(frame: pd.DataFrame, terms: list[str]) -> str:
     return ""
 
 
+GROUPING = ("therapist", "dataset")
+
+
 def _fit(frame: pd.DataFrame, terms: list[str]):
+    """Model-based fit, and a cluster-robust one: by therapist when therapists are known
+    (nested in data set in a pool), else by data set. A pooled analysis is stratified by
+    data set (each its own baseline hazard)."""
+    strata = ["dataset"] if "dataset" in frame and frame["dataset"].nunique() > 1 else None
+    cluster = next((c for c in GROUPING if c in frame and frame[c].nunique() > 1), None)
+    columns = ["time", "event", *terms, *(strata or [])]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # convergence notes are reported through the fit
-        naive = CoxPHFitter().fit(
-            frame[["time", "event", *terms]], "time", "event", fit_options=PRECISE
-        )
+        naive = CoxPHFitter(strata=strata).fit(frame[columns], "time", "event", fit_options=PRECISE)
         robust = None
-        if "therapist" in frame and frame["therapist"].nunique() > 1:
-            robust = CoxPHFitter().fit(
-                frame, "time", "event", cluster_col="therapist", fit_options=PRECISE
+        if cluster:
+            clustered = frame[columns].assign(cluster=frame[cluster])  # may be the stratum
+            robust = CoxPHFitter(strata=strata).fit(
+                clustered, "time", "event", cluster_col="cluster", fit_options=PRECISE
             )
-        check = proportional_hazard_test(naive, frame[["time", "event", *terms]],
-                                         time_transform="km")  # fmt: skip
-    return naive, robust, check
+        check = proportional_hazard_test(naive, frame[columns], time_transform="km")
+    return naive, robust, check, cluster
 
 
-def _row(model: str, term: str, naive: CoxPHFitter, robust: CoxPHFitter | None) -> dict:
+def _row(
+    model: str, term: str, naive: CoxPHFitter, robust: CoxPHFitter | None, cluster: str | None
+) -> dict:
     coef = float(naive.params_[term])
     se = float(naive.standard_errors_[term])
     use = float(robust.standard_errors_[term]) if robust is not None else se
@@ -158,7 +169,7 @@ def _row(model: str, term: str, naive: CoxPHFitter, robust: CoxPHFitter | None) 
         "robust_se": use if robust is not None else np.nan, "hazard_ratio": np.exp(coef),
         "ci_lower": np.exp(coef - z * use), "ci_upper": np.exp(coef + z * use), "p_value": p,
         "n": int(naive._n_examples), "events": int(naive.event_observed.sum()),
-        "note": "robust SE by therapist" if robust is not None else "",
+        "note": f"robust SE by {cluster}" if robust is not None else "",
     }  # fmt: skip
 
 
