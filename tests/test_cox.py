@@ -45,9 +45,10 @@ def test_intake_model_matches_r():
     assert row["robust_se"] == pytest.approx(R_VALUES["robust_se"], rel=0.10)
     assert row["hazard_ratio"] == pytest.approx(np.exp(R_VALUES["coef"]), rel=1e-6)
     assert row["n"] == 60 and row["events"] == DATA["event"].sum()
-    # the PH check agrees with R's cox.zph on the verdict (statistics differ by design)
-    ph = checks[checks["model"] == "intake score (per point)"].iloc[0]
-    assert (ph["p_value"] >= 0.05) == (R_VALUES["zph_p"] >= 0.05)
+    # the PH check is R's cox.zph: p for baseline 0.451445816368011
+    ph = checks[checks["model"] == "intake score (per point)"].set_index("term")
+    assert ph.loc["intake_score", "p_value"] == pytest.approx(R_VALUES["zph_p"], abs=1e-6)
+    assert ph.loc["GLOBAL", "df"] == 1
 
 
 def test_strata_model_has_one_term_per_stratum_above_the_mildest():
@@ -106,3 +107,18 @@ def test_pooled_data_sets_are_strata_and_clusters():
     # stratified by data set: differs from the unstratified fit of the same clients
     plain, _ = fit_cox(pooled.drop(columns="dataset"), ["mild", "moderate", "severe"])
     assert table["coef"].iloc[0] != pytest.approx(plain["coef"].iloc[0], abs=1e-9)
+
+
+def test_ph_test_is_r_cox_zph_per_term_and_global():
+    # d$male <- as.numeric(d$sex == "male")
+    # cox.zph(coxph(Surv(time, event) ~ baseline + support + male, data = d))$table:
+    # baseline 1.1206469031215487, support 0.0796433217923276, male 0.5638315457109160,
+    # GLOBAL 1.9399397991874998 on 3 df
+    _, checks = fit_cox(covariate_fixture(), ["mild"], covariates=["support", "sex"])
+    ph = checks[checks["model"] == "intake score and covariates"].set_index("term")
+    np.testing.assert_allclose(
+        ph["statistic"], [1.1206469031215487, 0.0796433217923276, 0.5638315457109160,
+                          1.9399397991874998], atol=1e-6,
+    )  # fmt: skip
+    assert ph.loc["GLOBAL", "df"] == 3
+    assert set(ph["verdict"]) == {"hazards look proportional"}

@@ -1,14 +1,13 @@
 """Cox proportional hazards of improvement on intake severity (lifelines).
 
-Two models per data set: the intake score (per point, continuous) and the severity
-strata as a factor against the mildest stratum present. Ties are handled by Efron's
-method, as R ``coxph``; coefficients and model-based SEs match R. With a therapist
-column, SEs are also cluster-robust by therapist: lifelines' sandwich estimator, which
-with tied times differs slightly from R's ``coxph(cluster = )`` (a test bounds the
-difference). The proportional-hazards check is lifelines' score test on Kaplan-Meier-
-transformed time, per term (for the one-term intake model this is the global test; a
-joint test over the strata terms is not computed); it is close to, but not the same
-statistic as, R's ``cox.zph``.
+Models per data set: the intake score (per point, continuous); the severity strata as a
+factor against the mildest stratum present; a cause-specific model of dropout; and,
+when configured, the intake score with covariates and interactions. Ties are handled by
+Efron's method, as R ``coxph``; coefficients and model-based SEs match R. With a
+therapist column, SEs are also cluster-robust by therapist: lifelines' sandwich
+estimator, which with tied times differs slightly from R's ``coxph(cluster = )`` (a test
+bounds the difference). The proportional-hazards check is R's ``cox.zph`` score test
+(Kaplan-Meier transform), per covariate and global (``dosecurve.zph``).
 """
 
 from __future__ import annotations
@@ -19,7 +18,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 from lifelines import CoxPHFitter
-from lifelines.statistics import proportional_hazard_test
+from scipy.stats import chi2
+
+from dosecurve.zph import zph_test
 
 PH_ALPHA = 0.05
 PRECISE = {
@@ -152,7 +153,12 @@ def _fit(frame: pd.DataFrame, terms: list[str]):
             robust = CoxPHFitter(strata=strata).fit(
                 clustered, "time", "event", cluster_col="cluster", fit_options=PRECISE
             )
-        check = proportional_hazard_test(naive, frame[columns], time_transform="km")
+        strata_values = frame["dataset"].to_numpy() if strata else None
+        stats, overall = zph_test(
+            frame["time"].to_numpy(), frame["event"].to_numpy(), frame[terms].to_numpy(),
+            naive.params_[terms].to_numpy(), strata_values,
+        )  # fmt: skip
+        check = (dict(zip(terms, stats, strict=True)), overall)
     return naive, robust, check, cluster
 
 
@@ -174,10 +180,10 @@ def _row(
 
 
 def _ph_rows(model: str, check) -> list[dict]:
-    rows = []
-    for term, rec in check.summary.iterrows():
-        name = term if isinstance(term, str) else term[0]
-        rows.append(_ph(model, name, float(rec["test_statistic"]), 1, float(rec["p"])))
+    per_term, overall = check
+    rows = [_ph(model, term, stat, 1, float(chi2.sf(stat, 1))) for term, stat in per_term.items()]
+    k = len(per_term)
+    rows.append(_ph(model, "GLOBAL", overall, k, float(chi2.sf(overall, k))))
     return rows
 
 

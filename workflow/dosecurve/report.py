@@ -140,7 +140,7 @@ def render_report(
         *optional(
             "Proportional-hazards check",
             t.cox_ph,
-            "Score test on Kaplan-Meier-transformed sessions, per term.",
+            "Score test of R's cox.zph (Kaplan-Meier transform), per covariate and global.",
         ),
         *optional(
             "When assessments are not every session",
