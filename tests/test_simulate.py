@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from dosecurve.events import derive_events
@@ -130,4 +129,3 @@ def test_endings_and_overrides():
         spec_from_config({"sessions": 3})
     with pytest.raises(ValueError, match=r"simulate.preset 'x' unknown"):
         spec_from_config({"preset": "x"})
-    assert isinstance(truth, pd.DataFrame)

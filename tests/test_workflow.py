@@ -127,6 +127,9 @@ def test_figure_is_written_as_png_and_pdf(tiny_run):
     png = (tiny_run / "results/clinic_a/figures/improvement_by_severity.png").read_bytes()
     pdf = (tiny_run / "results/clinic_a/figures/improvement_by_severity.pdf").read_bytes()
     assert png.startswith(b"\x89PNG") and pdf.startswith(b"%PDF")
+    width = int.from_bytes(png[16:20], "big")  # IHDR: 7.5 inches at 300 dpi
+    assert width == 2250
+    assert b"CreationDate" not in pdf  # no timestamp, so reruns are byte-identical
 
 
 def test_rerun_does_nothing_and_a_change_reruns_only_its_data_set(tiny_run):

@@ -44,7 +44,6 @@ DEFINITIONS = (
     "recovery_two_instruments",
     "reliable_deterioration",
 )
-TIMINGS = ("first", "sustained", "termination")
 ANY_BASELINE = ("reliable_improvement", "reliable_deterioration")
 REASONS = (
     ("no_score", "no score recorded"),
