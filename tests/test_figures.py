@@ -1,36 +1,245 @@
-"""The cumulative-improvement figure: its content, not its pixels."""
+"""Figures: their content (curves, labels, counts against the tables), not their pixels."""
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
+import pytest
 from test_survival import r_events
 
+from dosecurve import figdata as fd
+from dosecurve.figure_catalog import FIGURES, figure_context, logrank_label
 from dosecurve.figures import plot_improvement, session_breaks
-from dosecurve.survival import at_risk_at, fit_by_stratum
+from dosecurve.instruments import resolve_instrument
+from dosecurve.plots import plot_dose_response, plot_forest, plot_incidence, plot_small_multiples
+from dosecurve.plots_scores import plot_attendance, plot_jacobson, plot_trajectories
+from dosecurve.privacy import suppress
+from dosecurve.survival import at_risk_at, fit_by_stratum, km_quantile
+
+STRATA = ["a", "b", "c"]
+LOGRANK = pd.DataFrame(
+    {
+        "test": ["log-rank"],
+        "strata": [3],
+        "statistic": [7.25],
+        "df": [2],
+        "p_value": [0.0266],
+        "note": [np.nan],
+    }
+)
 
 
-def test_figure_has_one_curve_per_stratum_and_the_risk_table_of_the_tables():
-    fit = fit_by_stratum(r_events(), ["a", "b", "c"])
+def legend_labels(ax) -> list[str]:
+    return [h.get_label() for h in ax.get_legend_handles_labels()[0]]
+
+
+def improvement(events: pd.DataFrame | None = None):
+    fit = fit_by_stratum(r_events() if events is None else events, STRATA)
     curves = fit.tidy()
-    fig = plot_improvement(curves, ["a", "b", "c"])
+    risk = fd.risk_table(curves, session_breaks(float(curves["time"].max())))
+    return fit, curves, risk
+
+
+def test_risk_table_counts_equal_the_events_by_construction():
+    fit, _curves, risk = improvement()
+    events = r_events()
+    assert sorted(set(risk["session"])) == [0, 4, 8, 12, 16, 20]
+    for row in risk.itertuples():
+        part = events if row.stratum == "all" else events[events["stratum"] == row.stratum]
+        assert row.at_risk == (part["time"] >= row.session).sum()
+        assert row.at_risk == at_risk_at(fit.curves[row.stratum], row.session)
+        upto = part[part["time"] <= row.session]
+        assert row.cum_improved == upto["event"].sum()
+        assert row.cum_censored == (upto["event"] == 0).sum()
+    # invariants: at risk falls, improved and censored only grow, and they add up
+    for _, part in risk.groupby("stratum"):
+        assert np.all(np.diff(part["at_risk"]) <= 0)
+        assert np.all(np.diff(part["cum_improved"]) >= 0)
+        assert np.all(np.diff(part["cum_censored"]) >= 0)
+
+
+def test_risk_table_hand_worked():
+    # times 2(e) 4(c) 4(e) 6(e): at 0: 4 at risk; at 4: 3 at risk, 2 improved, 1 censored;
+    # at 5: 1 at risk (the client at 6), 2 improved, 1 censored; at 8: none left.
+    curves = fit_by_stratum(
+        pd.DataFrame(
+            {"time": [2, 4, 4, 6], "event": [1, 0, 1, 1], "stratum": "a", "eligible": True}
+        ),
+        ["a"],
+    ).tidy()
+    risk = fd.risk_table(curves.loc[curves["stratum"] == "a"], [0, 4, 5, 8])
+    assert risk["at_risk"].tolist() == [4, 3, 1, 0]
+    assert risk["cum_improved"].tolist() == [0, 2, 2, 3]
+    assert risk["cum_censored"].tolist() == [0, 1, 1, 1]
+
+
+def test_improvement_figure_has_curves_medians_test_and_the_risk_table():
+    fit, curves, risk = improvement()
+    fig = plot_improvement(curves, risk, STRATA, test=logrank_label(LOGRANK))
     ax, table_ax = fig.axes
-    labels = [line.get_label() for line in ax.get_lines() if not line.get_label().startswith("_")]
-    assert labels == ["a (n = 15)", "b (n = 10)", "c (n = 10)", "all (n = 35)"]
+    assert legend_labels(ax) == ["a (n = 15)", "b (n = 10)", "c (n = 10)", "all (n = 35)"]
     assert ax.get_ylabel() == "Cumulative proportion improved"
     assert table_ax.get_xlabel() == "Sessions attended"
-    breaks = session_breaks(float(curves["time"].max()))
-    assert breaks == [0, 4, 8, 12, 16, 20]
+    assert list(ax.get_xticks()) == [0, 4, 8, 12, 16, 20]
+    assert any("chi-square(2) = 7.2, p = 0.027" in t.get_text() for t in ax.texts)
+    # median markers: a dot at 0.5 at each reached median
+    dots = sorted(line.get_xdata()[0] for line in ax.get_lines() if line.get_marker() == "o")
+    medians = sorted(km_quantile(c, 0.5)[0] for c in fit.curves.values())
+    assert dots == [m for m in medians if not np.isnan(m)]
+    # the numbers under the axis are the risk table's, block by block
     shown = [t.get_text() for t in table_ax.texts if t.get_text().isdigit()]
-    expected = [str(at_risk_at(fit.curves[s], t)) for s in ["a", "b", "c", "all"] for t in breaks]
-    assert shown == expected  # the same numbers as improved_by_session's at_risk
-    # curves go up: the plotted cumulative proportion never falls
-    for line in ax.get_lines():
-        y = np.asarray(line.get_ydata(), float)
+    expected = [
+        str(v)
+        for column in ("at_risk", "cum_improved", "cum_censored")
+        for s in [*STRATA, "all"]
+        for v in risk.loc[risk["stratum"] == s, column]
+    ]
+    assert shown == expected
+    for line in ax.get_lines():  # curves go up
         if line.get_label() == "a (n = 15)":
+            y = np.asarray(line.get_ydata(), float)
             assert np.all(np.diff(y) >= 0) and y[0] == 0
+
+
+def test_suppressed_counts_stay_suppressed_in_the_risk_table():
+    _, curves, risk = improvement()
+    fig = plot_improvement(suppress(curves, 5), suppress(risk, 5), STRATA)
+    texts = [t.get_text() for t in fig.axes[1].texts]
+    assert "<5" in texts and "1" not in texts and "2" not in texts
 
 
 def test_empty_curves_give_a_figure_that_says_why():
     fit = fit_by_stratum(r_events().assign(eligible=False), ["a"])
-    fig = plot_improvement(fit.tidy(), ["a"])
+    fig = plot_improvement(fit.tidy(), fd.risk_table(fit.tidy(), [0]), ["a"])
     assert "No client was eligible" in fig.axes[0].texts[0].get_text()
+
+
+def test_small_multiples_one_panel_per_stratum_with_the_pooled_curve():
+    _, curves, _ = improvement()
+    fig = plot_small_multiples(curves, STRATA)
+    panels = [ax for ax in fig.axes if ax.get_visible() and ax.axison]
+    assert len(panels) == 3
+    for ax, name in zip(panels, STRATA, strict=True):
+        assert legend_labels(ax)[0] == "all (n = 35)"
+        assert legend_labels(ax)[1].startswith(f"{name} (n = ")
+        assert ax.get_title().startswith(f"{name}: median ")
+
+
+def test_incidence_figure_has_two_panels_and_a_curve_per_stratum():
+    events = r_events().assign(end_reason=lambda d: np.where(d["time"] % 3 == 0, "dropout", ""))
+    cif = fd.incidence_curves(events, STRATA)
+    fig = plot_incidence(cif, STRATA)
+    left, right = fig.axes
+    assert left.get_title() == "Improvement" and right.get_title().startswith("Dropout")
+    assert len(left.get_lines()) == len(right.get_lines()) == 4
+    # improvement plus dropout incidence never exceeds 1, and both only grow
+    for _, part in cif.groupby("stratum"):
+        assert np.all((part["cif_improved"] + part["cif_dropout"]).to_numpy() <= 1 + 1e-12)
+        assert np.all(np.diff(part["cif_improved"]) >= 0)
+
+
+def test_howard_line_through_the_published_points():
+    # Domain brief, section 6 [I]: 12 % at 1, 61 % at 13, 86 % at 52 sessions.
+    values = fd.howard_curve(np.array([1.0, 8.0, 13.0, 26.0, 52.0]))
+    np.testing.assert_allclose(values, [0.12, 0.50, 0.61, 0.75, 0.86], atol=0.006)
+
+
+def test_dose_response_figure_shows_fits_and_benchmarks():
+    _, curves, _ = improvement()
+    aft_models = pd.DataFrame({"model": ["Weibull", "log-normal"], "best": [False, True]})
+    grid = pd.DataFrame({"stratum": "a", "session": [1, 5, 10], "fitted": [0.1, 0.4, 0.6]})
+    aft_curves = pd.concat([grid.assign(model="Weibull"), grid.assign(model="log-normal")])
+    data = fd.dose_response(curves, aft_curves, aft_models)
+    assert set(data["source"]) == {"Kaplan-Meier", "log-normal fit", "Howard et al. 1986 line",
+                                   "Howard et al. 1986", "Nordmo et al. 2021"}  # fmt: skip
+    fig = plot_dose_response(data, STRATA)
+    labels = legend_labels(fig.axes[0])
+    assert "a: log-normal fit" in labels and "Nordmo et al. 2021 (published)" in labels
+    nordmo = next(line for line in fig.axes[0].get_lines() if "Nordmo" in line.get_label())
+    assert (nordmo.get_xdata()[0], nordmo.get_ydata()[0]) == (57, 0.5)
+
+
+def test_jacobson_cells_count_every_client_once_with_their_category():
+    inst = resolve_instrument("core-om")
+    pre = np.array([20.0, 20.4, 25.0, 15.0, 12.0])
+    post = np.array([5.0, 5.3, 24.0, 30.0, 11.9])
+    cells = fd.jacobson_cells(pre, post, method="jt", instrument=inst)
+    assert cells["n"].sum() == 5
+    # the first two share a cell (1-point bins: 20.5, 5.5) and both recovered
+    first = cells[(cells["pre"] == 20.5) & (cells["post"] == 5.5)]
+    assert first[["category", "n"]].values.tolist() == [["recovered", 2]]
+    assert set(cells["category"]) == {"recovered", "unchanged", "deteriorated"}
+    fig = plot_jacobson(cells, inst, post_label="last assessment")
+    ax = fig.axes[0]
+    assert "recovered (n = 2)" in legend_labels(ax) and "harmed (n = 0)" in legend_labels(ax)
+    assert ax.get_xlabel().startswith("Intake score")
+
+
+def test_jacobson_hides_suppressed_cells_and_says_so():
+    inst = resolve_instrument("core-om")
+    cells = suppress(
+        fd.jacobson_cells(np.full(7, 20.0), np.array([5.0] * 6 + [25.0]), method="jt",
+                          instrument=inst), 5)  # fmt: skip
+    fig = plot_jacobson(cells, inst, post_label="last assessment")
+    ax = fig.axes[0]
+    assert "1 small cells not shown" in ax.get_title()
+    assert "deteriorated (n >= 1)" in legend_labels(ax)
+    assert "recovered (n = 6)" in legend_labels(ax)
+
+
+def test_event_pairs_take_the_score_at_or_before_the_event_session():
+    sessions = pd.DataFrame({"client": ["a"] * 4 + ["b"] * 2, "session": [0, 2, 4, 6, 0, 3],
+                             "score": [20, 15, np.nan, 5, 18, 17]})  # fmt: skip
+    events = pd.DataFrame({"client": ["a", "b"], "time": [5, 3], "eligible": [True, True]})
+    pairs = fd.event_pairs(sessions, events).set_index("client")
+    assert pairs.loc["a", "post"] == 15 and pairs.loc["b", "post"] == 17
+    assert pairs.loc["a", "pre"] == 20
+
+
+def test_trajectories_hand_worked_mean_and_ci():
+    n = fd.MIN_MEAN_N
+    scores = np.arange(n, dtype=float)  # mean 4.5, sd of 0..9 = 3.02765
+    sessions = pd.DataFrame({"client": [f"c{i}" for i in range(n)], "session": 1, "score": scores})
+    events = pd.DataFrame({"client": [f"c{i}" for i in range(n)], "stratum": "a", "eligible": True})
+    small = pd.DataFrame({"client": ["c0"], "session": [2], "score": [3.0]})
+    table = fd.trajectories(pd.concat([sessions, small]), events, ["a"], 0.95)
+    assert table["session"].tolist() == [1, 1]  # session 2 has one client: not drawn
+    row = table.iloc[0]
+    # t(0.975, 9) = 2.262157; half width = 2.262157 * 3.02765 / sqrt(10) = 2.16585
+    assert row["mean"] == pytest.approx(4.5)
+    assert row["ci_upper"] - row["mean"] == pytest.approx(2.16585, abs=1e-5)
+    fig = plot_trajectories(table, ["a"], resolve_instrument("core-om"))
+    assert legend_labels(fig.axes[0]) == ["a", "all", "cutoff 10"]
+
+
+def test_attendance_counts_and_percents():
+    events = pd.DataFrame({"client": list("abcd"), "stratum": ["a", "a", "a", "b"],
+                           "eligible": True, "sessions_attended": [1, 1, 3, 2]})  # fmt: skip
+    table = fd.attendance(events, ["a", "b"])
+    a = table[table["stratum"] == "a"].set_index("first")
+    assert a.loc[1, "n"] == 2 and a.loc[3, "n"] == 1
+    assert a["percent"].sum() == pytest.approx(100.0)
+    assert table.groupby("stratum")["n"].sum().to_dict() == {"a": 3, "all": 4, "b": 1}
+    fig = plot_attendance(table, ["a", "b"])
+    assert legend_labels(fig.axes[0]) == ["a (n = 3)", "b (n = 1)", "all (n = 4)"]
+
+
+def test_forest_draws_each_finite_hazard_ratio():
+    cox = pd.DataFrame({"model": ["m1", "m1", "m2"], "term": ["x", "y", "z"],
+                        "hazard_ratio": [0.8, 2.0, 1.0], "ci_lower": [0.6, 1.0, np.nan],
+                        "ci_upper": [0.9, 4.0, np.nan], "p_value": [0.01, 0.05, np.nan],
+                        "n": 10, "events": 5})  # fmt: skip
+    table = fd.forest(cox)
+    assert table["term"].tolist() == ["x", "y"]
+    fig = plot_forest(table)
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["x", "y"]
+    assert fig.axes[0].get_xscale() == "log"
+
+
+def test_every_catalogued_figure_has_a_caption_naming_its_data():
+    ds = {"simulate": {"preset": "nordmo2021"}}
+    context = figure_context(ds, conf_level=0.9, conf_type="log")
+    for name, spec in FIGURES.items():
+        caption = spec.full_caption(context)
+        assert caption.endswith(f"Data: figures/{name}.csv.")
+    assert "90% log confidence bands" in FIGURES["improvement_by_severity"].caption(context)

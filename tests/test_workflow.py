@@ -412,7 +412,8 @@ def test_unreadable_file_is_named(tmp_path):
 
 
 def test_same_config_gives_byte_identical_results(tmp_path):
-    """Two runs of the same config in two folders write the same bytes, figures included."""
+    """Two runs of the same config in two folders write the same bytes, figures included
+    (all but the timings in benchmarks/, which measure the run)."""
     outputs = []
     for run in ("first", "second"):
         folder = tmp_path / run
@@ -424,7 +425,7 @@ def test_same_config_gives_byte_identical_results(tmp_path):
         outputs.append({p.relative_to(folder): p.read_bytes() for p in files})
     assert outputs[0].keys() == outputs[1].keys()
     differing = [str(k) for k in outputs[0] if outputs[0][k] != outputs[1][k]]
-    assert differing == []
+    assert differing and all("/benchmarks/" in k for k in differing)
     assert any(str(k).endswith(".pdf") for k in outputs[0])
 
 

@@ -59,3 +59,46 @@ def plot_comparison(curves: Mapping[str, pd.DataFrame], *, conf_type: str = "log
     ax.legend(fontsize=8, loc="lower right")
     fig.subplots_adjust(left=0.12, right=0.97, top=0.92, bottom=0.12)
     return fig
+
+
+def render_comparison_report(
+    table: pd.DataFrame,
+    medians: Mapping[str, pd.DataFrame],
+    improved: Mapping[str, pd.DataFrame],
+    figure_png: bytes,
+    *,
+    events: Mapping[str, str],
+    conf_level: float = 0.95,
+) -> str:
+    """One self-contained HTML page setting every data set's answer side by side;
+    ``events`` names each data set's primary event."""
+    import html
+
+    from dosecurve.report_parts import STYLE, figure_html, headline, table_html
+
+    sentences = [
+        f"<li>{headline(name, medians[name], improved[name], conf_level, events[name])}</li>"
+        for name in medians
+    ]
+    caption = (
+        "Cumulative proportion improved (1 minus Kaplan-Meier) of all eligible clients of each "
+        f"data set, with {conf_level:.0%} confidence bands; each data set under its own "
+        "instrument, event definition and severity bands (see its own report)."
+    )
+    parts = [
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+        f"<title>dosecurve comparison of {len(medians)} data sets</title>",
+        f"<style>{STYLE}</style></head><body>",
+        "<h1>Sessions to improvement: data sets compared</h1>",
+        "<p class='answer' id='headline'>Median sessions to improvement (Kaplan-Meier, all "
+        "clients of each data set) and the cumulative proportion improved by sessions 8, 26 "
+        "and 52; empty: beyond follow-up or not tabulated.</p>",
+        table_html(table),
+        "<ul>", *sentences, "</ul>",
+        *figure_html({"overall_curves": ("All clients of each data set", caption, figure_png)},
+                     "overall_curves"),
+        "<p>Each data set's own report (results/&lt;data set&gt;/report.html) holds its "
+        f"flow, methods and every table: {html.escape(', '.join(medians))}.</p>",
+        "<p>Aggregates only: this report holds no client's rows.</p></body></html>",
+    ]  # fmt: skip
+    return "\n".join(parts)

@@ -44,6 +44,15 @@ DEFINITIONS = (
     "recovery_two_instruments",
     "reliable_deterioration",
 )
+# What the event is called in titles and prose.
+EVENT_LABELS = {
+    "clinically_significant": "clinically significant improvement",
+    "reliable_improvement": "reliable improvement",
+    "response": "response",
+    "remission": "remission",
+    "recovery_two_instruments": "recovery on both instruments",
+    "reliable_deterioration": "reliable deterioration",
+}
 ANY_BASELINE = ("reliable_improvement", "reliable_deterioration")
 REASONS = (
     ("no_score", "no score recorded"),
@@ -66,6 +75,11 @@ class EventDefinition:
     definition: str = "clinically_significant"
     timing: str = "first"
     sustained_for: int = 1
+
+    @property
+    def label(self) -> str:
+        """The event as a noun phrase: 'clinically significant improvement'."""
+        return EVENT_LABELS[self.definition]
 
     def describe(self) -> str:
         """Plain words for tables and the report."""

@@ -14,7 +14,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from dosecurve.privacy import count_text
-from dosecurve.survival import ALL
+from dosecurve.survival import ALL, km_quantile
 
 # Okabe-Ito: distinguishable with the common forms of colour blindness.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442")
@@ -32,56 +32,57 @@ def session_breaks(max_time: float, max_ticks: int = 8) -> list[int]:
     return list(range(0, int(np.ceil(max_time / step)) * step + 1, step))
 
 
+RISK_BLOCKS = (("at_risk", "Number at risk"), ("cum_improved", "Improved (cumulative)"),
+               ("cum_censored", "Censored (cumulative)"))  # fmt: skip
+
+
+def curve_names(curves: pd.DataFrame, strata: Sequence[str]) -> list[str]:
+    """The strata present in ``curves`` in severity order, then the pooled curve."""
+    present = set(curves["stratum"])
+    return [s for s in strata if s in present] + ([ALL] if ALL in present else [])
+
+
+def colour_of(names: Sequence[str], name: str) -> str:
+    """Okabe-Ito colour by position; the pooled curve in grey."""
+    return POOLED_COLOUR if name == ALL else PALETTE[list(names).index(name) % len(PALETTE)]
+
+
 def plot_improvement(
     curves: pd.DataFrame,
+    risk: pd.DataFrame,
     strata: Sequence[str],
     *,
     event_label: str = "clinically significant improvement",
     subtitle: str = "",
+    test: str = "",
 ) -> Figure:
     """Cumulative proportion improved by sessions attended, one curve per stratum.
 
     ``curves`` is the tidy Kaplan-Meier table (``stratum, time, at_risk, events,
-    censored, surv, lower, upper``). The pooled curve (``all``) is drawn in grey.
-    Under the axis, numbers at risk at each session tick, computed by the same
-    function as the tables' ``at_risk`` column.
+    censored, surv, lower, upper``); the pooled curve (``all``) is dashed grey. Median
+    markers where a curve reaches 50 %; ``test`` is written on the plot. Underneath,
+    ``risk`` (``figdata.risk_table``) at the same session breaks as the x ticks: at risk,
+    improved and censored per stratum.
     """
     if curves.empty:
         return _empty_figure("No client was eligible for this analysis: see flow.csv.")
-    names = [s for s in strata if s in set(curves["stratum"])]
-    if ALL in set(curves["stratum"]):
-        names.append(ALL)
-    max_time = float(curves["time"].max())
-    breaks = session_breaks(max(max_time, 1.0))
-    fig = plt.figure(figsize=(7.5, 5.0 + 0.22 * len(names)))
-    grid = fig.add_gridspec(2, 1, height_ratios=[4.0, 0.35 + 0.22 * len(names)], hspace=0.32)
+    names = curve_names(curves, strata)
+    breaks = sorted(set(risk["session"].astype(int)))
+    rows = len(names) * len(RISK_BLOCKS) + len(RISK_BLOCKS)
+    fig = plt.figure(figsize=(7.5, 5.0 + 0.16 * rows))
+    grid = fig.add_gridspec(2, 1, height_ratios=[4.0, 0.16 * rows + 0.2], hspace=0.06)
     ax = fig.add_subplot(grid[0])
     table_ax = fig.add_subplot(grid[1], sharex=ax)
-    for i, name in enumerate(names):
-        colour = POOLED_COLOUR if name == ALL else PALETTE[i % len(PALETTE)]
-        draw_curve(ax, curves.loc[curves["stratum"] == name], name, colour, dashed=name == ALL)
+    for name in names:
         curve = curves.loc[curves["stratum"] == name]
-        row = len(names) - 1 - i
-        for t in breaks:
-            table_ax.text(
-                t,
-                row,
-                risk_text(curve, t),
-                ha="center",
-                va="center",
-                fontsize=8,
-                color=colour,
-            )
-        table_ax.text(
-            -0.06,
-            row,
-            name,
-            transform=table_ax.get_yaxis_transform(),
-            ha="right",
-            va="center",
-            fontsize=8,
-            color=colour,
-        )
+        colour = colour_of(names, name)
+        draw_curve(ax, curve, name, colour, dashed=name == ALL)
+        median = km_quantile(curve, 0.5)[0]
+        if not np.isnan(median):
+            ax.plot([median, median], [0.0, 0.5], ls=":", lw=0.9, color=colour)
+            ax.plot([median], [0.5], "o", ms=4, color=colour)
+    ax.axhline(0.5, color="black", lw=0.5, alpha=0.4)
+    draw_risk_table(table_ax, risk, names)
     ax.set_ylim(0.0, 1.0)
     ax.set_xlim(0.0, breaks[-1])
     ax.set_xticks(breaks)
@@ -92,17 +93,38 @@ def plot_improvement(
     )
     ax.grid(alpha=0.3)
     ax.legend(
-        title="Intake severity", fontsize=8, title_fontsize=8, loc="lower right", framealpha=0.9
-    )
-    table_ax.set_ylim(-0.5, len(names) - 0.5)
+        title="Intake severity (dots: medians)", fontsize=8, title_fontsize=8,
+        loc="lower right", framealpha=0.9,
+    )  # fmt: skip
+    if test:
+        ax.text(0.02, 0.97, test, transform=ax.transAxes, va="top", fontsize=8,
+                bbox={"facecolor": "white", "alpha": 0.85, "lw": 0})  # fmt: skip
+    ax.tick_params(labelbottom=False)
+    fig.subplots_adjust(left=0.24, right=0.97, top=0.92, bottom=0.06)
+    return fig
+
+
+def draw_risk_table(table_ax: plt.Axes, risk: pd.DataFrame, names: Sequence[str]) -> None:
+    """Counts under the axis, one block per kind (at risk, improved, censored)."""
+    y = 0
+    for column, title in RISK_BLOCKS:
+        table_ax.text(-0.06, y, title, transform=table_ax.get_yaxis_transform(), ha="right",
+                      va="center", fontsize=8, fontweight="bold")  # fmt: skip
+        y += 1
+        for name in names:
+            colour = colour_of(names, name)
+            part = risk.loc[risk["stratum"] == name]
+            for t, value in zip(part["session"], part[column], strict=True):
+                table_ax.text(t, y, count_text(value), ha="center", va="center", fontsize=7,
+                              color=colour)  # fmt: skip
+            table_ax.text(-0.06, y, name, transform=table_ax.get_yaxis_transform(), ha="right",
+                          va="center", fontsize=7, color=colour)  # fmt: skip
+            y += 1
+    table_ax.set_ylim(y - 0.5, -0.5)
     table_ax.set_yticks([])
     table_ax.set_xlabel("Sessions attended")
-    ax.tick_params(labelbottom=False)
-    table_ax.set_title("Number at risk", fontsize=8, loc="left")
     for side in ("top", "right", "left"):
         table_ax.spines[side].set_visible(False)
-    fig.subplots_adjust(left=0.24, right=0.97, top=0.9, bottom=0.1)
-    return fig
 
 
 def draw_curve(ax: plt.Axes, curve: pd.DataFrame, name: str, colour: str, *, dashed: bool) -> None:
@@ -148,10 +170,3 @@ def _empty_figure(message: str) -> Figure:
     ax.set_axis_off()
     ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=11)
     return fig
-
-
-def risk_text(curve: pd.DataFrame, t: float) -> str:
-    """Clients at risk at session ``t`` (time >= t) as shown under the axis: the same rule
-    as the tables' ``at_risk`` column, and a suppressed count stays suppressed."""
-    later = curve.loc[curve["time"] >= t, "at_risk"]
-    return count_text(later.iloc[0]) if len(later) else "0"

@@ -47,7 +47,7 @@ def settings_lines(
         "Time: sessions attended (dose) at that assessment; clients without the event are "
         "right-censored at their last scored assessment, whatever the reason therapy ended "
         "(the competing-risks table treats dropout before improvement as a competing event).",
-        f"Severity strata (intake score): {_bands(ds)}.",
+        f"Severity strata (intake score): {bands_text(ds)}.",
         f"Estimator: Kaplan-Meier with Greenwood standard errors and {conf_level:.0%} {conf_type} "
         f"confidence intervals (as R survfit, conf.type = '{conf_type}'); medians, quartiles and "
         "their limits as R quantile.survfit. Tests: log-rank across the severity strata "
@@ -100,7 +100,7 @@ def _data_line(ds: Mapping[str, Any]) -> str:
     return f"Data: {shape} file '{ds['path']}', dose from {dose}, columns {cols}."
 
 
-def _bands(ds: Mapping[str, Any]) -> str:
+def bands_text(ds: Mapping[str, Any]) -> str:
     return ", ".join(
         f"{b.name} {b.lower:g}" + (f" to <{b.upper:g}" if np.isfinite(b.upper) else " and above")
         for b in cfg.dataset_bands(ds)

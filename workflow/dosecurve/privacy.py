@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-COUNT_COLUMNS = ("n", "events", "at_risk", "censored", "clients_read", "clients_used")
+COUNT_COLUMNS = ("n", "events", "at_risk", "censored", "clients_read", "clients_used",
+                 "cum_improved", "cum_censored", "dropouts")  # fmt: skip
 PERCENT_COLUMNS = ("percent",)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -10,12 +9,15 @@ from typing import Any
 
 import pandas as pd
 
+from dosecurve.citations import REFERENCES
 from dosecurve.report_parts import (
     STYLE,
     answer_table,
+    benchmark_table,
     by_dataset,
     calibration,
     empty_strata,
+    figure_html,
     flow_wide,
     headline,
     logrank_text,
@@ -61,17 +63,23 @@ def render_report(
     *,
     dataset: str,
     tables: ReportTables,
-    figure_png: bytes,
+    figures: Mapping[str, tuple[str, str, bytes]],
     settings: Sequence[str],
+    methods: str = "",
     event: str = "clinically significant improvement",
     conf_level: float = 0.95,
     strata: Sequence[str] = (),
     effective_config: str = "",
     conf_type: str = "log-log",
 ) -> str:
-    """Render the whole report as one HTML string with the figure embedded."""
+    """Render the whole report as one HTML string with the figures embedded.
+
+    ``figures`` maps a figure's name to its title, caption and PNG bytes."""
     t = tables
-    image = base64.b64encode(figure_png).decode("ascii")
+
+    def fig(name: str) -> list[str]:
+        return figure_html(figures, name)
+
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
         f"<title>dosecurve report: {html.escape(dataset)}</title>",
@@ -86,13 +94,12 @@ def render_report(
         table_html(flow_wide(t.flow)),
         "<h3>Data checks</h3><p>Recoverable problems in the input and what was done.</p>",
         table_html(t.data_checks),
+        "<h2>Methods</h2>",
+        f"<p id='methods'>{html.escape(methods)}</p>" if methods else "",
         "<h2>Time to improvement by intake severity</h2>",
-        f"<figure><img alt='Cumulative proportion improved by sessions attended, per intake "
-        f"severity stratum' src='data:image/png;base64,{image}'><figcaption>Cumulative "
-        f"proportion of clients with {html.escape(event)} (1 minus the Kaplan-Meier estimate) "
-        f"by sessions attended, with {conf_level:.0%} {conf_type} confidence bands; ticks mark "
-        f"censored clients; clients at risk below. {logrank_text(t.logrank)}</figcaption>"
-        "</figure>",
+        *fig("improvement_by_severity"),
+        f"<p>{logrank_text(t.logrank)}</p>",
+        *fig("improvement_panels"),
         "<h2>Median sessions to improvement</h2>",
         "<p>Empty cells: not reached (the curve or its confidence limit never reaches 50 %).</p>",
         table_html(t.medians),
@@ -123,6 +130,7 @@ def render_report(
             "1 - Kaplan-Meier, which treats dropout as censoring; overstatement: how "
             "much 1 - Kaplan-Meier exceeds the cumulative incidence of improvement.",
         ),
+        *fig("cumulative_incidence"),
         "<h2>Log-rank tests</h2>",
         table_html(t.logrank),
         *optional(
@@ -137,6 +145,7 @@ def render_report(
             "per point and for each stratum against the mildest; Efron ties; CIs from the "
             "therapist cluster-robust SE when a therapist column exists.",
         ),
+        *fig("cox_forest"),
         *optional(
             "Proportional-hazards check",
             t.cox_ph,
@@ -180,6 +189,12 @@ def render_report(
             "this data set by maximum likelihood (a log-normal time to improvement), "
             "beside Howard's line through 50 % by 8 and 75 % by 26 sessions.",
         ),
+        *fig("dose_response"),
+        "<h2>Beside published benchmarks</h2>",
+        "<p>Published dose-response results (settings differ: brief versus open-ended "
+        "therapy, instruments and definitions of improvement) beside the same quantity "
+        "here, all clients pooled.</p>",
+        table_html(benchmark_table(t.medians, t.improved)),
         "<h2>Sensitivity to the event definition</h2>",
         "<p>Each definition and timing, all clients pooled (Kaplan-Meier).</p>",
         table_html(t.sensitivity),
@@ -191,12 +206,20 @@ def render_report(
         table_html(t.prepost_effects),
         "<h3>Reliable change: method, constants and sample statistics</h3>",
         table_html(t.reliable_change),
+        *fig("jacobson"),
+        *fig("jacobson_at_event"),
+        "<h2>Scores and attendance</h2>",
+        *fig("trajectories"),
+        *fig("sessions_attended"),
         *calibration(t.calibration),
         *by_dataset(t.by_dataset),
         "<h2>Settings used</h2><ul class='settings'>",
         *(f"<li>{html.escape(s)}</li>" for s in settings),
         "</ul>",
         *provenance(t.provenance, effective_config),
+        "<h2>References</h2><ul class='references'>",
+        *(f"<li>{html.escape(r)}</li>" for r in REFERENCES),
+        "</ul>",
         "<p>Aggregates only: this report holds no client's rows.</p></body></html>",
     ]
     return "\n".join(parts)
@@ -206,25 +229,34 @@ def render_dataset_report(
     name: str,
     ds: Mapping[str, Any],
     tables: ReportTables,
-    figure_png: bytes,
+    figures: Mapping[str, bytes],
     conf_level: float,
     analysis: Mapping[str, Any] | None = None,
     conf_type: str = "log-log",
+    min_cell: int | None = None,
 ) -> str:
-    """The report of data set ``name`` from its config section ``ds``."""
+    """The report of data set ``name`` from its config section ``ds``; ``figures`` maps
+    figure names (of ``figure_catalog.FIGURES``) to PNG bytes."""
     import yaml
 
+    from dosecurve.citations import methods_paragraph
     from dosecurve.config import dataset_bands, primary_definition
+    from dosecurve.figure_catalog import FIGURES, figure_context
     from dosecurve.methods import settings_lines
 
     effective = {"datasets": {name: dict(ds)}, "analysis": dict(analysis or {})}
+    context = figure_context(ds, conf_level=conf_level, conf_type=conf_type, min_cell=min_cell)
     return render_report(
         dataset=name,
         tables=tables,
-        figure_png=figure_png,
+        figures={
+            key: (FIGURES[key].title, FIGURES[key].full_caption(context), png)
+            for key, png in figures.items()
+        },
         settings=settings_lines(ds, conf_level=conf_level, conf_type=conf_type),
+        methods=methods_paragraph(ds, conf_level=conf_level, conf_type=conf_type),
         conf_type=conf_type,
-        event=primary_definition(ds).definition.replace("_", " "),
+        event=primary_definition(ds).label,
         conf_level=conf_level,
         strata=[b.name for b in dataset_bands(ds)],
         effective_config=yaml.safe_dump(effective, sort_keys=False, allow_unicode=True),

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import html
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -152,3 +153,48 @@ def by_dataset(table: pd.DataFrame | None) -> list[str]:
     text = ("Median sessions to improvement in each pooled data set (Kaplan-Meier), with the "
             "log-rank test across data sets.")  # fmt: skip
     return optional("Pooled analysis: by data set", table, text, level=2)
+
+
+def figure_html(figures: Mapping[str, tuple[str, str, bytes]], name: str) -> list[str]:
+    """A figure embedded as a data URI with its caption (nothing if it was not drawn)."""
+    if name not in figures:
+        return []
+    title, caption, png = figures[name]
+    image = base64.b64encode(png).decode("ascii")
+    return [
+        f"<figure id='figure-{name}'><img alt='{html.escape(title, quote=True)}' "
+        f"src='data:image/png;base64,{image}'><figcaption><b>{html.escape(title)}.</b> "
+        f"{html.escape(caption)}</figcaption></figure>"
+    ]
+
+
+def benchmark_table(medians: pd.DataFrame, improved: pd.DataFrame) -> pd.DataFrame:
+    """Published dose-response results beside the same quantity in this data set."""
+    overall = medians.loc[medians["stratum"] == ALL].iloc[0]
+    at = improved.loc[improved["stratum"] == ALL].set_index("session")["improved"]
+
+    def pct(session: int) -> str:
+        if session not in at.index:
+            return "not tabulated (add it to analysis.improved_at)"
+        return fmt_percent(at[session]) or "beyond follow-up"
+
+    n, events = (
+        pd.to_numeric(overall["n"], errors="coerce"),
+        pd.to_numeric(overall["events"], errors="coerce"),
+    )
+    share = f"{100 * events / n:.0f} % improved" if n and np.isfinite(events) else ""
+    median = f"median {fmt_median(overall)}"
+    rows = [
+        ("Howard et al. 1986", "15 samples, > 2,400 patients", "50 % improved by session 8",
+         f"{pct(8)} by session 8"),
+        ("Howard et al. 1986", "", "75 % improved by session 26", f"{pct(26)} by session 26"),
+        ("Howard et al. 1986 (probit line)", "", "86 % by session 52", f"{pct(52)} by session 52"),
+        ("Anderson & Lambert 2001", "75 outpatients, OQ-45 weekly",
+         "Kaplan-Meier median 11 sessions", median),
+        ("Hansen & Lambert 2003", "4,761 patients, OQ-45 every session",
+         "50 % recovered by 15-19 sessions", median),
+        ("Nordmo et al. 2021", "362 adults, open-ended Norwegian outpatient care",
+         "median 57 sessions; 47 % reached clinically significant improvement",
+         f"{median}; {share}"),
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=["Study", "Setting", "Published", "This data set"])

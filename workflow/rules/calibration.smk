@@ -21,6 +21,11 @@ rule calibration:
         ),
     params:
         dataset=settings(*ANALYSIS_KEYS),
+    threads: 1
+    resources:
+        mem_mb=mem_mb(30),
+    benchmark:
+        "results/{dataset}/benchmarks/calibration.tsv",
     log:
         "results/{dataset}/logs/calibration.log",
     script:

@@ -8,7 +8,7 @@ import os
 
 import yaml
 
-from dosecurve.config import analysis_settings, expand_datasets
+from dosecurve.config import analysis_settings, expand_datasets, primary_definition
 from dosecurve.config_check import check_config
 
 for _path in workflow.configfiles:
@@ -119,4 +119,15 @@ def all_outputs():
         ),
         "results/comparison/medians.csv",
         "results/comparison/overall_curves.png",
+        "results/comparison/report.html",
     ]
+
+
+def mem_mb(per_input_mb, base_mb=1000):
+    """Memory (MB) a rule asks a scheduler for: a base plus a multiple of the size of its
+    inputs on disk, more on each retry (``--retries``)."""
+
+    def estimate(wildcards, input, attempt):
+        return int((base_mb + per_input_mb * input.size_mb) * attempt)
+
+    return estimate

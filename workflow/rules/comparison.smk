@@ -2,7 +2,8 @@
 
 INPUTS:  results/{dataset}/tables/{median_sessions,improved_by_session,km_curves}.csv of
          every data set
-OUTPUTS: results/comparison/medians.csv, results/comparison/overall_curves.{png,pdf}
+OUTPUTS: results/comparison/medians.csv, overall_curves.{png,pdf} (rule comparison);
+         results/comparison/report.html (rule comparison_report)
 """
 
 
@@ -23,7 +24,35 @@ rule comparison:
         min_cell=PRIVACY,
         datasets=list(DATASETS),
         conf_type=ANALYSIS.conf_type,
+    threads: 1
+    resources:
+        mem_mb=mem_mb(2),
+    benchmark:
+        "results/comparison/benchmarks/comparison.tsv",
     log:
         "results/comparison/logs/comparison.log",
     script:
         "../scripts/comparison.py"
+
+
+rule comparison_report:
+    input:
+        table="results/comparison/medians.csv",
+        png="results/comparison/overall_curves.png",
+        medians=expand("results/{dataset}/tables/median_sessions.csv", dataset=DATASETS),
+        improved=expand("results/{dataset}/tables/improved_by_session.csv", dataset=DATASETS),
+    output:
+        "results/comparison/report.html",
+    params:
+        datasets=list(DATASETS),
+        conf_level=ANALYSIS.conf_level,
+        events={name: primary_definition(ds).label for name, ds in DATASETS.items()},
+    threads: 1
+    resources:
+        mem_mb=mem_mb(2),
+    benchmark:
+        "results/comparison/benchmarks/comparison_report.tsv",
+    log:
+        "results/comparison/logs/comparison_report.log",
+    script:
+        "../scripts/comparison_report.py"

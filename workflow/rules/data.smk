@@ -20,6 +20,11 @@ rule simulate:
         truth="results/{dataset}/simulated/truth.csv",
     params:
         dataset=settings("simulate"),
+    threads: 1
+    resources:
+        mem_mb=mem_mb(0, base_mb=2000),
+    benchmark:
+        "results/{dataset}/benchmarks/simulate.tsv",
     log:
         "results/{dataset}/logs/simulate.log",
     script:
@@ -38,6 +43,11 @@ rule sessions:
     params:
         min_cell=PRIVACY,
         dataset=settings(*DATA_KEYS),
+    threads: 1
+    resources:
+        mem_mb=mem_mb(40),
+    benchmark:
+        "results/{dataset}/benchmarks/sessions.tsv",
     log:
         "results/{dataset}/logs/sessions.log",
     script:
@@ -57,6 +67,11 @@ rule pool_sessions:
     params:
         min_cell=PRIVACY,
         dataset=settings("pool"),
+    threads: 1
+    resources:
+        mem_mb=mem_mb(20),
+    benchmark:
+        "results/{dataset}/benchmarks/sessions.tsv",
     log:
         "results/{dataset}/logs/sessions.log",
     script:

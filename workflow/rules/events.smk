@@ -17,6 +17,11 @@ rule events:
     params:
         min_cell=PRIVACY,
         dataset=settings(*ANALYSIS_KEYS),
+    threads: 1
+    resources:
+        mem_mb=mem_mb(30),
+    benchmark:
+        "results/{dataset}/benchmarks/events.tsv",
     log:
         "results/{dataset}/logs/events.log",
     script:

@@ -13,6 +13,11 @@ rule paper_table:
     output:
         md="results/{dataset}/tables/paper/{table}.md",
         tex="results/{dataset}/tables/paper/{table}.tex",
+    threads: 1
+    resources:
+        mem_mb=mem_mb(2),
+    benchmark:
+        "results/{dataset}/benchmarks/paper_{table}.tsv",
     log:
         "results/{dataset}/logs/paper_{table}.log",
     script:

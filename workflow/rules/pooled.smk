@@ -16,6 +16,11 @@ rule by_dataset:
         min_cell=PRIVACY,
         dataset=settings("pool"),
         conf_level=ANALYSIS.conf_level,
+    threads: 1
+    resources:
+        mem_mb=mem_mb(10),
+    benchmark:
+        "results/{dataset}/benchmarks/by_dataset.tsv",
     log:
         "results/{dataset}/logs/by_dataset.log",
     script:

@@ -23,6 +23,11 @@ rule prepost:
         min_cell=PRIVACY,
         dataset=settings(*ANALYSIS_KEYS),
         conf_level=ANALYSIS.conf_level,
+    threads: 1
+    resources:
+        mem_mb=mem_mb(30),
+    benchmark:
+        "results/{dataset}/benchmarks/prepost.tsv",
     log:
         "results/{dataset}/logs/prepost.log",
     script:

@@ -1,7 +1,7 @@
 """Report: one self-contained HTML page per data set (aggregates only, figure embedded).
 
 INPUTS:  results/{dataset}/flow.csv, data_checks.csv, tables/*.csv (calibration.csv when
-         simulated), figures/improvement_by_severity.png
+         simulated), figures/*.png (every figure of FIGURE_INPUTS)
 OUTPUTS: results/{dataset}/report.html
 """
 
@@ -33,14 +33,23 @@ rule report:
         prepost_by_group="results/{dataset}/tables/prepost_by_group.csv",
         prepost_effects="results/{dataset}/tables/prepost_effects.csv",
         reliable_change="results/{dataset}/tables/reliable_change.csv",
-        figure="results/{dataset}/figures/improvement_by_severity.png",
+        **{
+            f"figure_{name}": f"results/{{dataset}}/figures/{name}.png"
+            for name in FIGURE_INPUTS
+        },
     output:
         "results/{dataset}/report.html",
     params:
         dataset=dataset_settings,
         conf_level=ANALYSIS.conf_level,
         conf_type=ANALYSIS.conf_type,
+        min_cell=PRIVACY,
         analysis=canonical(config.get("analysis", {})),
+    threads: 1
+    resources:
+        mem_mb=mem_mb(2),
+    benchmark:
+        "results/{dataset}/benchmarks/report.tsv",
     log:
         "results/{dataset}/logs/report.log",
     script:

@@ -37,6 +37,11 @@ rule survival:
         min_cell=PRIVACY,
         dataset=settings(*ANALYSIS_KEYS),
         analysis=ANALYSIS,
+    threads: 1
+    resources:
+        mem_mb=mem_mb(10),
+    benchmark:
+        "results/{dataset}/benchmarks/survival.tsv",
     log:
         "results/{dataset}/logs/survival.log",
     script:
@@ -56,6 +61,11 @@ rule compare_strata:
         min_cell=PRIVACY,
         dataset=settings(*ANALYSIS_KEYS),
         analysis=ANALYSIS,
+    threads: 1
+    resources:
+        mem_mb=mem_mb(10),
+    benchmark:
+        "results/{dataset}/benchmarks/compare_strata.tsv",
     log:
         "results/{dataset}/logs/compare_strata.log",
     script:
@@ -71,6 +81,11 @@ rule cox:
     params:
         min_cell=PRIVACY,
         dataset=settings(*ANALYSIS_KEYS),
+    threads: 1
+    resources:
+        mem_mb=mem_mb(10),
+    benchmark:
+        "results/{dataset}/benchmarks/cox.tsv",
     log:
         "results/{dataset}/logs/cox.log",
     script:
@@ -88,6 +103,11 @@ rule dose_response:
     params:
         dataset=settings(*ANALYSIS_KEYS),
         improved_at=ANALYSIS.improved_at,
+    threads: 1
+    resources:
+        mem_mb=mem_mb(10),
+    benchmark:
+        "results/{dataset}/benchmarks/dose_response.tsv",
     log:
         "results/{dataset}/logs/dose_response.log",
     script:
@@ -102,6 +122,11 @@ rule discrete_time:
     params:
         dataset=settings(*ANALYSIS_KEYS),
         conf_level=ANALYSIS.conf_level,
+    threads: 1
+    resources:
+        mem_mb=mem_mb(30),
+    benchmark:
+        "results/{dataset}/benchmarks/discrete_time.tsv",
     log:
         "results/{dataset}/logs/discrete_time.log",
     script:
@@ -115,6 +140,11 @@ rule interval_censoring:
         "results/{dataset}/tables/interval_median.csv",
     params:
         dataset=settings(*ANALYSIS_KEYS),
+    threads: 1
+    resources:
+        mem_mb=mem_mb(10),
+    benchmark:
+        "results/{dataset}/benchmarks/interval_censoring.tsv",
     log:
         "results/{dataset}/logs/interval_censoring.log",
     script:
@@ -130,6 +160,11 @@ rule by_group:
         min_cell=PRIVACY,
         dataset=settings(*ANALYSIS_KEYS),
         analysis=ANALYSIS,
+    threads: 1
+    resources:
+        mem_mb=mem_mb(10),
+    benchmark:
+        "results/{dataset}/benchmarks/by_group.tsv",
     log:
         "results/{dataset}/logs/by_group.log",
     script:

@@ -1,0 +1,167 @@
+"""Curve figures beyond the main one: small multiples per stratum, cumulative incidence
+with dropout as a competing event, the parametric dose-response curves beside published
+benchmarks, and the Cox forest plot. Each draws only from its ``figdata`` table."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import NullFormatter, ScalarFormatter
+
+from dosecurve.figures import (
+    PALETTE,
+    POOLED_COLOUR,
+    _empty_figure,
+    colour_of,
+    curve_names,
+    draw_curve,
+    session_breaks,
+)
+from dosecurve.privacy import count_text
+from dosecurve.survival import ALL, km_quantile
+
+NO_DATA = "No client was eligible for this analysis: see flow.csv."
+
+
+def _session_axis(ax, max_time: float, ylabel: str) -> None:
+    breaks = session_breaks(max(max_time, 1.0))
+    ax.set_xlim(0, breaks[-1])
+    ax.set_xticks(breaks)
+    ax.set_ylim(0, 1)
+    ax.set_ylabel(ylabel)
+    ax.grid(alpha=0.3)
+
+
+def plot_small_multiples(curves: pd.DataFrame, strata: Sequence[str]) -> Figure:
+    """One panel per stratum: its curve with CI band and median, the pooled curve in grey."""
+    names = [n for n in curve_names(curves, strata) if n != ALL]
+    if not names:
+        return _empty_figure(NO_DATA)
+    cols = min(len(names), 2)
+    nrows = int(np.ceil(len(names) / cols))
+    fig = Figure(figsize=(7.5, 2.9 * nrows + 0.6))
+    axes = fig.subplots(nrows, cols, squeeze=False, sharex=True, sharey=True)
+    pooled = curves.loc[curves["stratum"] == ALL]
+    max_time = float(curves["time"].max())
+    for ax, name in zip(axes.flat, names, strict=False):
+        if len(pooled):
+            draw_curve(ax, pooled, ALL, POOLED_COLOUR, dashed=True)
+        curve = curves.loc[curves["stratum"] == name]
+        draw_curve(ax, curve, name, colour_of(names, name), dashed=False)
+        median = km_quantile(curve, 0.5)[0]
+        text = "not reached" if np.isnan(median) else f"{median:g} sessions"
+        ax.set_title(f"{name}: median {text}", fontsize=9)
+        _session_axis(ax, max_time, "")
+        ax.legend(fontsize=7, loc="lower right")
+    for ax in axes.flat[len(names) :]:
+        ax.set_axis_off()
+    for ax in axes[:, 0]:
+        ax.set_ylabel("Cumulative proportion improved", fontsize=8)
+    for ax in axes[-1, :]:
+        ax.set_xlabel("Sessions attended")
+    fig.suptitle("Each severity stratum against all clients (grey, dashed)", fontsize=10)
+    fig.subplots_adjust(left=0.1, right=0.97, top=0.9, bottom=0.1, hspace=0.35, wspace=0.12)
+    return fig
+
+
+def plot_incidence(cif: pd.DataFrame, strata: Sequence[str]) -> Figure:
+    """Cumulative incidence of improvement (left) and of dropout before improving (right)."""
+    if cif.empty:
+        return _empty_figure(NO_DATA)
+    names = curve_names(cif, strata)
+    fig = Figure(figsize=(8.5, 4.2))
+    axes = fig.subplots(1, 2, sharey=True)
+    for ax, column, title in zip(
+        axes,
+        ("cif_improved", "cif_dropout"),
+        ("Improvement", "Dropout before improvement"),
+        strict=True,
+    ):
+        for name in names:
+            part = cif.loc[cif["stratum"] == name]
+            t = np.concatenate([[0.0], part["time"].to_numpy(float)])
+            y = np.concatenate([[0.0], part[column].to_numpy(float)])
+            n = count_text(part["at_risk"].iloc[0])
+            ax.step(t, y, where="post", color=colour_of(names, name), lw=1.5,
+                    ls="--" if name == ALL else "-", label=f"{name} (n = {n})")  # fmt: skip
+        _session_axis(ax, float(cif["time"].max()), "")
+        ax.set_title(title, fontsize=10)
+        ax.set_xlabel("Sessions attended")
+    axes[0].set_ylabel("Cumulative incidence")
+    axes[1].legend(title="Intake severity", fontsize=7, title_fontsize=8, loc="upper left")
+    fig.suptitle("Competing risks (Aalen-Johansen): improvement and dropout", fontsize=10)
+    fig.subplots_adjust(left=0.09, right=0.98, top=0.86, bottom=0.13, wspace=0.08)
+    return fig
+
+
+def plot_dose_response(data: pd.DataFrame, strata: Sequence[str]) -> Figure:
+    """Kaplan-Meier steps per stratum, the best parametric fit as smooth lines, Howard's
+    probit line and the published reference points."""
+    km = data.loc[data["source"] == "Kaplan-Meier"]
+    if km.empty:
+        return _empty_figure(NO_DATA)
+    names = curve_names(km, strata)
+    fig = Figure(figsize=(7.5, 5.0))
+    ax = fig.add_subplot()
+    fitted = data.loc[data["source"].str.endswith(" fit")]
+    for name in names:
+        colour = colour_of(names, name)
+        steps = km.loc[km["stratum"] == name]
+        ax.step(np.concatenate([[0.0], steps["session"].to_numpy(float)]),
+                np.concatenate([[0.0], steps["proportion"].to_numpy(float)]), where="post",
+                color=colour, lw=1.0, alpha=0.6, label=f"{name}: Kaplan-Meier")  # fmt: skip
+        line = fitted.loc[fitted["stratum"] == name]
+        if len(line):
+            ax.plot(line["session"], line["proportion"], color=colour, lw=2.0, ls="--",
+                    label=f"{name}: {line['source'].iloc[0]}")  # fmt: skip
+    howard = data.loc[data["source"] == "Howard et al. 1986 line"]
+    ax.plot(howard["session"], howard["proportion"], color="black", lw=1.0, ls=":",
+            label="Howard et al. 1986 (probit line)")  # fmt: skip
+    for (source, part), marker in zip(
+        data.loc[data["source"].isin(["Howard et al. 1986", "Nordmo et al. 2021"])].groupby(
+            "source", sort=True
+        ),
+        ("s", "D"),
+        strict=True,
+    ):
+        ax.plot(part["session"], part["proportion"], marker, color="black", ms=6,
+                label=f"{source} (published)")  # fmt: skip
+    _session_axis(ax, float(max(km["session"].max(), 57)), "Cumulative proportion improved")
+    ax.set_xlabel("Sessions attended")
+    ax.set_title("Dose-response: fitted curves over Kaplan-Meier, with published benchmarks",
+                 fontsize=10)  # fmt: skip
+    ax.legend(fontsize=6.5, loc="lower right", ncol=2, framealpha=0.9)
+    fig.subplots_adjust(left=0.1, right=0.97, top=0.92, bottom=0.1)
+    return fig
+
+
+def plot_forest(table: pd.DataFrame) -> Figure:
+    """Hazard ratios with CIs on a log axis, one colour per model (the cause-specific
+    dropout model's ratios are hazards of dropout, as its name says)."""
+    if table.empty:
+        return _empty_figure("No Cox model could be fitted: see cox.csv.")
+    height = 2.0 + 0.3 * len(table)
+    fig = Figure(figsize=(7.5, height))
+    ax = fig.add_subplot()
+    y = np.arange(len(table))[::-1]
+    for i, model in enumerate(dict.fromkeys(table["model"])):
+        rows = (table["model"] == model).to_numpy()
+        hr, lo, hi = (table.loc[rows, c].to_numpy(float)
+                      for c in ("hazard_ratio", "ci_lower", "ci_upper"))  # fmt: skip
+        ax.errorbar(hr, y[rows], xerr=[hr - lo, hi - hr], fmt="o", color=PALETTE[i % 7], ms=4,
+                    capsize=2, label=model)  # fmt: skip
+    ax.axvline(1.0, color="black", lw=0.8)
+    ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(ScalarFormatter())
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.set_yticks(y)
+    ax.set_yticklabels(table["term"].str.replace("_", " "), fontsize=7)
+    ax.set_xlabel("Hazard ratio (log scale; 1 = no difference)")
+    ax.set_title("Cox models: hazard ratios with confidence intervals", fontsize=10)
+    ax.grid(alpha=0.3, axis="x")
+    fig.legend(fontsize=7, loc="lower center", ncol=2, frameon=False)
+    fig.subplots_adjust(left=0.36, right=0.97, top=1 - 0.45 / height, bottom=1.1 / height)
+    return fig

@@ -1,0 +1,22 @@
+"""Adapter: one figure of a data set: its data as CSV, then PNG (300 dpi) and PDF drawn
+from the written (privacy-suppressed) tables."""
+
+import pandas as pd
+from _adapter import log_errors, save_figure, write_csv
+
+from dosecurve.figure_catalog import FIGURES, figure_context
+from dosecurve.figures import PDF_METADATA, PNG_METADATA
+from dosecurve.privacy import suppress
+
+log_errors(snakemake.log[0])
+p, out, name = snakemake.params, snakemake.output, snakemake.wildcards.figure
+dtypes = {"client": str, "stratum": str, "therapist": str}
+inputs = {key: pd.read_csv(path, dtype=dtypes) for key, path in snakemake.input.items()}
+context = figure_context(p.dataset, conf_level=p.conf_level, conf_type=p.conf_type,
+                         min_cell=p.min_cell)  # fmt: skip
+tables = {key: suppress(t, p.min_cell) for key, t in FIGURES[name].data(inputs, context).items()}
+for i, (key, table) in enumerate(tables.items()):  # the first is <figure>.csv
+    write_csv(table, out.csv if i == 0 else out[key])
+fig = FIGURES[name].plot(tables, context)
+save_figure(fig, out.png, dpi=300, metadata=PNG_METADATA)
+save_figure(fig, out.pdf, metadata=PDF_METADATA)
