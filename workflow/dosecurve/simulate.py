@@ -45,6 +45,7 @@ __all__ = [
     "SIMULATED_COLUMNS",
     "SimulationSpec",
     "simulate_appointments",
+    "simulate_sessions",
     "spec_from_config",
 ]
 
@@ -72,22 +73,7 @@ def simulate_appointments(spec: SimulationSpec) -> tuple[pd.DataFrame, pd.DataFr
     inst = spec.instrument_preset()
     low, high = inst.score_range
     n = spec.n_clients
-    intake = np.clip(rng.normal(spec.intake_mean, spec.intake_sd, n), low, high)
-    z = (intake - spec.intake_mean) / spec.intake_sd
-    e = rng.normal(0.0, 1.0, n)  # the client's own pace of change, standardised
-    log_len = rng.normal(
-        np.log(spec.sessions_median) + spec.length_severity * z - spec.length_rate * e,
-        spec.sessions_sigma,
-    )
-    length = np.clip(np.rint(np.exp(log_len)), spec.sessions_min, spec.sessions_max)
-    length = length.astype(np.int64)
-    therapist = rng.integers(0, spec.n_therapists, n)
-    u = rng.normal(0.0, spec.therapist_sd, spec.n_therapists)
-    rate = spec.rate_median * np.exp(spec.rate_severity * z + u[therapist] + spec.rate_sd * e)
-    floor = np.minimum(rng.normal(spec.floor_mean, spec.floor_sd, n), intake)
-    p_miss = _expit(_logit(spec.missed_rate) + spec.missed_severity * z)
-    missed = rng.negative_binomial(length, 1.0 - p_miss) if spec.missed_rate > 0 else 0 * length
-    ending = _endings(spec, z, rng)
+    intake, length, therapist, rate, floor, missed, ending = _draw_clients(spec, rng)
 
     client, attended = _booked(length, missed, rng)
     dose = attended.astype(np.int64).cumsum() - _group_start_values(client, attended)
@@ -125,6 +111,62 @@ def simulate_appointments(spec: SimulationSpec) -> tuple[pd.DataFrame, pd.DataFr
         }
     )
     return appointments, truth
+
+
+def _draw_clients(spec: SimulationSpec, rng: np.random.Generator) -> tuple[np.ndarray, ...]:
+    """Per client: intake, sessions attended, therapist, rate, floor, missed appointments and
+    ending, drawn in a fixed order (so a seed always gives the same clients)."""
+    low, high = spec.instrument_preset().score_range
+    n = spec.n_clients
+    intake = np.clip(rng.normal(spec.intake_mean, spec.intake_sd, n), low, high)
+    z = (intake - spec.intake_mean) / spec.intake_sd
+    e = rng.normal(0.0, 1.0, n)  # the client's own pace of change, standardised
+    log_len = rng.normal(
+        np.log(spec.sessions_median) + spec.length_severity * z - spec.length_rate * e,
+        spec.sessions_sigma,
+    )
+    length = np.clip(np.rint(np.exp(log_len)), spec.sessions_min, spec.sessions_max)
+    length = length.astype(np.int64)
+    therapist = rng.integers(0, spec.n_therapists, n)
+    u = rng.normal(0.0, spec.therapist_sd, spec.n_therapists)
+    rate = spec.rate_median * np.exp(spec.rate_severity * z + u[therapist] + spec.rate_sd * e)
+    floor = np.minimum(rng.normal(spec.floor_mean, spec.floor_sd, n), intake)
+    p_miss = _expit(_logit(spec.missed_rate) + spec.missed_severity * z)
+    missed = rng.negative_binomial(length, 1.0 - p_miss) if spec.missed_rate > 0 else 0 * length
+    return intake, length, therapist, rate, floor, missed, _endings(spec, z, rng)
+
+
+def simulate_sessions(spec: SimulationSpec) -> pd.DataFrame:
+    """The fast path, for benchmarks and scale tests: the same clients as
+    ``simulate_appointments`` but attended sessions only (no missed appointments are
+    booked), as ``client, session, score, therapist, end_reason`` with the ids and the
+    ending as categoricals and the session as int32, so that tens of millions of rows fit
+    in a few GB. Scores follow the same model (``schedule`` included)."""
+    check_spec(spec)
+    rng = np.random.default_rng(spec.seed)
+    inst = spec.instrument_preset()
+    low, high = inst.score_range
+    intake, length, therapist, rate, floor, _, ending = _draw_clients(spec, rng)
+    client = np.repeat(np.arange(spec.n_clients, dtype=np.int32), length + 1)
+    dose = _position(client)
+    latent = _latent(spec, intake[client], floor[client], rate[client], dose, length[client])
+    r = spec.reliability if spec.reliability is not None else inst.reliability or 0.9
+    latent += rng.normal(0.0, spec.intake_sd * np.sqrt(1 - r), client.size)
+    score = np.clip(np.round(latent / spec.score_step) * spec.score_step, low, high)
+    score[~_scheduled(spec, dose, length[client])] = np.nan
+    endings = np.array(["dropout", "ongoing", "planned"])
+    therapists = np.char.add("T", np.arange(1, spec.n_therapists + 1).astype(str))
+    return pd.DataFrame(
+        {
+            "client": pd.Categorical.from_codes(client, _client_ids(spec.n_clients)),
+            "session": dose.astype(np.int32),
+            "score": np.round(score, 6),
+            "therapist": pd.Categorical.from_codes(therapist[client], therapists),
+            "end_reason": pd.Categorical.from_codes(
+                np.searchsorted(endings, ending)[client], endings
+            ),
+        }
+    )
 
 
 def _endings(spec: SimulationSpec, z: np.ndarray, rng: np.random.Generator) -> np.ndarray:

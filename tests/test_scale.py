@@ -1,0 +1,127 @@
+"""Scale: the simulator's fast path, the benchmark, per-rule scheduling declarations, the
+profiles, and count-based estimators equal to their per-client fits."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from lifelines import KaplanMeierFitter
+from lifelines.statistics import multivariate_logrank_test
+
+from dosecurve.logrank import logrank_tests
+from dosecurve.simulate import simulate_appointments, simulate_sessions
+from dosecurve.simulation_spec import PRESETS
+from dosecurve.survival import kaplan_meier
+
+ROOT = Path(__file__).resolve().parents[1]
+RULES = sorted((ROOT / "workflow/rules").glob("*.smk"))
+
+
+def test_fast_path_simulates_the_same_clients_with_narrow_types():
+    spec = replace(PRESETS["nordmo2021"], n_clients=500, seed=3)
+    fast = simulate_sessions(spec)
+    _, truth = simulate_appointments(spec)
+    last = fast.groupby("client", observed=True)["session"].max()
+    assert last.to_numpy().tolist() == truth["sessions_attended"].tolist()
+    assert len(fast) == (truth["sessions_attended"] + 1).sum()
+    assert fast["session"].dtype == np.int32
+    assert isinstance(fast["client"].dtype, pd.CategoricalDtype)
+    ending = fast.groupby("client", observed=True)["end_reason"].first().astype(str)
+    assert ending.tolist() == truth["end_reason"].tolist()
+    pd.testing.assert_frame_equal(fast, simulate_sessions(spec))  # seeded
+    low, high = spec.instrument_preset().score_range
+    assert fast["score"].between(low, high).all()
+
+
+def rule_blocks() -> dict[str, str]:
+    blocks = {}
+    for path in RULES:
+        text = path.read_text()
+        for match in re.finditer(r"^rule (\w+):\n(.*?)(?=^\S|\Z)", text, re.S | re.M):
+            blocks[match.group(1)] = match.group(2)
+    return blocks
+
+
+def test_every_rule_declares_threads_memory_benchmark_and_log():
+    blocks = rule_blocks()
+    assert len(blocks) >= 20
+    for name, body in blocks.items():
+        for keyword in ("threads:", "resources:", "mem_mb=", "benchmark:", "log:"):
+            assert keyword in body, f"rule {name} lacks {keyword}"
+
+
+def test_profiles_use_real_options_and_rules():
+    help_text = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--help"], capture_output=True, text=True
+    ).stdout
+    rules = set(rule_blocks())
+    for name in ("local", "slurm"):
+        profile = yaml.safe_load((ROOT / f"config/profiles/{name}/config.yaml").read_text())
+        for key in profile:
+            assert f"--{key}" in help_text, f"{name} profile: unknown option {key}"
+        for rule in profile.get("set-resources", {}):
+            assert rule in rules, f"{name} profile: no rule {rule}"
+    slurm = yaml.safe_load((ROOT / "config/profiles/slurm/config.yaml").read_text())
+    assert slurm["executor"] == "slurm" and "mem_mb" in slurm["default-resources"]
+
+
+def test_local_profile_plans_the_default_run(tmp_path):
+    config = {"datasets": {"s": {"simulate": {"n_clients": 50, "seed": 1}}}}
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config/config.yaml").write_text(yaml.safe_dump(config))
+    cmd = [sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "-d", str(tmp_path),
+           "--profile", str(ROOT / "config/profiles/local"), "-n"]  # fmt: skip
+    result = subprocess.run(cmd, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "rule report" in result.stdout + result.stderr
+
+
+def random_events(n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    group = rng.integers(0, 3, n)
+    time = rng.integers(1, 60, n) + 10 * group
+    event = rng.random(n) < 0.6
+    return time, event, group
+
+
+def test_count_based_kaplan_meier_equals_the_per_client_fit():
+    time, event, _ = random_events(5000, 1)
+    ours = kaplan_meier(time, event)
+    theirs = KaplanMeierFitter().fit(time, event).survival_function_
+    at = theirs.loc[ours["time"].to_numpy(), "KM_estimate"].to_numpy()
+    np.testing.assert_allclose(ours["surv"].to_numpy(), at, rtol=1e-12)
+
+
+def test_count_based_logrank_equals_the_per_client_test():
+    time, event, group = random_events(5000, 2)
+    events = pd.DataFrame({"time": time, "event": event.astype(int),
+                           "stratum": group.astype(str), "eligible": True})  # fmt: skip
+    tests, _ = logrank_tests(events, ["0", "1", "2"])
+    theirs = multivariate_logrank_test(time, group, event)
+    assert tests["statistic"].iloc[0] == pytest.approx(theirs.test_statistic, rel=1e-9)
+
+
+@pytest.mark.workflow
+def test_benchmark_runs_the_workflow_and_reports_every_step(tmp_path):
+    cmd = [sys.executable, "-m", "dosecurve.benchmark", "--clients", "400",
+           "--workdir", str(tmp_path)]  # fmt: skip
+    result = subprocess.run(cmd, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "whole workflow:" in result.stdout
+    from dosecurve.benchmark import stage_table
+
+    table = stage_table(tmp_path)
+    steps = set(table["step"])
+    for step in ("bench/sessions", "bench/events", "bench/survival", "bench/cox", "bench/report"):
+        assert step in steps
+    assert (table["seconds"] > 0).all() and (table["peak_mb"] > 0).all()
+    flow = pd.read_csv(tmp_path / "results/bench/flow.csv")
+    assert flow.loc[flow["status"] == "read", "n"].iloc[0] == 400

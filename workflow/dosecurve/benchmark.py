@@ -1,0 +1,99 @@
+"""Benchmark the whole workflow on a simulated data set of any size.
+
+    python -m dosecurve.benchmark --clients 100000 [--cores 2] [--workdir DIR]
+
+Generates the data with the simulator's fast path (``simulate_sessions``: the nordmo2021
+preset with a median of 27 sessions, so about 40 session rows per client) as a Parquet
+file, writes a config that reads it like a researcher's file, runs the workflow with
+Snakemake, and prints one row per step with its wall time and peak memory (Snakemake's
+``benchmark:`` records of each rule: ``s`` and ``max_rss``), then the total wall time.
+
+Like the readers, this command-line tool touches files; the analysis package does not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from dosecurve.simulation_spec import PRESETS
+
+SNAKEFILE = Path(__file__).resolve().parents[2] / "Snakefile"
+DATASET = "bench"
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory so far, in MB (Linux: kB in ru_maxrss)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def generate(clients: int, folder: Path, seed: int = 1) -> tuple[int, float]:
+    """Write ``data/sessions.parquet`` and the config reading it; return rows and seconds."""
+    from dosecurve.simulate import simulate_sessions
+
+    start = time.perf_counter()
+    spec = replace(PRESETS["nordmo2021"], n_clients=clients, sessions_median=27.0, seed=seed,
+                   n_therapists=max(88, clients // 40))  # fmt: skip
+    sessions = simulate_sessions(spec)
+    (folder / "data").mkdir(parents=True, exist_ok=True)
+    sessions.to_parquet(folder / "data" / "sessions.parquet", index=False)
+    columns = {c: c for c in ("client", "session", "score", "therapist", "end_reason")}
+    config = {"datasets": {DATASET: {"path": "data/sessions.parquet", "columns": columns}}}
+    (folder / "config").mkdir(exist_ok=True)
+    (folder / "config" / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+    return len(sessions), time.perf_counter() - start
+
+
+def stage_table(folder: Path) -> pd.DataFrame:
+    """Wall time and peak memory of every step, from Snakemake's benchmark files."""
+    rows = []
+    for path in sorted((folder / "results").glob("*/benchmarks/*.tsv")):
+        record = pd.read_csv(path, sep="\t").iloc[0]
+        rows.append({"step": f"{path.parent.parent.name}/{path.stem}", "seconds": record["s"],
+                     "peak_mb": record["max_rss"]})  # fmt: skip
+    return pd.DataFrame(rows).sort_values("seconds", ascending=False, ignore_index=True)
+
+
+def run(clients: int, cores: int, folder: Path) -> pd.DataFrame:
+    rows, seconds = generate(clients, folder)
+    print(f"generated {clients:,} clients, {rows:,} session rows in {seconds:.1f} s "
+          f"(peak {peak_rss_mb():,.0f} MB)", flush=True)  # fmt: skip
+    cmd = [sys.executable, "-m", "snakemake", "-s", str(SNAKEFILE), "-d", str(folder),
+           "--cores", str(cores), "--quiet", "rules"]  # fmt: skip
+    start = time.perf_counter()
+    result = subprocess.run(cmd, capture_output=True, text=True)
+    total = time.perf_counter() - start
+    if result.returncode:
+        raise SystemExit(f"the workflow failed:\n{result.stderr[-4000:]}")
+    table = stage_table(folder)
+    print(table.to_string(index=False, float_format=lambda v: f"{v:,.1f}"))
+    print(f"whole workflow: {total:.1f} s wall time with --cores {cores}; "
+          f"largest step peak memory {table['peak_mb'].max():,.0f} MB")  # fmt: skip
+    return table
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", type=int, default=100_000)
+    parser.add_argument("--cores", type=int, default=2)
+    parser.add_argument("--workdir", type=Path, help="keep the run here (default: temporary)")
+    args = parser.parse_args(argv)
+    if args.workdir:
+        run(args.clients, args.cores, args.workdir)
+        return
+    with tempfile.TemporaryDirectory(prefix="dosecurve-bench-") as folder:
+        run(args.clients, args.cores, Path(folder))
+
+
+if __name__ == "__main__":
+    main()
