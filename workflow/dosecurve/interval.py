@@ -19,18 +19,31 @@ from lifelines import LogNormalFitter, WeibullFitter
 from dosecurve.survival import kaplan_meier, km_quantile
 
 
+def unique_intervals(lower: np.ndarray, upper: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The distinct ``(lower, upper]`` intervals and how many clients have each: clients
+    with the same interval are interchangeable in every interval-censored likelihood."""
+    pairs = pd.DataFrame({"lower": np.asarray(lower, float), "upper": np.asarray(upper, float)})
+    counts = pairs.value_counts(sort=False).sort_index()
+    index = counts.index.to_frame()
+    return index["lower"].to_numpy(), index["upper"].to_numpy(), counts.to_numpy(float)
+
+
 def turnbull(lower: np.ndarray, upper: np.ndarray, *, tol: float = 1e-10) -> pd.DataFrame:
-    """Survival at each bound: ``time, surv`` (``upper = inf`` for right-censored)."""
-    lower, upper = np.asarray(lower, float), np.asarray(upper, float)
+    """Survival at each bound: ``time, surv`` (``upper = inf`` for right-censored).
+
+    The EM runs on the distinct intervals weighted by their counts, so its cost depends on
+    the number of distinct (lower, upper) pairs, not on the number of clients."""
+    lower, upper, weight = unique_intervals(lower, upper)
     bounds = np.unique(np.concatenate([lower, upper[np.isfinite(upper)]]))
     left = bounds
     right = np.concatenate([bounds[1:], [np.inf]])
-    # client i covers elementary interval (left_j, right_j] when it lies inside (L_i, R_i]
+    # an interval covers elementary interval (left_j, right_j] when it lies inside (L, R]
     covers = (left[None, :] >= lower[:, None]) & (right[None, :] <= upper[:, None])
+    share_of = weight[:, None] / weight.sum()
     mass = np.full(len(bounds), 1 / len(bounds))
     for _ in range(100_000):
         share = covers * mass
-        new = (share / share.sum(axis=1, keepdims=True)).mean(axis=0)
+        new = (share_of * share / share.sum(axis=1, keepdims=True)).sum(axis=0)
         if np.max(np.abs(new - mass)) < tol:
             mass = new
             break
@@ -76,9 +89,13 @@ def median_sensitivity(events: pd.DataFrame) -> pd.DataFrame:
 
 
 def _parametric(cls, lower: np.ndarray, upper: np.ndarray) -> float:
+    """Median of an interval-censored fit, on the distinct intervals with count weights
+    (the same likelihood as one row per client)."""
+    lower, upper, weight = unique_intervals(lower, upper)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return float(cls().fit_interval_censoring(lower, upper).median_survival_time_)
+            fit = cls().fit_interval_censoring(lower, upper, weights=weight)
+            return float(fit.median_survival_time_)
     except Exception:  # a fit that fails is reported as missing, with the others intact
         return np.nan
