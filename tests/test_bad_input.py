@@ -140,7 +140,10 @@ def test_input_files_are_only_read(catalogue):
 
 
 def table(folder: Path, name: str, file: str) -> pd.DataFrame:
-    return pd.read_csv(folder / "results" / name / file, keep_default_na=False, na_values=[""])
+    path = folder / "results" / name / file
+    if file.endswith(".parquet"):
+        return pd.read_parquet(path)
+    return pd.read_csv(path, keep_default_na=False, na_values=[""])
 
 
 def test_client_with_only_an_intake_is_counted(catalogue):
@@ -175,8 +178,8 @@ def test_no_eligible_client_gives_a_labelled_report(catalogue):
 
 
 def test_rows_out_of_order_are_sorted(catalogue):
-    ordered = table(catalogue[0], "empty_stratum", "events.csv")
-    shuffled = table(catalogue[0], "out_of_order", "events.csv")
+    ordered = table(catalogue[0], "empty_stratum", "events.parquet")
+    shuffled = table(catalogue[0], "out_of_order", "events.parquet")
     pd.testing.assert_frame_equal(ordered, shuffled)
 
 

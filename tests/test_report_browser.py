@@ -167,7 +167,7 @@ def test_a_broken_image_or_external_resource_is_caught(sim_run, tmp_path):
 
 def test_figure_data_agree_with_the_tables(sim_run):
     out = sim_run / "results/sim"
-    events = pd.read_csv(out / "events.csv")
+    events = pd.read_parquet(out / "events.parquet")
     eligible = events[events["eligible"]]
     risk = pd.read_csv(out / "figures/improvement_by_severity_risk_table.csv")
     for row in risk[risk["stratum"] == "all"].itertuples():

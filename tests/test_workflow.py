@@ -109,7 +109,7 @@ def test_improved_by_session_and_logrank_match_r(tiny_run):
 
 
 def test_events_table_has_the_documented_columns(tiny_run):
-    events = pd.read_csv(tiny_run / "results/clinic_a/events.csv", dtype={"client": str})
+    events = pd.read_parquet(tiny_run / "results/clinic_a/events.parquet")
     expected = ["client", "stratum", "baseline", "eligible", "time", "event", "sessions_attended"]
     assert list(events.columns[:7]) == expected
     assert events.set_index("client").loc["A2", "time"] == 4
@@ -160,7 +160,7 @@ def test_missing_column_stops_the_run_and_leaves_no_results(tmp_path):
     result = snakemake(tmp_path)
     assert result.returncode != 0
     assert "mapped column(s) not found: score -> 'phq9'" in result.stderr + result.stdout
-    assert not (tmp_path / "results/clinic/sessions.csv").exists()
+    assert not (tmp_path / "results/clinic/sessions.parquet").exists()
     assert not (tmp_path / "results/clinic/report.html").exists()
 
 
@@ -177,7 +177,7 @@ def test_default_simulated_run(tmp_path):
     )
     result = snakemake(tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
-    events = pd.read_csv(tmp_path / "results/sim/events.csv")
+    events = pd.read_parquet(tmp_path / "results/sim/events.parquet")
     flow = pd.read_csv(tmp_path / "results/sim/flow.csv")
     assert flow.loc[flow["status"] == "read", "n"].item() == 120 == len(events)
     assert flow.loc[flow["status"] != "read", "n"].sum() == 120
@@ -243,7 +243,7 @@ def test_flow_per_definition(definitions_run):
 
 
 def test_events_carry_interval_bounds_and_end_reasons(definitions_run):
-    events = pd.read_csv(definitions_run / "events.csv", dtype={"client": str})
+    events = pd.read_parquet(definitions_run / "events.parquet")
     events = events.set_index("client")
     assert events.loc["A2", ["time_lower", "time", "time_upper"]].tolist() == [2, 4, 4]
     assert events.loc["A3", "time_lower"] == 6 and np.isnan(events.loc["A3", "time_upper"])
@@ -251,7 +251,7 @@ def test_events_carry_interval_bounds_and_end_reasons(definitions_run):
     assert (
         events.loc["B3", "end_reason"] == "dropout" and events.loc["A2", "end_reason"] == "unknown"
     )
-    stacked = pd.read_csv(definitions_run / "events_by_definition.csv", dtype={"client": str})
+    stacked = pd.read_parquet(definitions_run / "events_by_definition.parquet")
     sustained = stacked[stacked["definition"] == "csi_sustained1"].set_index("client")
     assert sustained.loc["B3", "event"] == 0  # improved at 2 but relapsed at 4
 
@@ -334,7 +334,7 @@ def test_pooled_data_set_keeps_every_client_and_its_source(several_run):
     cox = pd.read_csv(several_run / "both/tables/cox.csv")
     assert set(cox["note"]) == {"robust SE by therapist"}  # therapists nested in data sets
     assert np.isfinite(cox["coef"]).all()
-    sessions = pd.read_csv(several_run / "both/sessions.csv")
+    sessions = pd.read_parquet(several_run / "both/sessions.parquet")
     assert sessions["client"].str.startswith(("sim_a:", "sim_b:")).all()
 
 
@@ -395,7 +395,7 @@ def test_messy_file_accounts_for_every_client(tmp_path):
     assert checks["exact duplicate rows"] == 1
     assert checks["rows with a missing score"] == 3
     assert checks["clients without an intake score"] == 1  # late ('blank' has no score at all)
-    events = pd.read_csv(tmp_path / "results/messy/events.csv").set_index("client")
+    events = pd.read_parquet(tmp_path / "results/messy/events.parquet").set_index("client")
     assert events.loc["late", ["baseline", "time", "event"]].tolist() == [18, 5, 1]
     report = (tmp_path / "results/messy/report.html").read_text()
     assert "exact duplicate rows" in report
@@ -408,7 +408,7 @@ def test_unreadable_file_is_named(tmp_path):
     result = snakemake(tmp_path)
     assert result.returncode != 0
     assert "data/clinic.xlsx: cannot be read as excel" in result.stderr + result.stdout
-    assert not (tmp_path / "results/clinic/sessions.csv").exists()
+    assert not (tmp_path / "results/clinic/sessions.parquet").exists()
 
 
 def test_same_config_gives_byte_identical_results(tmp_path):

@@ -118,7 +118,7 @@ def event_definitions(ds: Mapping[str, Any]) -> list[EventDefinition]:
 
 
 def primary_definition(ds: Mapping[str, Any]) -> EventDefinition:
-    """The definition behind events.csv and the main tables."""
+    """The definition behind events.parquet and the main tables."""
     definitions = event_definitions(ds)
     primary = (ds.get("events", {}) or {}).get("primary", definitions[0].name)
     for d in definitions:

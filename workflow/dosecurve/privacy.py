@@ -2,8 +2,8 @@
 
 With ``privacy.min_cell`` set to ``k``, every count from 1 to ``k - 1`` in a summary
 table is shown as ``"<k"`` (zero stays zero: it discloses no one), and so is a
-percentage computed from such a count. Client-level files (``sessions.csv``,
-``events.csv``) are not summary tables and stay inside the user's secure environment.
+percentage computed from such a count. Client-level files (``sessions.parquet``,
+``events.parquet``) are not summary tables and stay inside the user's secure environment.
 """
 
 from __future__ import annotations

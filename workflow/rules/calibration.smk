@@ -1,6 +1,6 @@
 """Calibration: a simulated data set's own figures beside the published study's.
 
-INPUTS:  results/{dataset}/simulated/truth.csv, sessions.csv, events.csv,
+INPUTS:  results/{dataset}/simulated/truth.parquet, sessions.parquet, events.parquet,
          tables/median_sessions.csv
 OUTPUTS: results/{dataset}/tables/calibration.csv (simulated data sets only)
 """
@@ -8,9 +8,9 @@ OUTPUTS: results/{dataset}/tables/calibration.csv (simulated data sets only)
 
 rule calibration:
     input:
-        truth="results/{dataset}/simulated/truth.csv",
-        sessions="results/{dataset}/sessions.csv",
-        events="results/{dataset}/events.csv",
+        truth="results/{dataset}/simulated/truth.parquet",
+        sessions="results/{dataset}/sessions.parquet",
+        events="results/{dataset}/events.parquet",
         medians="results/{dataset}/tables/median_sessions.csv",
     output:
         report(

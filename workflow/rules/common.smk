@@ -88,7 +88,7 @@ DATA_KEYS = (
 def raw_input(wildcards):
     ds = dataset(wildcards)
     if "simulate" in ds:
-        return f"results/{wildcards.dataset}/simulated/appointments.csv"
+        return f"results/{wildcards.dataset}/simulated/appointments.parquet"
     return ds["path"]
 
 

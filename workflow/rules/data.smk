@@ -2,9 +2,9 @@
 
 INPUTS:  the file at datasets.<name>.path (CSV/TSV, Parquet, Excel, SPSS, Stata), or the
          simulator's appointments for a simulated data set
-OUTPUTS: results/{dataset}/simulated/{appointments,truth}.csv (simulated data sets only: the
+OUTPUTS: results/{dataset}/simulated/{appointments,truth}.parquet (simulated data sets only: the
          booked appointments, and each client's latent session of improvement),
-         results/{dataset}/sessions.csv (validated long table: client, session, score and the
+         results/{dataset}/sessions.parquet (validated long table: client, session, score and the
          mapped optional columns; holds client-level rows),
          results/{dataset}/data_checks.csv (recoverable problems found and what was done),
          results/{dataset}/provenance.csv (the input file's name, size and SHA-256);
@@ -16,8 +16,8 @@ rule simulate:
     wildcard_constraints:
         dataset=one_of(SIMULATED),
     output:
-        appointments="results/{dataset}/simulated/appointments.csv",
-        truth="results/{dataset}/simulated/truth.csv",
+        appointments="results/{dataset}/simulated/appointments.parquet",
+        truth="results/{dataset}/simulated/truth.parquet",
     params:
         dataset=settings("simulate"),
     threads: 1
@@ -37,7 +37,7 @@ rule sessions:
     input:
         raw=raw_input,
     output:
-        sessions="results/{dataset}/sessions.csv",
+        sessions="results/{dataset}/sessions.parquet",
         checks="results/{dataset}/data_checks.csv",
         provenance="results/{dataset}/provenance.csv",
     params:
@@ -58,10 +58,10 @@ rule pool_sessions:
     wildcard_constraints:
         dataset=one_of(POOLS),
     input:
-        sessions=lambda w: expand("results/{m}/sessions.csv", m=dataset(w)["pool"]),
+        sessions=lambda w: expand("results/{m}/sessions.parquet", m=dataset(w)["pool"]),
         provenance=lambda w: expand("results/{m}/provenance.csv", m=dataset(w)["pool"]),
     output:
-        sessions="results/{dataset}/sessions.csv",
+        sessions="results/{dataset}/sessions.parquet",
         checks="results/{dataset}/data_checks.csv",
         provenance="results/{dataset}/provenance.csv",
     params:

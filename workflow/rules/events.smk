@@ -1,18 +1,18 @@
 """Events: one time-to-event record per client and definition, and the participant flow.
 
-INPUTS:  results/{dataset}/sessions.csv
-OUTPUTS: results/{dataset}/events.csv (primary definition, one row per client; client-level),
-         results/{dataset}/events_by_definition.csv (every definition; client-level),
+INPUTS:  results/{dataset}/sessions.parquet
+OUTPUTS: results/{dataset}/events.parquet (primary definition, one row per client; client-level),
+         results/{dataset}/events_by_definition.parquet (every definition; client-level),
          results/{dataset}/flow.csv (every client counted, per definition)
 """
 
 
 rule events:
     input:
-        "results/{dataset}/sessions.csv",
+        "results/{dataset}/sessions.parquet",
     output:
-        events="results/{dataset}/events.csv",
-        by_definition="results/{dataset}/events_by_definition.csv",
+        events="results/{dataset}/events.parquet",
+        by_definition="results/{dataset}/events_by_definition.parquet",
         flow="results/{dataset}/flow.csv",
     params:
         min_cell=PRIVACY,

@@ -1,6 +1,6 @@
 """Figures: each drawn from the data written beside it as CSV (aggregates only).
 
-INPUTS:  results/{dataset}/events.csv, sessions.csv, tables/{logrank,km_curves,aft_curves,
+INPUTS:  results/{dataset}/events.parquet, sessions.parquet, tables/{logrank,km_curves,aft_curves,
          aft_models,cox}.csv (which ones: FIGURE_INPUTS)
 OUTPUTS: results/{dataset}/figures/{figure}.{png,pdf,csv} for every figure of
          dosecurve.figure_catalog.FIGURES; improvement_by_severity also writes its risk table
@@ -10,15 +10,15 @@ OUTPUTS: results/{dataset}/figures/{figure}.{png,pdf,csv} for every figure of
 from dosecurve.figure_catalog import FIGURES, figure_context
 
 FIGURE_INPUTS = {
-    "improvement_by_severity": {"events": "events.csv", "logrank": "tables/logrank.csv"},
-    "improvement_panels": {"events": "events.csv"},
-    "cumulative_incidence": {"events": "events.csv"},
+    "improvement_by_severity": {"events": "events.parquet", "logrank": "tables/logrank.csv"},
+    "improvement_panels": {"events": "events.parquet"},
+    "cumulative_incidence": {"events": "events.parquet"},
     "dose_response": {"km_curves": "tables/km_curves.csv", "aft_curves": "tables/aft_curves.csv",
                       "aft_models": "tables/aft_models.csv"},
-    "jacobson": {"sessions": "sessions.csv"},
-    "jacobson_at_event": {"sessions": "sessions.csv", "events": "events.csv"},
-    "trajectories": {"sessions": "sessions.csv", "events": "events.csv"},
-    "sessions_attended": {"events": "events.csv"},
+    "jacobson": {"sessions": "sessions.parquet"},
+    "jacobson_at_event": {"sessions": "sessions.parquet", "events": "events.parquet"},
+    "trajectories": {"sessions": "sessions.parquet", "events": "events.parquet"},
+    "sessions_attended": {"events": "events.parquet"},
     "cox_forest": {"cox": "tables/cox.csv"},
 }
 assert set(FIGURE_INPUTS) == set(FIGURES), "every figure needs its inputs declared"

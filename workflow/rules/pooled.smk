@@ -1,6 +1,6 @@
 """Pooled data sets: the answer per member data set, which here plays the part of a stratum.
 
-INPUTS:  results/{dataset}/events.csv of a pooled data set
+INPUTS:  results/{dataset}/events.parquet of a pooled data set
 OUTPUTS: results/{dataset}/tables/by_dataset.csv (pooled data sets only)
 """
 
@@ -9,7 +9,7 @@ rule by_dataset:
     wildcard_constraints:
         dataset=one_of(POOLS),
     input:
-        "results/{dataset}/events.csv",
+        "results/{dataset}/events.parquet",
     output:
         "results/{dataset}/tables/by_dataset.csv",
     params:

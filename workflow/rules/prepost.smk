@@ -1,6 +1,6 @@
 """Pre-post: reliable and clinically significant change from first to last assessment.
 
-INPUTS:  results/{dataset}/sessions.csv
+INPUTS:  results/{dataset}/sessions.parquet
 OUTPUTS: results/{dataset}/tables/{prepost_categories,prepost_by_group,prepost_effects,
          reliable_change}.csv
 """
@@ -8,7 +8,7 @@ OUTPUTS: results/{dataset}/tables/{prepost_categories,prepost_by_group,prepost_e
 
 rule prepost:
     input:
-        "results/{dataset}/sessions.csv",
+        "results/{dataset}/sessions.parquet",
     output:
         categories=report(
             "results/{dataset}/tables/prepost_categories.csv",

@@ -1,7 +1,7 @@
 """Survival: Kaplan-Meier per severity stratum and overall, and what is read off the curves;
 then the strata compared and the answer under each event definition.
 
-INPUTS:  results/{dataset}/events.csv, results/{dataset}/events_by_definition.csv
+INPUTS:  results/{dataset}/events.parquet, results/{dataset}/events_by_definition.parquet
 OUTPUTS: results/{dataset}/tables/{km_curves,median_sessions,quantiles,improved_by_session,
          restricted_mean}.csv (rule survival);
          results/{dataset}/tables/{logrank,logrank_pairwise,competing_risks,sensitivity}.csv
@@ -16,7 +16,7 @@ OUTPUTS: results/{dataset}/tables/{km_curves,median_sessions,quantiles,improved_
 
 rule survival:
     input:
-        "results/{dataset}/events.csv",
+        "results/{dataset}/events.parquet",
     output:
         curves="results/{dataset}/tables/km_curves.csv",
         medians=report(
@@ -50,8 +50,8 @@ rule survival:
 
 rule compare_strata:
     input:
-        events="results/{dataset}/events.csv",
-        by_definition="results/{dataset}/events_by_definition.csv",
+        events="results/{dataset}/events.parquet",
+        by_definition="results/{dataset}/events_by_definition.parquet",
     output:
         logrank="results/{dataset}/tables/logrank.csv",
         pairwise="results/{dataset}/tables/logrank_pairwise.csv",
@@ -74,7 +74,7 @@ rule compare_strata:
 
 rule cox:
     input:
-        "results/{dataset}/events.csv",
+        "results/{dataset}/events.parquet",
     output:
         models="results/{dataset}/tables/cox.csv",
         checks="results/{dataset}/tables/cox_ph_test.csv",
@@ -94,7 +94,7 @@ rule cox:
 
 rule dose_response:
     input:
-        "results/{dataset}/events.csv",
+        "results/{dataset}/events.parquet",
     output:
         models="results/{dataset}/tables/aft_models.csv",
         predictions="results/{dataset}/tables/aft_predictions.csv",
@@ -116,7 +116,7 @@ rule dose_response:
 
 rule discrete_time:
     input:
-        "results/{dataset}/events.csv",
+        "results/{dataset}/events.parquet",
     output:
         "results/{dataset}/tables/discrete_time.csv",
     params:
@@ -135,7 +135,7 @@ rule discrete_time:
 
 rule interval_censoring:
     input:
-        "results/{dataset}/events.csv",
+        "results/{dataset}/events.parquet",
     output:
         "results/{dataset}/tables/interval_median.csv",
     params:
@@ -153,7 +153,7 @@ rule interval_censoring:
 
 rule by_group:
     input:
-        "results/{dataset}/events.csv",
+        "results/{dataset}/events.parquet",
     output:
         "results/{dataset}/tables/by_group.csv",
     params:

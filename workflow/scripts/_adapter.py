@@ -47,3 +47,29 @@ def _whole(write, path: str) -> None:
     finally:
         if os.path.exists(partial):
             os.remove(partial)
+
+
+def read_result(path: str, **csv_options):
+    """A table written by an earlier step: Parquet as typed, CSV with ``csv_options``."""
+    import pandas as pd
+
+    if path.endswith(".parquet"):
+        return pd.read_parquet(path)
+    return pd.read_csv(path, **csv_options)
+
+
+def write_table(table, path: str) -> None:
+    """Write a table whole or not at all: Parquet (integers narrowed to 32 bits where they
+    fit, text dictionary-encoded) for client-level intermediates, else CSV."""
+    if not path.endswith(".parquet"):
+        write_csv(table, path)
+        return
+    import numpy as np
+
+    narrow = {
+        c: "Int32" if str(table[c].dtype) == "Int64" else "int32"
+        for c in table.columns
+        if str(table[c].dtype) in ("int64", "Int64")
+        and (table[c].isna().all() or np.abs(table[c]).max() < 2**31)
+    }
+    _whole(lambda partial: table.astype(narrow).to_parquet(partial, index=False), path)

@@ -1,13 +1,12 @@
 """Adapter: median sessions per member data set of a pooled analysis, and log-rank."""
 
-import pandas as pd
-from _adapter import log_errors, write_csv
+from _adapter import log_errors, read_result, write_csv
 
 from dosecurve.estimates import by_dataset
 from dosecurve.privacy import suppress
 
 log_errors(snakemake.log[0])
-events = pd.read_csv(snakemake.input[0], dtype={"client": str, "dataset": str})
+events = read_result(snakemake.input[0], dtype={"client": str, "dataset": str})
 table = by_dataset(events, snakemake.params.dataset["pool"], conf_level=snakemake.params.conf_level)
 write_csv(suppress(table, snakemake.params.min_cell), snakemake.output[0])
 open(snakemake.log[0], "w").write(table.to_string(index=False) + "\n")

@@ -1,7 +1,6 @@
 """Adapter: curves by configured categorical columns, alone or crossed with severity."""
 
-import pandas as pd
-from _adapter import log_errors, write_csv
+from _adapter import log_errors, read_result, write_csv
 
 from dosecurve import config as cfg
 from dosecurve.estimates import by_groups
@@ -10,7 +9,7 @@ from dosecurve.privacy import suppress
 log_errors(snakemake.log[0])
 p, a = snakemake.params, snakemake.params.analysis
 columns, cross = cfg.group_settings(p.dataset)
-events = pd.read_csv(snakemake.input[0], dtype={"client": str, "stratum": str})
+events = read_result(snakemake.input[0], dtype={"client": str, "stratum": str})
 strata = [b.name for b in cfg.dataset_bands(p.dataset)]
 table = by_groups(events, columns, strata, cross=cross, conf_level=a.conf_level,
                   conf_type=a.conf_type)  # fmt: skip

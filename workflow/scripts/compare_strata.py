@@ -1,7 +1,6 @@
 """Adapter: log-rank tests, dropout as a competing event, and the definitions compared."""
 
-import pandas as pd
-from _adapter import log_errors, write_csv
+from _adapter import log_errors, read_result, write_csv
 
 from dosecurve import config as cfg
 from dosecurve.competing import competing_table
@@ -11,7 +10,7 @@ from dosecurve.privacy import suppress
 
 log_errors(snakemake.log[0])
 p, out, a = snakemake.params, snakemake.output, snakemake.params.analysis
-events, stacked = (pd.read_csv(f, dtype={"client": str, "stratum": str}) for f in snakemake.input)
+events, stacked = (read_result(f, dtype={"client": str, "stratum": str}) for f in snakemake.input)
 ci = {"conf_level": a.conf_level, "conf_type": a.conf_type}
 strata = [b.name for b in cfg.dataset_bands(p.dataset)]
 named = [(d.name, d.describe()) for d in cfg.event_definitions(p.dataset)]

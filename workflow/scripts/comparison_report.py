@@ -1,7 +1,7 @@
 """Adapter: the comparison across data sets as one self-contained HTML page."""
 
 import pandas as pd
-from _adapter import log_errors, write_text
+from _adapter import log_errors, read_result, write_text
 
 from dosecurve.comparison import render_comparison_report
 
@@ -9,7 +9,7 @@ log_errors(snakemake.log[0])
 p, inp = snakemake.params, snakemake.input
 table = pd.read_csv(inp.table, keep_default_na=False, na_values=[""])
 medians, improved = (
-    {n: pd.read_csv(f, dtype={"stratum": str}) for n, f in zip(p.datasets, files, strict=True)}
+    {n: read_result(f, dtype={"stratum": str}) for n, f in zip(p.datasets, files, strict=True)}
     for files in (inp.medians, inp.improved)
 )
 with open(inp.png, "rb") as fh:

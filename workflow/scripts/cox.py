@@ -1,7 +1,6 @@
 """Adapter: Cox models of improvement on intake severity, and their PH checks."""
 
-import pandas as pd
-from _adapter import log_errors, write_csv
+from _adapter import log_errors, read_result, write_csv
 
 from dosecurve.config import cox_settings, dataset_bands
 from dosecurve.cox import fit_cox
@@ -9,7 +8,7 @@ from dosecurve.privacy import suppress
 
 log_errors(snakemake.log[0])
 p = snakemake.params
-events = pd.read_csv(snakemake.input[0], dtype={"client": str, "stratum": str, "therapist": str})
+events = read_result(snakemake.input[0], dtype={"client": str, "stratum": str, "therapist": str})
 covariates, interactions = cox_settings(p.dataset)
 strata = [b.name for b in dataset_bands(p.dataset)]
 models, checks = fit_cox(events, strata, covariates=covariates, interactions=interactions)

@@ -1,14 +1,13 @@
 """Adapter: parametric dose-response models of sessions to improvement on intake score."""
 
-import pandas as pd
-from _adapter import log_errors, write_csv
+from _adapter import log_errors, read_result, write_csv
 
 from dosecurve.config import dataset_bands
 from dosecurve.doseresponse import fit_aft, fitted_curves, howard_probit
 
 log_errors(snakemake.log[0])
 p, out = snakemake.params, snakemake.output
-events = pd.read_csv(snakemake.input[0], dtype={"client": str, "stratum": str})
+events = read_result(snakemake.input[0], dtype={"client": str, "stratum": str})
 models, predictions = fit_aft(events)
 write_csv(models, out.models)
 write_csv(predictions, out.predictions)

@@ -2,8 +2,7 @@
 
 import logging
 
-import pandas as pd
-from _adapter import log_errors, write_csv
+from _adapter import log_errors, read_result, write_csv, write_table
 
 from dosecurve import config as cfg
 from dosecurve.events import derive_all
@@ -12,13 +11,13 @@ from dosecurve.privacy import suppress
 log_errors(snakemake.log[0])
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(message)s")
 ds = snakemake.params.dataset
-sessions = pd.read_csv(snakemake.input[0], dtype={"client": str, "therapist": str})
+sessions = read_result(snakemake.input[0], dtype={"client": str, "therapist": str})
 events, flow = derive_all(
     sessions, instrument=cfg.dataset_instrument(ds), bands=cfg.dataset_bands(ds),
     definitions=cfg.event_definitions(ds), second=cfg.second_instrument(ds),
 )  # fmt: skip
 primary = events["definition"] == cfg.primary_definition(ds).name
-write_csv(events[primary].drop(columns="definition"), snakemake.output.events)
-write_csv(events, snakemake.output.by_definition)
+write_table(events[primary].drop(columns="definition"), snakemake.output.events)
+write_table(events, snakemake.output.by_definition)
 write_csv(suppress(flow, snakemake.params.min_cell), snakemake.output.flow)
 logging.info("flow:\n%s", flow.to_string(index=False))

@@ -1,8 +1,7 @@
 """Adapter: one figure of a data set: its data as CSV, then PNG (300 dpi) and PDF drawn
 from the written (privacy-suppressed) tables."""
 
-import pandas as pd
-from _adapter import log_errors, save_figure, write_csv
+from _adapter import log_errors, read_result, save_figure, write_csv
 
 from dosecurve.figure_catalog import FIGURES, figure_context
 from dosecurve.figures import PDF_METADATA, PNG_METADATA
@@ -11,7 +10,7 @@ from dosecurve.privacy import suppress
 log_errors(snakemake.log[0])
 p, out, name = snakemake.params, snakemake.output, snakemake.wildcards.figure
 dtypes = {"client": str, "stratum": str, "therapist": str}
-inputs = {key: pd.read_csv(path, dtype=dtypes) for key, path in snakemake.input.items()}
+inputs = {key: read_result(path, dtype=dtypes) for key, path in snakemake.input.items()}
 context = figure_context(p.dataset, conf_level=p.conf_level, conf_type=p.conf_type,
                          min_cell=p.min_cell)  # fmt: skip
 tables = {key: suppress(t, p.min_cell) for key, t in FIGURES[name].data(inputs, context).items()}

@@ -1,7 +1,7 @@
 """Adapter: stack the member data sets' session tables for a pooled analysis."""
 
 import pandas as pd
-from _adapter import log_errors, write_csv
+from _adapter import log_errors, read_result, write_csv, write_table
 
 from dosecurve.privacy import suppress
 from dosecurve.sessions import pool_sessions
@@ -9,11 +9,11 @@ from dosecurve.sessions import pool_sessions
 log_errors(snakemake.log[0])
 members = snakemake.params.dataset["pool"]
 tables = {
-    name: pd.read_csv(path, dtype={"client": str, "therapist": str})
+    name: read_result(path, dtype={"client": str, "therapist": str})
     for name, path in zip(members, snakemake.input.sessions, strict=True)
 }
 pooled, summary = pool_sessions(tables)
-write_csv(pooled, snakemake.output.sessions)
+write_table(pooled, snakemake.output.sessions)
 write_csv(suppress(summary.checks(), snakemake.params.min_cell), snakemake.output.checks)
 sources = [
     pd.read_csv(p).assign(dataset=m)

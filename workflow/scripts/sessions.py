@@ -1,6 +1,6 @@
 """Adapter: read the data set (or the simulator's appointments), validate, write sessions."""
 
-from _adapter import log_errors, write_csv
+from _adapter import log_errors, write_csv, write_table
 
 from dosecurve import config as cfg
 from dosecurve.privacy import suppress
@@ -16,7 +16,7 @@ table, summary = validate_sessions(
     instrument=cfg.dataset_instrument(ds), second_instrument=cfg.second_instrument(ds),
     end_reasons=ds.get("end_reasons"), layout=cfg.layout(ds),
 )  # fmt: skip
-write_csv(table, out.sessions)
+write_table(table, out.sessions)
 write_csv(suppress(summary.checks(), snakemake.params.min_cell), out.checks)
 write_csv(provenance(path, source=ds.get("path", "simulated appointments")), out.provenance)
 open(snakemake.log[0], "w").write(f"{path}: {summary}\n")

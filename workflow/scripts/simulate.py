@@ -1,6 +1,6 @@
 """Adapter: simulate booked appointments and write them with the truth behind them."""
 
-from _adapter import log_errors, write_csv
+from _adapter import log_errors, write_table
 
 from dosecurve.config import simulation_spec
 from dosecurve.simulate import simulate_appointments
@@ -8,6 +8,6 @@ from dosecurve.simulate import simulate_appointments
 log_errors(snakemake.log[0])
 spec = simulation_spec(snakemake.params.dataset["simulate"])
 appointments, truth = simulate_appointments(spec)
-write_csv(appointments, snakemake.output.appointments)
-write_csv(truth, snakemake.output.truth)
+write_table(appointments, snakemake.output.appointments)
+write_table(truth, snakemake.output.truth)
 open(snakemake.log[0], "w").write(f"{spec}\n{len(appointments)} appointments\n")

@@ -1,7 +1,6 @@
 """Adapter: Kaplan-Meier by severity, medians, quantiles, % improved, restricted means."""
 
-import pandas as pd
-from _adapter import log_errors, write_csv
+from _adapter import log_errors, read_result, write_csv
 
 from dosecurve import config as cfg
 from dosecurve import estimates as est
@@ -10,7 +9,7 @@ from dosecurve.privacy import suppress
 
 log_errors(snakemake.log[0])
 p, out, a = snakemake.params, snakemake.output, snakemake.params.analysis
-events = pd.read_csv(snakemake.input[0], dtype={"client": str, "stratum": str})
+events = read_result(snakemake.input[0], dtype={"client": str, "stratum": str})
 strata = [b.name for b in cfg.dataset_bands(p.dataset)]
 fit = km.fit_by_stratum(events, strata, conf_level=a.conf_level, conf_type=a.conf_type)
 tables = {
