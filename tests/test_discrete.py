@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from test_cox import DATA
 
-from dosecurve.discrete import fit_discrete, person_sessions
+from dosecurve.discrete import fit_discrete, person_sessions, risk_counts
 
 EVENTS = DATA.assign(client=[f"c{i}" for i in range(len(DATA))])
 # person_sessions(EVENTS) written to CSV, then in R 4.2:
@@ -33,13 +34,22 @@ def test_matches_r_glm():
     assert table["term"].tolist() == ["const", "log_session", "intake_score"]
 
 
-def test_cluster_robust_se_close_to_r_sandwich():
+def test_cluster_robust_se_matches_r_sandwich():
     table = fit_discrete(EVENTS)
     np.testing.assert_allclose(table["coef"], R_COEF, atol=1e-6)
-    np.testing.assert_allclose(table["se"], R_CLUSTER_SE, rtol=0.005)
+    np.testing.assert_allclose(table["se"], R_CLUSTER_SE, rtol=1e-6)
     assert set(table["note"]) == {"cluster-robust SE by therapist"}
 
 
 def test_too_few_events():
     table = fit_discrete(EVENTS.assign(event=0))
     assert table["note"].item() == "not estimable: fewer than three events"
+
+
+def test_counts_are_the_person_session_rows_aggregated():
+    rows = person_sessions(EVENTS)
+    expected = rows.groupby(["intake", "session"]).agg(trials=("y", "size"), events=("y", "sum"))
+    counts = risk_counts(EVENTS).set_index(["intake", "session"]).sort_index()
+    pd.testing.assert_frame_equal(counts, expected.sort_index(), check_dtype=False)
+    # the aggregated fit equals the fit to the rows (R's glm on the rows: R_COEF)
+    assert risk_counts(EVENTS)["trials"].sum() == len(rows)

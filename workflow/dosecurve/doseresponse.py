@@ -26,13 +26,22 @@ MODELS = {
 
 
 def _data(events: pd.DataFrame) -> pd.DataFrame:
+    """Eligible clients collapsed to distinct ``(time, event, intake)`` rows with their count
+    ``w``: the same likelihood as one row per client (clients with equal values contribute
+    equal terms), at a cost set by the number of distinct rows, not of clients."""
     data = events.loc[events["eligible"].astype(bool)]
-    return pd.DataFrame(
+    rows = pd.DataFrame(
         {
             "time": data["time"].astype(float).to_numpy(),
             "event": data["event"].astype(int).to_numpy(),
             "intake": data["baseline"].astype(float).to_numpy(),
         }
+    )
+    return (
+        rows.value_counts(sort=False)
+        .rename("w")
+        .reset_index()
+        .sort_values(["time", "event", "intake"], ignore_index=True)
     )
 
 
@@ -53,7 +62,7 @@ def fit_aft(
     give a labelled "not estimable" row.
     """
     data = _data(events)
-    if data["event"].sum() < 3 or data["intake"].nunique() < 2:
+    if (data["event"] * data["w"]).sum() < 3 or data["intake"].nunique() < 2:
         note = "not estimable: fewer than three events or no spread in intake scores"
         empty = pd.DataFrame(columns=["model", "intake", "sessions_50", "sessions_75"])
         return pd.DataFrame(
@@ -68,7 +77,7 @@ def fit_aft(
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                fitter = cls().fit(data, "time", "event")
+                fitter = cls().fit(data, "time", "event", weights_col="w")
                 p50 = fitter.predict_percentile(grid, p=0.5)
                 p75 = fitter.predict_percentile(grid, p=0.25)
         except ConvergenceError:
@@ -119,10 +128,10 @@ def howard_probit(
     howard_b = z75 / (np.log10(HOWARD["dose_75"]) - np.log10(HOWARD["dose_50"]))
     lines = {"Howard et al. 1986": (-howard_b * np.log10(HOWARD["dose_50"]), howard_b)}
     note = ""  # said on Howard's row when this data set's line cannot be fitted
-    if data["event"].sum() >= 3:
+    if (data["event"] * data["w"]).sum() >= 3:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            fit = LogNormalFitter().fit(data["time"], data["event"])
+            fit = LogNormalFitter().fit(data["time"], data["event"], weights=data["w"])
         mu10, sigma10 = fit.mu_ / np.log(10), fit.sigma_ / np.log(10)
         lines = {"this data set": (-mu10 / sigma10, 1 / sigma10), **lines}
     else:
@@ -147,7 +156,7 @@ def fitted_curves(
     eligible = events.loc[events["eligible"].astype(bool)]
     km = fit_by_stratum(events, strata).curves
     present = [s for s in strata if s in km]
-    if data["event"].sum() < 3 or not present:
+    if (data["event"] * data["w"]).sum() < 3 or not present:
         return pd.DataFrame(columns=["model", "stratum", "intake", "session", "fitted", "km"])
     medians = eligible.groupby("stratum")["baseline"].median()
     grid = pd.DataFrame({"intake": [float(medians[s]) for s in present]})
@@ -158,7 +167,7 @@ def fitted_curves(
                 warnings.simplefilter("ignore")
                 surv = (
                     cls()
-                    .fit(data, "time", "event")
+                    .fit(data, "time", "event", weights_col="w")
                     .predict_survival_function(grid, times=list(sessions))
                 )
         except ConvergenceError:
