@@ -21,6 +21,51 @@ def _transform(time: np.ndarray, event: np.ndarray) -> np.ndarray:
     return g - g[event == 1].mean()
 
 
+def _stratum_blocks(t_s, e_s, x_s, w_s, g_s) -> tuple[np.ndarray, np.ndarray]:
+    """Score ``u`` and the information blocks (sum of V, g V, g^2 V over the Efron
+    sub-events) of one stratum, from cumulative sums over the sorted times."""
+    p = x_s.shape[1]
+    died = e_s == 1
+    times = np.unique(t_s[died])
+    order = np.argsort(t_s, kind="stable")
+    ts = t_s[order]
+    wx = w_s[:, None] * x_s
+    wxx = wx[:, :, None] * x_s[:, None, :]
+
+    def from_the_end(values: np.ndarray) -> np.ndarray:
+        return np.cumsum(values[order][::-1], axis=0)[::-1]
+
+    first = np.searchsorted(ts, times, side="left")
+    s0, s1, s2 = from_the_end(w_s)[first], from_the_end(wx)[first], from_the_end(wxx)[first]
+    j = np.searchsorted(times, t_s[died])
+    size = len(times)
+    d = np.bincount(j, minlength=size)
+
+    def per_time(values: np.ndarray) -> np.ndarray:
+        flat = values.reshape(len(values), -1)
+        out = np.stack([np.bincount(j, weights=flat[:, c], minlength=size)
+                        for c in range(flat.shape[1])], axis=1)  # fmt: skip
+        return out.reshape((size, *values.shape[1:]))
+
+    t0, t1, t2 = per_time(w_s[died]), per_time(wx[died]), per_time(wxx[died])
+    x_sum = per_time(x_s[died])
+    g = np.zeros(size)
+    g[j] = g_s[died]  # the transform is the same for every client with that time
+    jj = np.repeat(np.arange(size), d)
+    f = (np.arange(len(jj)) - np.repeat(np.cumsum(d) - d, d)) / d[jj]
+    a0 = s0[jj] - f * t0[jj]
+    mean = (s1[jj] - f[:, None] * t1[jj]) / a0[:, None]
+    v = (s2[jj] - f[:, None, None] * t2[jj]) / a0[:, None, None] - mean[:, :, None] * mean[
+        :, None, :
+    ]
+    gk = g[jj][:, None, None]
+    blocks = np.stack([v.sum(axis=0), (gk * v).sum(axis=0), (gk * gk * v).sum(axis=0)])
+    means = np.stack([np.bincount(jj, weights=mean[:, c], minlength=size) for c in range(p)],
+                     axis=1)  # fmt: skip
+    u = (g[:, None] * (x_sum - means)).sum(axis=0)
+    return u, blocks
+
+
 def zph_test(
     time: np.ndarray,
     event: np.ndarray,
@@ -28,7 +73,10 @@ def zph_test(
     beta: np.ndarray,
     strata: np.ndarray | None = None,
 ) -> tuple[np.ndarray, float]:
-    """Chi-square statistics per covariate (1 df each) and the global one (p df)."""
+    """Chi-square statistics per covariate (1 df each) and the global one (p df).
+
+    Computed from cumulative sums over the sorted times (no loop over event times), so
+    its cost grows with the number of clients, and no subsample is needed at scale."""
     time, event, x = np.asarray(time, float), np.asarray(event, int), np.asarray(x, float)
     strata = np.zeros(len(time)) if strata is None else np.asarray(strata)
     p = x.shape[1]
@@ -38,22 +86,11 @@ def zph_test(
     blocks = np.zeros((3, p, p))  # sum of V, g V, g^2 V
     for s in np.unique(strata):
         mine = strata == s
-        t_s, e_s, x_s, w_s, g_s = time[mine], event[mine], x[mine], w[mine], g_all[mine]
-        for t in np.unique(t_s[e_s == 1]):
-            risk, tied = t_s >= t, (t_s == t) & (e_s == 1)
-            wr, xr, wt, xt = w_s[risk], x_s[risk], w_s[tied], x_s[tied]
-            s0, s1, s2 = wr.sum(), wr @ xr, (xr * wr[:, None]).T @ xr
-            t0, t1, t2 = wt.sum(), wt @ xt, (xt * wt[:, None]).T @ xt
-            g = g_s[tied][0]
-            d = len(wt)
-            means = np.zeros(p)
-            for f in np.arange(d) / d:  # Efron: remove a share of the tied events
-                a0, a1, a2 = s0 - f * t0, s1 - f * t1, s2 - f * t2
-                mean = a1 / a0
-                v = a2 / a0 - np.outer(mean, mean)
-                blocks += np.stack([v, g * v, g * g * v])
-                means += mean
-            u += g * (xt.sum(axis=0) - means)
+        if not event[mine].any():
+            continue
+        u_s, blocks_s = _stratum_blocks(time[mine], event[mine], x[mine], w[mine], g_all[mine])
+        u += u_s
+        blocks += blocks_s
     imat = np.block([[blocks[0], blocks[1]], [blocks[1], blocks[2]]])
     per_term = np.empty(p)
     for j in range(p):
