@@ -55,10 +55,19 @@ class SessionsSummary:
 
 
 def _id_text(values: pd.Series) -> pd.Series:
-    """Ids as text; whole-number floats (as SPSS and Stata store ids) lose their '.0'."""
+    """Ids as text; whole-number floats (as SPSS and Stata store ids) lose their '.0'.
+    Converted once per distinct id, not once per row."""
     if pd.api.types.is_float_dtype(values) and values.notna().all() and (values % 1 == 0).all():
-        return values.astype("int64").astype(str)
-    return values.astype(str)
+        values = values.astype("int64")
+    return per_distinct(values, lambda u: u.astype(str), missing="nan")
+
+
+def per_distinct(values: pd.Series, func, missing: object = np.nan) -> pd.Series:
+    """``func`` (a vectorised text transformation) applied once per distinct value and
+    spread back to the rows; missing values become ``missing``."""
+    codes, uniques = pd.factorize(values)
+    mapped = np.append(np.asarray(func(pd.Series(uniques, dtype=object)), dtype=object), missing)
+    return pd.Series(mapped[codes], index=values.index)
 
 
 def _rows(mask: pd.Series | np.ndarray, limit: int = 5) -> str:
@@ -147,8 +156,13 @@ def validate_sessions(
     n_raw = len(out)
     out, missed = number_sessions(out, layout, names=mapped, source=source)
     n_rows = len(out)
-    out = out.drop_duplicates()
-    dup_conflict = out.duplicated(["client", "session"], keep=False)
+    client_code = pd.factorize(out["client"], sort=True)[0]
+    if pd.Series(client_code * (int(out["session"].max()) + 1) + out["session"]).duplicated().any():
+        out = out.drop_duplicates()  # only then: whole rows repeated are dropped
+        client_code = pd.factorize(out["client"], sort=True)[0]
+    dup_conflict = pd.Series(
+        client_code * (int(out["session"].max()) + 1) + out["session"].to_numpy(), index=out.index
+    ).duplicated(keep=False)
     if dup_conflict.any():
         in_raw = np.zeros(n_raw, dtype=bool)
         in_raw[out.index[dup_conflict]] = True
@@ -157,7 +171,8 @@ def validate_sessions(
             f"{_clients(out.loc[dup_conflict, 'client'])}; data rows {_rows(in_raw)}). "
             "Keep one assessment per client and session."
         )
-    out = out.sort_values(["client", "session"], kind="stable").reset_index(drop=True)
+    order = np.lexsort((out["session"].to_numpy(), client_code))  # ids in text order
+    out = out.iloc[order].reset_index(drop=True)
     scored = out.loc[out["score"].notna()]
     first_scored = scored.groupby("client", sort=False)["session"].min()
     summary = SessionsSummary(
@@ -202,8 +217,8 @@ def map_end_reasons(
         if reason not in END_REASONS:
             raise ValueError(f"end_reasons.{reason} is not one of {', '.join(END_REASONS)}")
         lookup.update({str(v).strip().lower(): reason for v in given})
-    text = values.astype("string").str.strip().str.lower()
-    mapped = text.map(lookup)
+    text = per_distinct(values, lambda u: u.astype(str).str.strip().str.lower())
+    mapped = per_distinct(text, lambda u: u.map(lookup))
     unknown = text.notna() & (text != "") & mapped.isna()
     if unknown.any():
         shown = ", ".join(repr(v) for v in values[unknown].astype(str).unique()[:5])
