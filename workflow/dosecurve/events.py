@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from dosecurve.instruments import Instrument
@@ -160,7 +161,11 @@ def derive_events(
             "definition recovery_two_instruments needs a second outcome: map columns.score_2 "
             "and set second_instrument for this data set"
         )
-    clients = pd.Index(sessions["client"].unique(), name="client")
+    # integer client codes for the grouping below (hashing text ids is the slow part at
+    # millions of rows); the ids are put back at the end
+    codes, ids = pd.factorize(sessions["client"])
+    sessions = sessions.assign(client=codes)
+    clients = pd.Index(np.arange(len(ids)), name="client")
     attended = sessions.groupby("client", sort=False)["session"].max().reindex(clients)
     need = ["score", "score_2"] if two else ["score"]
     scored = sessions.loc[sessions[need].notna().all(axis=1), ["client", "session", *need]]
@@ -216,6 +221,7 @@ def derive_events(
     for column in carried:
         first = sessions.groupby("client", sort=False)[column].first()
         out[column] = first.reindex(clients).to_numpy()
+    out["client"] = np.asarray(ids, dtype=object)[out["client"].to_numpy()]
     return out[[*EVENT_COLUMNS, *carried]]
 
 

@@ -28,6 +28,8 @@ def prepost_pairs(sessions: pd.DataFrame, *, post: str | int = "last") -> pd.Dat
     or the last at or before session ``post``. Clients without a post score are left out.
     """
     scored = sessions.loc[sessions["score"].notna(), ["client", "session", "score"]]
+    codes, ids = pd.factorize(scored["client"])  # group on integers, not text ids
+    scored = scored.assign(client=codes)
     first = scored.groupby("client", sort=False).head(1).set_index("client")
     later = scored[scored["session"] > scored["client"].map(first["session"])]
     if post != "last":
@@ -41,6 +43,7 @@ def prepost_pairs(sessions: pd.DataFrame, *, post: str | int = "last") -> pd.Dat
             "post_session": last["session"],
         }
     )
+    out.index = np.asarray(ids, dtype=object)[out.index.to_numpy()]
     return out.rename_axis("client").reset_index()
 
 
