@@ -164,22 +164,21 @@ def last_pairs(sessions: pd.DataFrame) -> pd.DataFrame:
 def event_pairs(sessions: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
     """Intake and the score at the event session (or, if censored, the last assessment at or
     before the censoring session) per eligible client with a later score."""
-    eligible = events.loc[events["eligible"].astype(bool), ["client", "time"]]
     scored = sessions.loc[sessions["score"].notna(), ["client", "session", "score"]]
-    first = scored.groupby("client", sort=False).head(1).set_index("client")
-    joined = scored.merge(eligible, on="client")
-    joined = joined.loc[
-        (joined["session"] <= joined["time"])
-        & (joined["session"] > joined["client"].map(first["session"]))
-    ]
-    last = joined.groupby("client", sort=False).tail(1).set_index("client")
-    return pd.DataFrame(
-        {
-            "client": last.index,
-            "pre": first["score"].reindex(last.index).to_numpy(),
-            "post": last["score"].to_numpy(),
-        }
-    )
+    scored = scored.sort_values(["client", "session"], kind="stable")
+    codes, ids = pd.factorize(scored["client"])
+    eligible = events.loc[events["eligible"].astype(bool)]
+    where = pd.Index(ids).get_indexer(eligible["client"])
+    limit = np.full(len(ids), -np.inf)
+    limit[where[where >= 0]] = eligible["time"].to_numpy(float)[where >= 0]
+    session = scored["session"].to_numpy(float)
+    first = np.unique(codes, return_index=True)[1]  # each client's first scored row
+    keep = (session <= limit[codes]) & (session > session[first][codes])
+    rows = np.flatnonzero(keep)
+    last = rows[np.r_[codes[rows][1:] != codes[rows][:-1], True]] if len(rows) else rows
+    score = scored["score"].to_numpy(float)
+    return pd.DataFrame({"client": np.asarray(ids, dtype=object)[codes[last]],
+                         "pre": score[first][codes[last]], "post": score[last]})  # fmt: skip
 
 
 def trajectories(
@@ -188,9 +187,13 @@ def trajectories(
     """Mean score per stratum (and pooled) at each session, with a t-based CI, where at
     least ``MIN_MEAN_N`` clients were scored: ``stratum, session, n, mean, ci_lower,
     ci_upper``."""
-    stratum = events.loc[events["eligible"].astype(bool)].set_index("client")["stratum"]
+    eligible = events.loc[events["eligible"].astype(bool)]
     scored = sessions.loc[sessions["score"].notna(), ["client", "session", "score"]]
-    scored = scored.assign(stratum=scored["client"].map(stratum)).dropna(subset=["stratum"])
+    codes, ids = pd.factorize(scored["client"])  # map strata through integer codes
+    of_code = pd.Series(eligible["stratum"].astype(object).to_numpy(),
+                        index=eligible["client"].to_numpy()).reindex(ids).to_numpy()  # fmt: skip
+    scored = scored[["session", "score"]].assign(stratum=of_code[codes])
+    scored = scored.dropna(subset=["stratum"])
     both = pd.concat([scored, scored.assign(stratum=ALL)], ignore_index=True)
     g = both.groupby(["stratum", "session"], sort=False)["score"].agg(["size", "mean", "std"])
     g = g.loc[g["size"] >= MIN_MEAN_N].reset_index()
