@@ -246,7 +246,7 @@ def test_events_carry_interval_bounds_and_end_reasons(definitions_run):
     events = pd.read_parquet(definitions_run / "events.parquet")
     events = events.set_index("client")
     assert events.loc["A2", ["time_lower", "time", "time_upper"]].tolist() == [2, 4, 4]
-    assert events.loc["A3", "time_lower"] == 6 and np.isnan(events.loc["A3", "time_upper"])
+    assert events.loc["A3", "time_lower"] == 6 and pd.isna(events.loc["A3", "time_upper"])
     assert events["end_reason"].to_dict()["A1"] == "planned"
     assert (
         events.loc["B3", "end_reason"] == "dropout" and events.loc["A2", "end_reason"] == "unknown"

@@ -57,9 +57,9 @@ def generate(clients: int, folder: Path, seed: int = 1) -> tuple[int, float]:
 def stage_table(folder: Path) -> pd.DataFrame:
     """Wall time and peak memory of every step, from Snakemake's benchmark files."""
     rows = []
-    for path in sorted((folder / "results").glob("*/benchmarks/*.tsv")):
+    for path in sorted((folder / "results").glob("*/logs/benchmarks/*.tsv")):
         record = pd.read_csv(path, sep="\t").iloc[0]
-        rows.append({"step": f"{path.parent.parent.name}/{path.stem}", "seconds": record["s"],
+        rows.append({"step": f"{path.parents[2].name}/{path.stem}", "seconds": record["s"],
                      "peak_mb": record["max_rss"]})  # fmt: skip
     return pd.DataFrame(rows).sort_values("seconds", ascending=False, ignore_index=True)
 

@@ -25,7 +25,7 @@ rule calibration:
     resources:
         mem_mb=mem_mb(30),
     benchmark:
-        "results/{dataset}/benchmarks/calibration.tsv",
+        "results/{dataset}/logs/benchmarks/calibration.tsv",
     log:
         "results/{dataset}/logs/calibration.log",
     script:

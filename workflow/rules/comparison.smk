@@ -28,7 +28,7 @@ rule comparison:
     resources:
         mem_mb=mem_mb(2),
     benchmark:
-        "results/comparison/benchmarks/comparison.tsv",
+        "results/comparison/logs/benchmarks/comparison.tsv",
     log:
         "results/comparison/logs/comparison.log",
     script:
@@ -51,7 +51,7 @@ rule comparison_report:
     resources:
         mem_mb=mem_mb(2),
     benchmark:
-        "results/comparison/benchmarks/comparison_report.tsv",
+        "results/comparison/logs/benchmarks/comparison_report.tsv",
     log:
         "results/comparison/logs/comparison_report.log",
     script:

@@ -24,7 +24,7 @@ rule simulate:
     resources:
         mem_mb=mem_mb(0, base_mb=2000),
     benchmark:
-        "results/{dataset}/benchmarks/simulate.tsv",
+        "results/{dataset}/logs/benchmarks/simulate.tsv",
     log:
         "results/{dataset}/logs/simulate.log",
     script:
@@ -47,7 +47,7 @@ rule sessions:
     resources:
         mem_mb=mem_mb(40),
     benchmark:
-        "results/{dataset}/benchmarks/sessions.tsv",
+        "results/{dataset}/logs/benchmarks/sessions.tsv",
     log:
         "results/{dataset}/logs/sessions.log",
     script:
@@ -71,7 +71,7 @@ rule pool_sessions:
     resources:
         mem_mb=mem_mb(20),
     benchmark:
-        "results/{dataset}/benchmarks/sessions.tsv",
+        "results/{dataset}/logs/benchmarks/sessions.tsv",
     log:
         "results/{dataset}/logs/sessions.log",
     script:

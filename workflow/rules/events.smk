@@ -21,7 +21,7 @@ rule events:
     resources:
         mem_mb=mem_mb(30),
     benchmark:
-        "results/{dataset}/benchmarks/events.tsv",
+        "results/{dataset}/logs/benchmarks/events.tsv",
     log:
         "results/{dataset}/logs/events.log",
     script:

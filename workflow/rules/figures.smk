@@ -68,7 +68,7 @@ rule figure:
     resources:
         mem_mb=mem_mb(30),
     benchmark:
-        "results/{dataset}/benchmarks/figure_{figure}.tsv",
+        "results/{dataset}/logs/benchmarks/figure_{figure}.tsv",
     log:
         "results/{dataset}/logs/figure_{figure}.log",
     script:

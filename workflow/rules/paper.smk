@@ -17,7 +17,7 @@ rule paper_table:
     resources:
         mem_mb=mem_mb(2),
     benchmark:
-        "results/{dataset}/benchmarks/paper_{table}.tsv",
+        "results/{dataset}/logs/benchmarks/paper_{table}.tsv",
     log:
         "results/{dataset}/logs/paper_{table}.log",
     script:

@@ -20,7 +20,7 @@ rule by_dataset:
     resources:
         mem_mb=mem_mb(10),
     benchmark:
-        "results/{dataset}/benchmarks/by_dataset.tsv",
+        "results/{dataset}/logs/benchmarks/by_dataset.tsv",
     log:
         "results/{dataset}/logs/by_dataset.log",
     script:

@@ -27,7 +27,7 @@ rule prepost:
     resources:
         mem_mb=mem_mb(30),
     benchmark:
-        "results/{dataset}/benchmarks/prepost.tsv",
+        "results/{dataset}/logs/benchmarks/prepost.tsv",
     log:
         "results/{dataset}/logs/prepost.log",
     script:

@@ -49,7 +49,7 @@ rule report:
     resources:
         mem_mb=mem_mb(2),
     benchmark:
-        "results/{dataset}/benchmarks/report.tsv",
+        "results/{dataset}/logs/benchmarks/report.tsv",
     log:
         "results/{dataset}/logs/report.log",
     script:

@@ -41,7 +41,7 @@ rule survival:
     resources:
         mem_mb=mem_mb(10),
     benchmark:
-        "results/{dataset}/benchmarks/survival.tsv",
+        "results/{dataset}/logs/benchmarks/survival.tsv",
     log:
         "results/{dataset}/logs/survival.log",
     script:
@@ -65,7 +65,7 @@ rule compare_strata:
     resources:
         mem_mb=mem_mb(10),
     benchmark:
-        "results/{dataset}/benchmarks/compare_strata.tsv",
+        "results/{dataset}/logs/benchmarks/compare_strata.tsv",
     log:
         "results/{dataset}/logs/compare_strata.log",
     script:
@@ -85,7 +85,7 @@ rule cox:
     resources:
         mem_mb=mem_mb(10),
     benchmark:
-        "results/{dataset}/benchmarks/cox.tsv",
+        "results/{dataset}/logs/benchmarks/cox.tsv",
     log:
         "results/{dataset}/logs/cox.log",
     script:
@@ -107,7 +107,7 @@ rule dose_response:
     resources:
         mem_mb=mem_mb(10),
     benchmark:
-        "results/{dataset}/benchmarks/dose_response.tsv",
+        "results/{dataset}/logs/benchmarks/dose_response.tsv",
     log:
         "results/{dataset}/logs/dose_response.log",
     script:
@@ -126,7 +126,7 @@ rule discrete_time:
     resources:
         mem_mb=mem_mb(30),
     benchmark:
-        "results/{dataset}/benchmarks/discrete_time.tsv",
+        "results/{dataset}/logs/benchmarks/discrete_time.tsv",
     log:
         "results/{dataset}/logs/discrete_time.log",
     script:
@@ -144,7 +144,7 @@ rule interval_censoring:
     resources:
         mem_mb=mem_mb(10),
     benchmark:
-        "results/{dataset}/benchmarks/interval_censoring.tsv",
+        "results/{dataset}/logs/benchmarks/interval_censoring.tsv",
     log:
         "results/{dataset}/logs/interval_censoring.log",
     script:
@@ -164,7 +164,7 @@ rule by_group:
     resources:
         mem_mb=mem_mb(10),
     benchmark:
-        "results/{dataset}/benchmarks/by_group.tsv",
+        "results/{dataset}/logs/benchmarks/by_group.tsv",
     log:
         "results/{dataset}/logs/by_group.log",
     script:
