@@ -6,7 +6,8 @@ Generates the data with the simulator's fast path (``simulate_sessions``: the no
 preset with a median of 27 sessions, so about 40 session rows per client) as a Parquet
 file, writes a config that reads it like a researcher's file, runs the workflow with
 Snakemake, and prints one row per step with its wall time and peak memory (Snakemake's
-``benchmark:`` records of each rule: ``s`` and ``max_rss``), then the total wall time.
+``benchmark:`` records of each rule: ``s`` and ``max_rss``; memory is sampled while a step
+runs, so a step shorter than the sampling interval shows none), then the total wall time.
 
 Like the readers, this command-line tool touches files; the analysis package does not.
 """
@@ -60,7 +61,7 @@ def stage_table(folder: Path) -> pd.DataFrame:
     for path in sorted((folder / "results").glob("*/logs/benchmarks/*.tsv")):
         record = pd.read_csv(path, sep="\t").iloc[0]
         rows.append({"step": f"{path.parents[2].name}/{path.stem}", "seconds": record["s"],
-                     "peak_mb": record["max_rss"]})  # fmt: skip
+                     "peak_mb": pd.to_numeric(record["max_rss"], errors="coerce")})  # fmt: skip
     return pd.DataFrame(rows).sort_values("seconds", ascending=False, ignore_index=True)
 
 
