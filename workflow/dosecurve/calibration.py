@@ -30,7 +30,9 @@ def calibration_table(
     Columns ``measure, simulated, published, source``; ``published`` is empty where the
     study reports no such figure.
     """
-    scored = sessions.loc[sessions["score"].notna()].groupby("client", sort=False)["score"]
+    scored = sessions.loc[sessions["score"].notna()].groupby("client", sort=False, observed=True)[
+        "score"
+    ]
     pre, post = scored.first(), scored.last()
     more_than_one = scored.size() > 1
     attended = truth["sessions_attended"]

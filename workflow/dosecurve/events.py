@@ -162,13 +162,17 @@ def derive_events(
             "and set second_instrument for this data set"
         )
     # integer client codes for the grouping below (hashing text ids is the slow part at
-    # millions of rows); the ids are put back at the end
+    # millions of rows), and a slim sorted table of the scored assessments; the ids are
+    # put back at the end
     codes, ids = pd.factorize(sessions["client"])
-    sessions = sessions.assign(client=codes)
     clients = pd.Index(np.arange(len(ids)), name="client")
-    attended = sessions.groupby("client", sort=False)["session"].max().reindex(clients)
+    attended = sessions["session"].groupby(codes, sort=False).max().reindex(clients)
     need = ["score", "score_2"] if two else ["score"]
-    scored = sessions.loc[sessions[need].notna().all(axis=1), ["client", "session", *need]]
+    keep = sessions[need].notna().all(axis=1).to_numpy()
+    scored = pd.DataFrame({"client": codes[keep], "session": sessions["session"].to_numpy()[keep],
+                           **{c: sessions[c].to_numpy()[keep] for c in need}})  # fmt: skip
+    order = np.lexsort((scored["session"].to_numpy(), scored["client"].to_numpy()))
+    scored = scored.iloc[order].reset_index(drop=True)
     first = scored.groupby("client", sort=False).head(1).set_index("client")
     base = first.reindex(clients)
     n_scored = scored.groupby("client", sort=False).size().reindex(clients, fill_value=0)
@@ -179,8 +183,7 @@ def derive_events(
     met = _met(follow, aligned, spec.definition, instrument, second).astype(bool)
     hit = follow.loc[_timed(follow, met, spec), ["client", "session"]]
     event_session = hit.groupby("client", sort=False)["session"].min().reindex(clients)
-    before = scored.assign(nxt=scored.groupby("client", sort=False)["session"].shift(-1))
-    lower = before.set_index(["client", "nxt"])["session"]
+    lower = _previous_assessment(scored, event_session)
 
     clinical = instrument.is_clinical(base["score"])
     if two:
@@ -199,8 +202,7 @@ def derive_events(
     event = event_session.notna() & eligible
     at_end = spec.timing == "termination"
     time = (attended if at_end else event_session).where(event, last_session).where(eligible)
-    idx = pd.MultiIndex.from_arrays([clients, event_session.to_numpy()])
-    t_lower = pd.Series(lower.reindex(idx).to_numpy(), index=clients).where(event, last_session)
+    t_lower = lower.where(event, last_session)
     out = pd.DataFrame(
         {
             "stratum": stratum.where(eligible),
@@ -211,7 +213,7 @@ def derive_events(
             "sessions_attended": attended.astype("int64"),
             "time_lower": t_lower.where(eligible).astype("Int64"),
             "time_upper": time.where(event).astype("Int64"),
-            "end_reason": _end_reason(sessions, clients),
+            "end_reason": _end_reason(sessions, codes, clients),
             "excluded": excluded,
         },
         index=clients,
@@ -219,18 +221,36 @@ def derive_events(
     # therapist (cluster), dataset (pooled source) and covariates: the client's first value
     carried = [c for c in sessions.columns if c not in SESSION_COLUMNS]
     for column in carried:
-        first = sessions.groupby("client", sort=False)[column].first()
+        first = sessions[column].groupby(codes, sort=False).first()
         out[column] = first.reindex(clients).to_numpy()
     out["client"] = np.asarray(ids, dtype=object)[out["client"].to_numpy()]
     return out[[*EVENT_COLUMNS, *carried]]
 
 
-def _end_reason(sessions: pd.DataFrame, clients: pd.Index) -> pd.Series:
+def _end_reason(sessions: pd.DataFrame, codes: np.ndarray, clients: pd.Index) -> pd.Series:
     if "end_reason" not in sessions:
         return pd.Series("unknown", index=clients)
-    known = sessions.loc[sessions["end_reason"] != "unknown"]
-    last = known.groupby("client", sort=False)["end_reason"].last()
+    known = (sessions["end_reason"] != "unknown").to_numpy()
+    reasons = sessions["end_reason"][known]
+    last = reasons.groupby(codes[known], sort=False).last().astype(object)
     return last.reindex(clients).fillna("unknown")
+
+
+def _previous_assessment(scored: pd.DataFrame, event_session: pd.Series) -> pd.Series:
+    """Per client, the scored session before the event session (the interval's lower
+    bound), from ``scored`` sorted by client code and session."""
+    client = scored["client"].to_numpy().astype(np.int64)
+    session = scored["session"].to_numpy().astype(np.int64)
+    prev = np.r_[np.nan, session[:-1]].astype(float)
+    prev[np.r_[True, client[1:] != client[:-1]]] = np.nan
+    width = int(session.max()) + 1 if len(session) else 1
+    has = event_session.notna().to_numpy()
+    target = event_session.index.to_numpy()[has] * width + event_session.to_numpy()[has].astype(
+        np.int64
+    )
+    out = np.full(len(event_session), np.nan)
+    out[has] = prev[np.searchsorted(client * width + session, target)]
+    return pd.Series(out, index=event_session.index)
 
 
 def participant_flow(events: pd.DataFrame) -> pd.DataFrame:

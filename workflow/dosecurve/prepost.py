@@ -153,7 +153,7 @@ def client_groups(
 ) -> pd.DataFrame:
     """Grouping columns per classified client: ``stratum`` from the pre score, any other
     column from the client's first row of the session table."""
-    per_client = sessions.groupby("client", sort=False).first()
+    per_client = sessions.groupby("client", sort=False, observed=True).first()
     out = pd.DataFrame({"client": pairs["client"].to_numpy()})
     for column in group_by:
         if column == "stratum":

@@ -49,12 +49,21 @@ def _whole(write, path: str) -> None:
             os.remove(partial)
 
 
-def read_result(path: str, **csv_options):
-    """A table written by an earlier step: Parquet as typed, CSV with ``csv_options``."""
+# Id columns of the session table read as categoricals: one code per row instead of one
+# text object, which halves the memory of a 40-million-row table.
+SESSION_IDS = ("client", "therapist")
+
+
+def read_result(path: str, categorical=(), **csv_options):
+    """A table written by an earlier step: Parquet as typed (``categorical`` columns as
+    categoricals, where present), CSV with ``csv_options``."""
     import pandas as pd
 
     if path.endswith(".parquet"):
-        return pd.read_parquet(path)
+        import pyarrow.parquet as pq
+
+        present = set(pq.read_schema(path).names)
+        return pd.read_parquet(path, read_dictionary=[c for c in categorical if c in present])
     return pd.read_csv(path, **csv_options)
 
 

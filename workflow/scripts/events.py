@@ -2,7 +2,7 @@
 
 import logging
 
-from _adapter import log_errors, read_result, write_csv, write_table
+from _adapter import SESSION_IDS, log_errors, read_result, write_csv, write_table
 
 from dosecurve import config as cfg
 from dosecurve.events import derive_all
@@ -11,7 +11,7 @@ from dosecurve.privacy import suppress
 log_errors(snakemake.log[0])
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(message)s")
 ds = snakemake.params.dataset
-sessions = read_result(snakemake.input[0], dtype={"client": str, "therapist": str})
+sessions = read_result(snakemake.input[0], SESSION_IDS)
 events, flow = derive_all(
     sessions, instrument=cfg.dataset_instrument(ds), bands=cfg.dataset_bands(ds),
     definitions=cfg.event_definitions(ds), second=cfg.second_instrument(ds),

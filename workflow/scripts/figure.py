@@ -1,7 +1,7 @@
 """Adapter: one figure of a data set: its data as CSV, then PNG (300 dpi) and PDF drawn
 from the written (privacy-suppressed) tables."""
 
-from _adapter import log_errors, read_result, save_figure, write_csv
+from _adapter import SESSION_IDS, log_errors, read_result, save_figure, write_csv
 
 from dosecurve.figure_catalog import FIGURES, figure_context
 from dosecurve.figures import PDF_METADATA, PNG_METADATA
@@ -10,7 +10,10 @@ from dosecurve.privacy import suppress
 log_errors(snakemake.log[0])
 p, out, name = snakemake.params, snakemake.output, snakemake.wildcards.figure
 dtypes = {"client": str, "stratum": str, "therapist": str}
-inputs = {key: read_result(path, dtype=dtypes) for key, path in snakemake.input.items()}
+inputs = {
+    key: read_result(path, SESSION_IDS if key == "sessions" else (), dtype=dtypes)
+    for key, path in snakemake.input.items()
+}
 context = figure_context(p.dataset, conf_level=p.conf_level, conf_type=p.conf_type,
                          min_cell=p.min_cell)  # fmt: skip
 tables = {key: suppress(t, p.min_cell) for key, t in FIGURES[name].data(inputs, context).items()}

@@ -1,6 +1,6 @@
 """Adapter: pre-post reliable and clinically significant change, overall and by group."""
 
-from _adapter import log_errors, read_result, write_csv
+from _adapter import SESSION_IDS, log_errors, read_result, write_csv
 
 from dosecurve import config as cfg
 from dosecurve.prepost import client_groups, prepost_analysis, prepost_pairs
@@ -9,7 +9,7 @@ from dosecurve.privacy import suppress
 log_errors(snakemake.log[0])
 ds, out = snakemake.params.dataset, snakemake.output
 settings = cfg.prepost_settings(ds)
-sessions = read_result(snakemake.input[0], dtype={"client": str, "therapist": str})
+sessions = read_result(snakemake.input[0], SESSION_IDS)
 pairs = prepost_pairs(sessions, post=settings.post)
 result = prepost_analysis(
     pairs, client_groups(sessions, pairs, cfg.dataset_bands(ds), settings.group_by),
