@@ -26,25 +26,31 @@ def prepost_pairs(sessions: pd.DataFrame, *, post: str | int = "last") -> pd.Dat
 
     Pre is the first scored assessment; post the last scored one after it (``"last"``),
     or the last at or before session ``post``. Clients without a post score are left out.
+    Computed on integer client codes over the sorted assessments (no grouping on text ids).
     """
     scored = sessions.loc[sessions["score"].notna(), ["client", "session", "score"]]
-    codes, ids = pd.factorize(scored["client"])  # group on integers, not text ids
-    scored = scored.assign(client=codes)
-    first = scored.groupby("client", sort=False).head(1).set_index("client")
-    later = scored[scored["session"] > scored["client"].map(first["session"])]
+    codes, ids = pd.factorize(scored["client"])
+    session = scored["session"].to_numpy()
+    score = scored["score"].to_numpy(float)
+    order = np.lexsort((session, codes))
+    codes, session, score = codes[order], session[order], score[order]
+    start = np.r_[True, codes[1:] != codes[:-1]] if len(codes) else np.zeros(0, bool)
+    first = np.flatnonzero(start)  # the k-th client's first row (codes run 0, 1, ...)
+    later = session > session[first[codes]]
     if post != "last":
-        later = later[later["session"] <= int(post)]
-    last = later.groupby("client", sort=False).tail(1).set_index("client")
-    out = pd.DataFrame(
+        later &= session <= int(post)
+    rows = np.flatnonzero(later)
+    last = rows[np.r_[codes[rows][1:] != codes[rows][:-1], True]] if len(rows) else rows
+    pre = first[codes[last]]
+    return pd.DataFrame(
         {
-            "pre": first["score"].reindex(last.index),
-            "post": last["score"],
-            "pre_session": first["session"].reindex(last.index),
-            "post_session": last["session"],
+            "client": np.asarray(ids, dtype=object)[codes[last]],
+            "pre": score[pre],
+            "post": score[last],
+            "pre_session": session[pre],
+            "post_session": session[last],
         }
     )
-    out.index = np.asarray(ids, dtype=object)[out.index.to_numpy()]
-    return out.rename_axis("client").reset_index()
 
 
 @dataclass(frozen=True)
