@@ -148,7 +148,11 @@ def _fit(frame: pd.DataFrame, terms: list[str]):
     columns = ["time", "event", *terms, *(strata or [])]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # convergence notes are reported through the fit
-        naive = CoxPHFitter(strata=strata).fit(frame[columns], "time", "event", fit_options=PRECISE)
+        # sessions are few distinct times with many ties: lifelines' batch mode is the
+        # fast one there (its own heuristic picks a per-row loop above ~300,000 clients)
+        naive = CoxPHFitter(strata=strata).fit(
+            frame[columns], "time", "event", fit_options=PRECISE, batch_mode=True
+        )
     strata_values = frame["dataset"].to_numpy() if strata else None
     args = (frame["time"].to_numpy(), frame["event"].to_numpy(), frame[terms].to_numpy(),
             naive.params_[terms].to_numpy())  # fmt: skip
