@@ -186,25 +186,39 @@ def trajectories(
 ) -> pd.DataFrame:
     """Mean score per stratum (and pooled) at each session, with a t-based CI, where at
     least ``MIN_MEAN_N`` clients were scored: ``stratum, session, n, mean, ci_lower,
-    ci_upper``."""
+    ci_upper``. Sums per (stratum, session) cell by ``np.bincount`` over integer codes."""
     eligible = events.loc[events["eligible"].astype(bool)]
+    names = [*strata, ALL]
     scored = sessions.loc[sessions["score"].notna(), ["client", "session", "score"]]
-    codes, ids = pd.factorize(scored["client"])  # map strata through integer codes
-    of_code = pd.Series(eligible["stratum"].astype(object).to_numpy(),
-                        index=eligible["client"].to_numpy()).reindex(ids).to_numpy()  # fmt: skip
-    scored = scored[["session", "score"]].assign(stratum=of_code[codes])
-    scored = scored.dropna(subset=["stratum"])
-    both = pd.concat([scored, scored.assign(stratum=ALL)], ignore_index=True)
-    g = both.groupby(["stratum", "session"], sort=False)["score"].agg(["size", "mean", "std"])
-    g = g.loc[g["size"] >= MIN_MEAN_N].reset_index()
-    half = student_t.ppf(0.5 + conf_level / 2, g["size"] - 1) * g["std"] / np.sqrt(g["size"])
-    out = pd.DataFrame(
-        {"stratum": pd.Categorical(g["stratum"], [*strata, ALL]), "session": g["session"],
-         "n": g["size"], "mean": g["mean"], "ci_lower": g["mean"] - half,
-         "ci_upper": g["mean"] + half}
-    )  # fmt: skip
-    out = out.sort_values(["stratum", "session"], ignore_index=True)
-    return out.astype({"stratum": str, "session": int})
+    codes, ids = pd.factorize(scored["client"])
+    of_client = pd.Series(pd.Categorical(eligible["stratum"].astype(object), names).codes,
+                          index=eligible["client"].to_numpy())  # fmt: skip
+    stratum = of_client.reindex(ids).fillna(-1).to_numpy(int)[codes]
+    keep = stratum >= 0
+    session = scored["session"].to_numpy()[keep].astype(np.int64)
+    score = scored["score"].to_numpy(float)[keep]
+    width = int(session.max()) + 1 if len(session) else 1
+    cell = stratum[keep] * width + session
+    size = len(names) * width
+    sums = [np.bincount(cell, weights=w, minlength=size) for w in (None, score, score**2)]
+    pooled = (len(names) - 1) * width + np.arange(width)  # the last block: all strata
+    for total in sums:
+        total[pooled] = total[: (len(names) - 1) * width].reshape(-1, width).sum(axis=0)
+    n, sum1, sum2 = sums
+    ok = np.flatnonzero(n >= MIN_MEAN_N)
+    mean = sum1[ok] / n[ok]
+    sd = np.sqrt(np.maximum(sum2[ok] - n[ok] * mean**2, 0.0) / (n[ok] - 1))
+    half = student_t.ppf(0.5 + conf_level / 2, n[ok] - 1) * sd / np.sqrt(n[ok])
+    return pd.DataFrame(
+        {
+            "stratum": np.asarray(names, dtype=object)[ok // width],
+            "session": (ok % width).astype(int),
+            "n": n[ok].astype(int),
+            "mean": mean,
+            "ci_lower": mean - half,
+            "ci_upper": mean + half,
+        }
+    )
 
 
 def attendance(events: pd.DataFrame, strata: Sequence[str]) -> pd.DataFrame:
