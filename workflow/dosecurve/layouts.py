@@ -119,9 +119,13 @@ def number_sessions(
         attended = parse_attended(out["attended"], source, names["attended"])
         dropped = int((~attended & out["score"].notna()).sum())
         out = out[attended.to_numpy()]
-        counted = out.groupby("client", sort=False).cumcount() + 1
+        counted = out.groupby("client", sort=False, observed=True).cumcount() + 1
     else:  # date: every row is an attended session; same date, same session
-        counted = out.groupby("client", sort=False)["date"].rank(method="dense").astype(int)
+        counted = (
+            out.groupby("client", sort=False, observed=True)["date"]
+            .rank(method="dense")
+            .astype(int)
+        )
     offset = 1 if layout.intake == "session_0" else 0
     out = out.assign(session=(counted - offset).astype("int64"))
     return out.drop(columns=[c for c in ("date", "attended") if c in out]), dropped

@@ -64,10 +64,23 @@ def _id_text(values: pd.Series) -> pd.Series:
 
 def per_distinct(values: pd.Series, func, missing: object = np.nan) -> pd.Series:
     """``func`` (a vectorised text transformation) applied once per distinct value and
-    spread back to the rows; missing values become ``missing``."""
+    spread back to the rows as a categorical (one code per row, not one text object);
+    missing values become ``missing``."""
     codes, uniques = pd.factorize(values)
-    mapped = np.append(np.asarray(func(pd.Series(uniques, dtype=object)), dtype=object), missing)
-    return pd.Series(mapped[codes], index=values.index)
+    mapped = pd.Series(np.append(np.asarray(func(pd.Series(uniques, dtype=object)),
+                                            dtype=object), missing))  # fmt: skip
+    new_codes, categories = pd.factorize(mapped)
+    return pd.Series(
+        pd.Categorical.from_codes(new_codes[codes], categories=categories), index=values.index
+    )
+
+
+def _text_order(ids: pd.Series) -> np.ndarray:
+    """Integer codes of ids that sort as the id texts do."""
+    if isinstance(ids.dtype, pd.CategoricalDtype):
+        rank = np.argsort(np.argsort(np.asarray(ids.cat.categories.astype(str)), kind="stable"))
+        return rank[ids.cat.codes.to_numpy()]
+    return pd.factorize(ids, sort=True)[0]
 
 
 def _rows(mask: pd.Series | np.ndarray, limit: int = 5) -> str:
@@ -135,7 +148,7 @@ def validate_sessions(
             f"{source}: mapped column(s) not found: {'; '.join(missing)}. Columns present: "
             f"{', '.join(map(str, raw.columns))}. Fix 'columns:' for this data set in the config."
         )
-    out = pd.DataFrame({k: raw[v].to_numpy() for k, v in mapped.items()})
+    out = pd.DataFrame({k: raw[v].array for k, v in mapped.items()})  # categoricals stay so
     bad_client = out["client"].isna()
     if bad_client.any():
         raise ValueError(
@@ -150,16 +163,16 @@ def validate_sessions(
             raise ValueError("columns.score_2 is mapped: set second_instrument for this data set")
         out["score_2"] = _check_scores(out, mapped["score_2"], second_instrument, source, "score_2")
     if "therapist" in out:
-        out["therapist"] = _id_text(out["therapist"]).astype("string")
+        out["therapist"] = _id_text(out["therapist"])
     if "end_reason" in out:
         out["end_reason"] = map_end_reasons(out["end_reason"], end_reasons or {}, source)
     n_raw = len(out)
     out, missed = number_sessions(out, layout, names=mapped, source=source)
     n_rows = len(out)
-    client_code = pd.factorize(out["client"], sort=True)[0]
+    client_code = _text_order(out["client"])
     if pd.Series(client_code * (int(out["session"].max()) + 1) + out["session"]).duplicated().any():
         out = out.drop_duplicates()  # only then: whole rows repeated are dropped
-        client_code = pd.factorize(out["client"], sort=True)[0]
+        client_code = _text_order(out["client"])
     dup_conflict = pd.Series(
         client_code * (int(out["session"].max()) + 1) + out["session"].to_numpy(), index=out.index
     ).duplicated(keep=False)
@@ -173,8 +186,11 @@ def validate_sessions(
         )
     order = np.lexsort((out["session"].to_numpy(), client_code))  # ids in text order
     out = out.iloc[order].reset_index(drop=True)
+    for column in ("client", "therapist", "end_reason"):  # categorical while checking
+        if column in out and isinstance(out[column].dtype, pd.CategoricalDtype):
+            out[column] = out[column].astype(object)
     scored = out.loc[out["score"].notna()]
-    first_scored = scored.groupby("client", sort=False)["session"].min()
+    first_scored = scored.groupby("client", sort=False, observed=True)["session"].min()
     summary = SessionsSummary(
         rows_read=n_rows + missed,
         clients_read=int(out["client"].nunique()),
@@ -226,7 +242,9 @@ def map_end_reasons(
             f"{source}: end reason value(s) {shown} are not mapped; list them under "
             "end_reasons: {planned: [...], dropout: [...], ongoing: [...]} for this data set"
         )
-    return mapped.fillna("unknown").astype(str)
+    if "unknown" not in mapped.cat.categories:
+        mapped = mapped.cat.add_categories(["unknown"])
+    return mapped.fillna("unknown")
 
 
 def _check_scores(
