@@ -127,3 +127,14 @@ def test_benchmark_runs_the_workflow_and_reports_every_step(tmp_path):
     assert (pd.to_numeric(table["peak_mb"], errors="coerce") > 0).any()
     flow = pd.read_csv(tmp_path / "results/bench/flow.csv")
     assert flow.loc[flow["status"] == "read", "n"].iloc[0] == 400
+
+
+def test_intermediates_are_narrowed_only_where_values_fit():
+    from dosecurve.storage import narrow_integers
+
+    table = pd.DataFrame({"session": [0, 364], "big": [0, 2**40], "score": [1.5, 2.0],
+                          "time": pd.array([3, None], dtype="Int64")})  # fmt: skip
+    narrow = narrow_integers(table)
+    assert str(narrow["session"].dtype) == "int32" and str(narrow["time"].dtype) == "Int32"
+    assert str(narrow["big"].dtype) == "int64" and str(narrow["score"].dtype) == "float64"
+    pd.testing.assert_frame_equal(narrow.astype(table.dtypes.to_dict()), table)

@@ -49,11 +49,6 @@ def _whole(write, path: str) -> None:
             os.remove(partial)
 
 
-# Id columns of the session table read as categoricals: one code per row instead of one
-# text object, which halves the memory of a 40-million-row table.
-SESSION_IDS = ("client", "therapist")
-
-
 def read_result(path: str, categorical=(), **csv_options):
     """A table written by an earlier step: Parquet as typed (``categorical`` columns as
     categoricals, where present), CSV with ``csv_options``."""
@@ -73,12 +68,6 @@ def write_table(table, path: str) -> None:
     if not path.endswith(".parquet"):
         write_csv(table, path)
         return
-    import numpy as np
+    from dosecurve.storage import narrow_integers
 
-    narrow = {
-        c: "Int32" if str(table[c].dtype) == "Int64" else "int32"
-        for c in table.columns
-        if str(table[c].dtype) in ("int64", "Int64")
-        and (table[c].isna().all() or np.abs(table[c]).max() < 2**31)
-    }
-    _whole(lambda partial: table.astype(narrow).to_parquet(partial, index=False), path)
+    _whole(lambda partial: narrow_integers(table).to_parquet(partial, index=False), path)

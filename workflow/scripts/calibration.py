@@ -1,10 +1,11 @@
 """Adapter: compare a simulated data set with the study its preset was calibrated to."""
 
 import pandas as pd
-from _adapter import SESSION_IDS, log_errors, read_result, write_csv
+from _adapter import log_errors, read_result, write_csv
 
 from dosecurve import config as cfg
 from dosecurve.calibration import calibration_table
+from dosecurve.storage import SESSION_IDS
 
 log_errors(snakemake.log[0])
 ds, inp = snakemake.params.dataset, snakemake.input

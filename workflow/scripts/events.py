@@ -2,11 +2,12 @@
 
 import logging
 
-from _adapter import SESSION_IDS, log_errors, read_result, write_csv, write_table
+from _adapter import log_errors, read_result, write_csv, write_table
 
 from dosecurve import config as cfg
 from dosecurve.events import derive_all
 from dosecurve.privacy import suppress
+from dosecurve.storage import SESSION_IDS
 
 log_errors(snakemake.log[0])
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(message)s")

@@ -1,10 +1,11 @@
 """Adapter: pre-post reliable and clinically significant change, overall and by group."""
 
-from _adapter import SESSION_IDS, log_errors, read_result, write_csv
+from _adapter import log_errors, read_result, write_csv
 
 from dosecurve import config as cfg
 from dosecurve.prepost import client_groups, prepost_analysis, prepost_pairs
 from dosecurve.privacy import suppress
+from dosecurve.storage import SESSION_IDS
 
 log_errors(snakemake.log[0])
 ds, out = snakemake.params.dataset, snakemake.output
