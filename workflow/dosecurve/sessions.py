@@ -75,6 +75,17 @@ def per_distinct(values: pd.Series, func, missing: object = np.nan) -> pd.Series
     )
 
 
+def _sorted_keys(out: pd.DataFrame) -> tuple[np.ndarray, bool]:
+    """The order sorting rows by client (in the ids' text order) and session, and whether
+    any client-session pair repeats (seen as equal neighbours once sorted: no hash table
+    over tens of millions of keys)."""
+    client = _text_order(out["client"]).astype(np.int64)
+    session = out["session"].to_numpy().astype(np.int64)
+    order = np.lexsort((session, client))
+    key = client[order] * (int(session.max()) + 1 if len(session) else 1) + session[order]
+    return order, bool((key[1:] == key[:-1]).any())
+
+
 def _text_order(ids: pd.Series) -> np.ndarray:
     """Integer codes of ids that sort as the id texts do."""
     if isinstance(ids.dtype, pd.CategoricalDtype):
@@ -169,22 +180,21 @@ def validate_sessions(
     n_raw = len(out)
     out, missed = number_sessions(out, layout, names=mapped, source=source)
     n_rows = len(out)
-    client_code = _text_order(out["client"])
-    if pd.Series(client_code * (int(out["session"].max()) + 1) + out["session"]).duplicated().any():
-        out = out.drop_duplicates()  # only then: whole rows repeated are dropped
+    order, repeated = _sorted_keys(out)
+    if repeated:  # rare: drop whole rows repeated, refuse conflicting repeats
+        out = out.drop_duplicates()
         client_code = _text_order(out["client"])
-    dup_conflict = pd.Series(
-        client_code * (int(out["session"].max()) + 1) + out["session"].to_numpy(), index=out.index
-    ).duplicated(keep=False)
-    if dup_conflict.any():
-        in_raw = np.zeros(n_raw, dtype=bool)
-        in_raw[out.index[dup_conflict]] = True
-        raise ValueError(
-            f"{source}: the same client and session appear with different values (clients "
-            f"{_clients(out.loc[dup_conflict, 'client'])}; data rows {_rows(in_raw)}). "
-            "Keep one assessment per client and session."
-        )
-    order = np.lexsort((out["session"].to_numpy(), client_code))  # ids in text order
+        key = client_code.astype(np.int64) * (int(out["session"].max()) + 1) + out["session"]
+        dup_conflict = pd.Series(key.to_numpy(), index=out.index).duplicated(keep=False)
+        if dup_conflict.any():
+            in_raw = np.zeros(n_raw, dtype=bool)
+            in_raw[out.index[dup_conflict]] = True
+            raise ValueError(
+                f"{source}: the same client and session appear with different values (clients "
+                f"{_clients(out.loc[dup_conflict, 'client'])}; data rows {_rows(in_raw)}). "
+                "Keep one assessment per client and session."
+            )
+        order, _ = _sorted_keys(out)
     out = out.iloc[order].reset_index(drop=True)
     for column in ("client", "therapist", "end_reason"):  # categorical while checking
         if column in out and isinstance(out[column].dtype, pd.CategoricalDtype):
