@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-# Id columns of the session table read back as categoricals: one code per row instead of
-# one text object, which halves the memory of a 40-million-row table.
-SESSION_IDS = ("client", "therapist")
+# Text columns of the session table read back as categoricals: one code per row instead
+# of one text object, which halves the memory of a 40-million-row table.
+SESSION_IDS = ("client", "therapist", "end_reason")
 
 
 def narrow_integers(table: pd.DataFrame) -> pd.DataFrame:
