@@ -23,7 +23,7 @@ rule calibration:
         dataset=settings(*ANALYSIS_KEYS),
     threads: 1
     resources:
-        mem_mb=mem_mb(30),
+        mem_mb=mem_mb(65),
     benchmark:
         "results/{dataset}/logs/benchmarks/calibration.tsv",
     log:

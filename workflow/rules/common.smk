@@ -125,9 +125,18 @@ def all_outputs():
 
 def mem_mb(per_input_mb, base_mb=1000):
     """Memory (MB) a rule asks a scheduler for: a base plus a multiple of the size of its
-    inputs on disk, more on each retry (``--retries``)."""
+    inputs on disk, more on each retry (``--retries``). The multiples are the measured
+    peaks of python -m dosecurve.benchmark at 1,000,000 clients, rounded up (README)."""
 
     def estimate(wildcards, input, attempt):
         return int((base_mb + per_input_mb * input.size_mb) * attempt)
 
     return estimate
+
+
+def simulate_mem_mb(wildcards, attempt):
+    """The simulator holds every booked appointment: about 30 kB per client (measured)."""
+    from dosecurve.config import simulation_spec
+
+    clients = simulation_spec(DATASETS[wildcards.dataset]["simulate"]).n_clients
+    return int((1000 + 0.03 * clients) * attempt)

@@ -22,7 +22,7 @@ rule simulate:
         dataset=settings("simulate"),
     threads: 1
     resources:
-        mem_mb=mem_mb(0, base_mb=2000),
+        mem_mb=simulate_mem_mb,
     benchmark:
         "results/{dataset}/logs/benchmarks/simulate.tsv",
     log:
@@ -45,7 +45,7 @@ rule sessions:
         dataset=settings(*DATA_KEYS),
     threads: 1
     resources:
-        mem_mb=mem_mb(40),
+        mem_mb=mem_mb(26),
     benchmark:
         "results/{dataset}/logs/benchmarks/sessions.tsv",
     log:
@@ -69,7 +69,7 @@ rule pool_sessions:
         dataset=settings("pool"),
     threads: 1
     resources:
-        mem_mb=mem_mb(20),
+        mem_mb=mem_mb(65),
     benchmark:
         "results/{dataset}/logs/benchmarks/sessions.tsv",
     log:

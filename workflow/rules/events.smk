@@ -19,7 +19,7 @@ rule events:
         dataset=settings(*ANALYSIS_KEYS),
     threads: 1
     resources:
-        mem_mb=mem_mb(30),
+        mem_mb=mem_mb(65),
     benchmark:
         "results/{dataset}/logs/benchmarks/events.tsv",
     log:

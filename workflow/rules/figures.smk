@@ -66,7 +66,7 @@ rule figure:
         caption=figure_caption,
     threads: 1
     resources:
-        mem_mb=mem_mb(30),
+        mem_mb=mem_mb(65),
     benchmark:
         "results/{dataset}/logs/benchmarks/figure_{figure}.tsv",
     log:

@@ -25,7 +25,7 @@ rule prepost:
         conf_level=ANALYSIS.conf_level,
     threads: 1
     resources:
-        mem_mb=mem_mb(30),
+        mem_mb=mem_mb(65),
     benchmark:
         "results/{dataset}/logs/benchmarks/prepost.tsv",
     log:

@@ -83,7 +83,7 @@ rule cox:
         dataset=settings(*ANALYSIS_KEYS),
     threads: 1
     resources:
-        mem_mb=mem_mb(10),
+        mem_mb=mem_mb(20),
     benchmark:
         "results/{dataset}/logs/benchmarks/cox.tsv",
     log:
