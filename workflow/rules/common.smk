@@ -1,7 +1,8 @@
 """Shared settings and helpers: checks the config and lists the data sets.
 
 INPUTS:  config (config/config.yaml or --configfile), workflow/schemas/config.schema.yaml
-OUTPUTS: none; defines DATASETS (outcomes expanded, pools resolved), dataset(), all_outputs()
+OUTPUTS: none; defines DATASETS (outcomes expanded, pools resolved), dataset(), all_outputs(),
+         mem_mb() (memory declarations), FIGURE_INPUTS and the figure helpers
 """
 
 import os
@@ -10,6 +11,7 @@ import yaml
 
 from dosecurve.config import analysis_settings, expand_datasets, primary_definition
 from dosecurve.config_check import check_config
+from dosecurve.figure_catalog import FIGURES, figure_context
 
 for _path in workflow.configfiles:
     with open(_path, encoding="utf-8") as fh:
@@ -124,8 +126,8 @@ def all_outputs():
 
 
 def mem_mb(per_input_mb, base_mb=1000):
-    """Memory (MB) a rule asks a scheduler for: a base plus a multiple of the size of its
-    inputs on disk, more on each retry (``--retries``). The multiples are the measured
+    """Memory (MB) to ask a scheduler for: a base plus a multiple of the size of the
+    step's inputs on disk, more on each retry (``--retries``). The multiples are the measured
     peaks of python -m dosecurve.benchmark at 1,000,000 clients, rounded up (README)."""
 
     def estimate(wildcards, input, attempt):
@@ -140,3 +142,45 @@ def simulate_mem_mb(wildcards, attempt):
 
     clients = simulation_spec(DATASETS[wildcards.dataset]["simulate"]).n_clients
     return int((1000 + 0.03 * clients) * attempt)
+
+
+# Figures: what each is drawn from (rules/figures.smk), and its caption in Snakemake's report.
+
+FIGURE_INPUTS = {
+    "improvement_by_severity": {"events": "events.parquet", "logrank": "tables/logrank.csv"},
+    "improvement_panels": {"events": "events.parquet"},
+    "cumulative_incidence": {"events": "events.parquet"},
+    "dose_response": {"km_curves": "tables/km_curves.csv", "aft_curves": "tables/aft_curves.csv",
+                      "aft_models": "tables/aft_models.csv"},
+    "jacobson": {"sessions": "sessions.parquet"},
+    "jacobson_at_event": {"sessions": "sessions.parquet", "events": "events.parquet"},
+    "trajectories": {"sessions": "sessions.parquet", "events": "events.parquet"},
+    "sessions_attended": {"events": "events.parquet"},
+    "cox_forest": {"cox": "tables/cox.csv"},
+}
+assert set(FIGURE_INPUTS) == set(FIGURES), "every figure needs its inputs declared"
+SINGLE_TABLE_FIGURES = [f for f in FIGURES if f != "improvement_by_severity"]
+
+
+def figure_inputs(wildcards):
+    return {
+        key: f"results/{wildcards.dataset}/{path}"
+        for key, path in FIGURE_INPUTS[wildcards.figure].items()
+    }
+
+
+def figure_caption(wildcards):
+    context = figure_context(
+        DATASETS[wildcards.dataset], conf_level=ANALYSIS.conf_level, conf_type=ANALYSIS.conf_type
+    )
+    return FIGURES[wildcards.figure].caption(context)
+
+
+def figure_png(path):
+    return report(
+        path,
+        caption="../report/figure.rst",
+        category="{dataset}",
+        subcategory="figures",
+        labels={"figure": "{figure}"},
+    )
