@@ -153,3 +153,17 @@ def test_second_outcome_and_covariates_are_checked_and_carried():
         second_instrument=PRESETS["gad-7"],
     )
     assert table["score_2"].tolist() == [15, 9] and table["arm"].tolist() == ["cbt", "cbt"]
+
+
+def test_id_codes_sort_as_text_and_find_repeated_keys():
+    from dosecurve.idcodes import per_distinct, sorted_keys, text_order
+
+    ids = pd.Series(pd.Categorical(["b10", "a", "b2", "a"], categories=["b10", "a", "b2"]))
+    assert text_order(ids).tolist() == [1, 0, 2, 0]  # a < b10 < b2, as text
+    frame = pd.DataFrame({"client": ids, "session": [0, 1, 0, 0]})
+    order, repeated = sorted_keys(frame)
+    assert order.tolist() == [3, 1, 0, 2] and not repeated
+    _, repeated = sorted_keys(frame.assign(session=[0, 0, 0, 0]))
+    assert repeated
+    mapped = per_distinct(pd.Series([" X", "x", None]), lambda u: u.str.strip().str.lower())
+    assert mapped.astype(object).tolist()[:2] == ["x", "x"] and pd.isna(mapped.iloc[2])

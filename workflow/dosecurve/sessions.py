@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from dosecurve.idcodes import per_distinct, sorted_keys, text_order
 from dosecurve.instruments import Instrument
 from dosecurve.layouts import Layout, number_sessions, wide_to_long
 
@@ -60,38 +61,6 @@ def _id_text(values: pd.Series) -> pd.Series:
     if pd.api.types.is_float_dtype(values) and values.notna().all() and (values % 1 == 0).all():
         values = values.astype("int64")
     return per_distinct(values, lambda u: u.astype(str), missing="nan")
-
-
-def per_distinct(values: pd.Series, func, missing: object = np.nan) -> pd.Series:
-    """``func`` (a vectorised text transformation) applied once per distinct value and
-    spread back to the rows as a categorical (one code per row, not one text object);
-    missing values become ``missing``."""
-    codes, uniques = pd.factorize(values)
-    mapped = pd.Series(np.append(np.asarray(func(pd.Series(uniques, dtype=object)),
-                                            dtype=object), missing))  # fmt: skip
-    new_codes, categories = pd.factorize(mapped)
-    return pd.Series(
-        pd.Categorical.from_codes(new_codes[codes], categories=categories), index=values.index
-    )
-
-
-def _sorted_keys(out: pd.DataFrame) -> tuple[np.ndarray, bool]:
-    """The order sorting rows by client (in the ids' text order) and session, and whether
-    any client-session pair repeats (seen as equal neighbours once sorted: no hash table
-    over tens of millions of keys)."""
-    client = _text_order(out["client"]).astype(np.int64)
-    session = out["session"].to_numpy().astype(np.int64)
-    order = np.lexsort((session, client))
-    key = client[order] * (int(session.max()) + 1 if len(session) else 1) + session[order]
-    return order, bool((key[1:] == key[:-1]).any())
-
-
-def _text_order(ids: pd.Series) -> np.ndarray:
-    """Integer codes of ids that sort as the id texts do."""
-    if isinstance(ids.dtype, pd.CategoricalDtype):
-        rank = np.argsort(np.argsort(np.asarray(ids.cat.categories.astype(str)), kind="stable"))
-        return rank[ids.cat.codes.to_numpy()]
-    return pd.factorize(ids, sort=True)[0]
 
 
 def _rows(mask: pd.Series | np.ndarray, limit: int = 5) -> str:
@@ -180,10 +149,10 @@ def validate_sessions(
     n_raw = len(out)
     out, missed = number_sessions(out, layout, names=mapped, source=source)
     n_rows = len(out)
-    order, repeated = _sorted_keys(out)
+    order, repeated = sorted_keys(out)
     if repeated:  # rare: drop whole rows repeated, refuse conflicting repeats
         out = out.drop_duplicates()
-        client_code = _text_order(out["client"])
+        client_code = text_order(out["client"])
         key = client_code.astype(np.int64) * (int(out["session"].max()) + 1) + out["session"]
         dup_conflict = pd.Series(key.to_numpy(), index=out.index).duplicated(keep=False)
         if dup_conflict.any():
@@ -194,7 +163,7 @@ def validate_sessions(
                 f"{_clients(out.loc[dup_conflict, 'client'])}; data rows {_rows(in_raw)}). "
                 "Keep one assessment per client and session."
             )
-        order, _ = _sorted_keys(out)
+        order, _ = sorted_keys(out)
     out = out.iloc[order].reset_index(drop=True)
     for column in ("client", "therapist", "end_reason"):  # categorical while checking
         if column in out and isinstance(out[column].dtype, pd.CategoricalDtype):
