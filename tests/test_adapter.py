@@ -12,7 +12,7 @@ import pytest
 SCRIPTS = Path(__file__).resolve().parents[1] / "workflow" / "scripts"
 sys.path.insert(0, str(SCRIPTS))
 
-from _adapter import write_csv, write_text  # noqa: E402
+from _adapter import read_result, write_csv, write_table, write_text  # noqa: E402
 
 
 class Breaks(pd.DataFrame):
@@ -49,3 +49,19 @@ def test_an_error_reaches_the_log(tmp_path):
     assert result.returncode == 1
     assert log.read_text() == "ValueError: data/x.csv: column score missing\n"
     assert "column score missing" in result.stderr
+
+
+def test_parquet_intermediates_keep_ids_as_codes_in_one_row_group(tmp_path):
+    import pyarrow.parquet as pq
+
+    ids = pd.Categorical([f"c{i // 3}" for i in range(3000)])
+    table = pd.DataFrame({"client": ids, "session": [i % 3 for i in range(3000)]})
+    target = str(tmp_path / "sessions.parquet")
+    write_table(table, target)
+    meta = pq.ParquetFile(target)
+    # one dictionary of ids for the whole file, not one per row group
+    assert meta.metadata.num_row_groups == 1
+    assert str(meta.schema_arrow.field("session").type) == "int32"
+    back = read_result(target, categorical=["client"])
+    assert isinstance(back["client"].dtype, pd.CategoricalDtype)
+    assert back["client"].astype(str).tolist() == ids.astype(str).tolist()

@@ -140,7 +140,7 @@ def test_appointments_with_attended_flag():
     # appointment adds no dose; client 2: sessions 0, 1, (missed), 2, 3
     assert table.dropna()[["client", "session", "score"]].to_dict("list") == EXPECTED
     assert summary.missed_assessments_dropped == 2
-    assert table.groupby("client")["session"].max().tolist() == [2, 3]
+    assert table.groupby("client", observed=True)["session"].max().tolist() == [2, 3]
     with pytest.raises(ValueError, match=r"'came' \(attended\) has values 'maybe'"):
         long_table(raw.assign(came="maybe"), cols, Layout(session_from="appointments"))
 

@@ -165,5 +165,14 @@ def test_id_codes_sort_as_text_and_find_repeated_keys():
     assert order.tolist() == [3, 1, 0, 2] and not repeated
     _, repeated = sorted_keys(frame.assign(session=[0, 0, 0, 0]))
     assert repeated
+    in_order = frame.iloc[[3, 1, 0, 2]]
+    assert sorted_keys(in_order) == (None, False)  # already sorted: no sort at all
+    order, repeated = sorted_keys(in_order.assign(session=[1, 1, 0, 0]))  # a repeats
+    assert order.tolist() == [0, 1, 2, 3] and repeated
     mapped = per_distinct(pd.Series([" X", "x", None]), lambda u: u.str.strip().str.lower())
     assert mapped.astype(object).tolist()[:2] == ["x", "x"] and pd.isna(mapped.iloc[2])
+    as_read = pd.Series(pd.Categorical([" X", "x", None, "y"]))  # as Parquet text is read
+    mapped = per_distinct(as_read, lambda u: u.str.strip().str.lower(), missing="nan")
+    assert mapped.astype(object).tolist() == ["x", "x", "nan", "y"]
+    same = per_distinct(as_read, lambda u: u)  # nothing changes: the codes are reused
+    assert same.astype(object).tolist()[:2] == [" X", "x"] and pd.isna(same.iloc[2])

@@ -57,7 +57,7 @@ def test_nordmo_default_run_hits_the_calibration_targets(default_run):
 def test_hirschfeld_preset_matches_its_service():
     # 474 clients, CORE-OM 22.7 -> 17.8, 31.7 sessions attended, 26 % of appointments missed
     appointments, truth, sessions, _, _ = analyse(PRESETS["hirschfeld2024"])
-    scored = sessions.dropna(subset=["score"]).groupby("client")["score"]
+    scored = sessions.dropna(subset=["score"]).groupby("client", observed=True)["score"]
     assert len(truth) == 474
     assert scored.first().mean() == pytest.approx(22.7, abs=1.0)
     assert scored.last().mean() == pytest.approx(17.8, abs=1.0)
@@ -75,7 +75,7 @@ def test_brief_iapt_preset():
     _, truth, sessions, _, _ = analyse(PRESETS["brief_iapt"])
     within = truth["sessions_attended"].between(4, 12).mean()
     assert within > 0.6
-    scored = sessions.dropna(subset=["score"]).groupby("client")["score"]
+    scored = sessions.dropna(subset=["score"]).groupby("client", observed=True)["score"]
     improved = (scored.first() - scored.last() >= 6).mean()
     assert improved == pytest.approx(0.5, abs=0.08)
     assert sessions["score"].max() <= 27 and (sessions["score"].dropna() % 1 == 0).all()
@@ -100,12 +100,12 @@ def test_schedules(schedule, k, per_client):
                                     instrument=spec.instrument_preset(), source="sim",
                                     layout=Layout(session_from="appointments"))  # fmt: skip
     assessed = sessions.dropna(subset=["score"])
-    last = sessions.groupby("client")["session"].max()
+    last = sessions.groupby("client", observed=True)["session"].max()
     if schedule == "every_k":
         ok = (assessed["session"] % 4 == 0) | (assessed["session"] == assessed["client"].map(last))
         assert ok.all()
     else:
-        assert (assessed.groupby("client").size() <= per_client).all()
+        assert (assessed.groupby("client", observed=True).size() <= per_client).all()
         assert set(assessed["session"]) <= {0, *last}
 
 

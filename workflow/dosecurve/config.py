@@ -186,7 +186,7 @@ def reader_options(ds: Mapping[str, Any]) -> dict[str, Any]:
         "encoding": ds.get("encoding", "utf-8"),
         "sheet": ds.get("sheet"),
         "label_columns": [*labelled, *columns.get("covariates", [])],
-        "text_columns": [columns[k] for k in ("client", "therapist") if k in columns],
+        "text_columns": [columns[k] for k in ("client", "therapist", "end_reason") if k in columns],
     }
 
 

@@ -53,7 +53,8 @@ def read_table(
     UTF-8 (a byte-order mark is skipped) or any Python codec name such as ``latin-1``.
     For SPSS and Stata files the value labels of ``label_columns`` (therapist, end
     reason, covariates) replace their codes; scores keep their numbers. In text files
-    the ``text_columns`` (ids) are read as text, so '007' stays '007'.
+    the ``text_columns`` (ids) are read as text, so '007' stays '007'; in Parquet files
+    those stored as text are read as categoricals (one code per row, not one object).
     """
     kind = file_format(path, fmt)
     try:
@@ -61,7 +62,7 @@ def read_table(
             sep = "\t" if kind == "tsv" and delimiter is None else delimiter
             return read_delimited(path, delimiter=sep, encoding=encoding, text_columns=text_columns)
         if kind == "parquet":
-            return pd.read_parquet(path)
+            return _read_parquet(path, text_columns)
         if kind == "excel":
             return pd.read_excel(path, sheet_name=0 if sheet is None else sheet)
         return _read_stats_file(path, kind, label_columns)
@@ -71,6 +72,19 @@ def read_table(
         if kind == "excel" and "Worksheet" in str(err):
             raise ValueError(f"{path}: {err}; set sheet: to one of the workbook's sheets") from None
         raise ValueError(f"{path}: cannot be read as {kind} ({err})") from None
+
+
+def _read_parquet(path: str, text_columns: Sequence[str]) -> pd.DataFrame:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(path)
+    text = [
+        c for c in text_columns
+        if c in schema.names and (pa.types.is_string(schema.field(c).type)
+                                  or pa.types.is_large_string(schema.field(c).type))
+    ]  # fmt: skip
+    return pd.read_parquet(path, read_dictionary=text)
 
 
 def read_delimited(

@@ -1,13 +1,14 @@
 """Validate a long session table: one row per client per assessment.
 
-The validated table has the columns ``client`` (string), ``session`` (integer dose:
-sessions attended up to and including the assessment; 0 = intake), ``score``
-(float, missing allowed) and, when mapped, ``therapist``, ``end_reason`` (planned,
-dropout, ongoing or unknown), ``score_2`` (a second outcome) and covariates under their
-own names. Rows with a missing score
-are kept, so that a client whose every score is missing is still counted in the
-flow; exact duplicate rows are dropped and counted. Anything that cannot be put
-right by a documented rule raises ``ValueError`` naming the file, column and rows.
+The validated table is sorted by client and session and has the columns ``client``
+(text ids, held as a categorical, as are ``therapist`` and ``end_reason``), ``session``
+(integer dose: sessions attended up to and including the assessment; 0 = intake),
+``score`` (float, missing allowed) and, when mapped, ``therapist``, ``end_reason``
+(planned, dropout, ongoing or unknown), ``score_2`` (a second outcome) and covariates
+under their own names. Rows with a missing score are kept, so that a client whose every
+score is missing is still counted in the flow; exact duplicate rows are dropped and
+counted. Anything that cannot be put right by a documented rule raises ``ValueError``
+naming the file, column and rows.
 """
 
 from __future__ import annotations
@@ -128,7 +129,7 @@ def validate_sessions(
             f"{source}: mapped column(s) not found: {'; '.join(missing)}. Columns present: "
             f"{', '.join(map(str, raw.columns))}. Fix 'columns:' for this data set in the config."
         )
-    out = pd.DataFrame({k: raw[v].array for k, v in mapped.items()})  # categoricals stay so
+    out = pd.DataFrame({k: raw[v].array for k, v in mapped.items()}, copy=False)
     bad_client = out["client"].isna()
     if bad_client.any():
         raise ValueError(
@@ -164,21 +165,36 @@ def validate_sessions(
                 "Keep one assessment per client and session."
             )
         order, _ = sorted_keys(out)
-    out = out.iloc[order].reset_index(drop=True)
-    for column in ("client", "therapist", "end_reason"):  # categorical while checking
-        if column in out and isinstance(out[column].dtype, pd.CategoricalDtype):
-            out[column] = out[column].astype(object)
-    scored = out.loc[out["score"].notna()]
-    first_scored = scored.groupby("client", sort=False, observed=True)["session"].min()
+    if order is not None:
+        out = out.iloc[order]
+    out.index = pd.RangeIndex(len(out))
+    if len(out) < n_raw:  # ids kept as categoricals: drop those no row uses any more
+        for column in ("client", "therapist"):
+            if column in out:
+                out[column] = out[column].cat.remove_unused_categories()
     summary = SessionsSummary(
         rows_read=n_rows + missed,
-        clients_read=int(out["client"].nunique()),
         duplicate_rows_dropped=n_rows - len(out),
         rows_missing_score=int(out["score"].isna().sum()),
         missed_assessments_dropped=missed,
-        clients_without_intake_score=int((first_scored > 0).sum()),
+        **_client_counts(out),
     )
     return out, summary
+
+
+def _client_counts(out: pd.DataFrame) -> dict[str, int]:
+    """Clients read, and clients whose first scored assessment is after intake, from the
+    table sorted by client and session (a client's rows are neighbours)."""
+    client = out["client"].cat.codes.to_numpy()
+    scored = out["score"].notna().to_numpy()
+    scored_client = client[scored]
+    first = np.r_[True, scored_client[1:] != scored_client[:-1]][: len(scored_client)]
+    late = out["session"].to_numpy()[scored][first] > 0
+    starts = np.r_[True, client[1:] != client[:-1]][: len(client)]
+    return {
+        "clients_read": int(np.count_nonzero(starts)),
+        "clients_without_intake_score": int(np.count_nonzero(late)),
+    }
 
 
 def _check_sessions(out: pd.DataFrame, name: str, source: str) -> pd.Series:

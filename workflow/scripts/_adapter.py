@@ -64,10 +64,11 @@ def read_result(path: str, categorical=(), **csv_options):
 
 def write_table(table, path: str) -> None:
     """Write a table whole or not at all: Parquet (integers narrowed to 32 bits where they
-    fit, text dictionary-encoded) for client-level intermediates, else CSV."""
+    fit, text dictionary-encoded, one row group) for client-level intermediates, else CSV."""
     if not path.endswith(".parquet"):
         write_csv(table, path)
         return
-    from dosecurve.storage import narrow_integers
+    from dosecurve.storage import narrow_integers, row_group_size
 
-    _whole(lambda partial: narrow_integers(table).to_parquet(partial, index=False), path)
+    table = narrow_integers(table)
+    _whole(lambda p: table.to_parquet(p, index=False, row_group_size=row_group_size(table)), path)
