@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 from conftest import histories, long_table
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from dosecurve.events import derive_events, participant_flow
+from dosecurve.events import EventDefinition, derive_events, participant_flow
 from dosecurve.instruments import PRESETS, Instrument
 from dosecurve.severity import Band, resolve_bands
 
@@ -133,3 +134,37 @@ def test_event_properties(clients):
             assert row["time"] == met[0]  # an assessed session meeting it, none earlier
         else:
             assert not met and row["time"] == sessions[-1]  # censored at the last assessment
+
+
+def _brute_force(history: dict[int, float | None], timing: str, k: int) -> tuple[int, int]:
+    """(event, time) of one client by the definitions' words, for CSI on CORE-OM."""
+    scored = sorted(s for s, v in history.items() if v is not None)
+    base = history[scored[0]]
+    met = [base - history[s] >= 5 - 1e-9 and history[s] < 10 for s in scored[1:]]
+    later = scored[1:]
+    if timing == "termination":
+        return (1, max(history)) if met[-1] else (0, later[-1])
+    for i, ok in enumerate(met):
+        ahead = met[i + 1 :] if k == 0 else met[i + 1 : i + 1 + k]
+        if ok and all(ahead):
+            return 1, later[i]
+    return 0, later[-1]
+
+
+@settings(max_examples=80, deadline=None)
+@given(histories, st.randoms(use_true_random=False))
+def test_timings_match_their_words_in_any_row_order(clients, rnd):
+    """Sustained (next k, every later) and termination timing against a per-client
+    reading of the definition; rows shuffled and ids categorical give the same events."""
+    table = long_table(clients)
+    shuffled = table.sample(frac=1.0, random_state=rnd.randint(0, 99))
+    for timing, k in [("sustained", 1), ("sustained", 2), ("sustained", 0), ("termination", 1)]:
+        spec = EventDefinition("x", "clinically_significant", timing, k)
+        ev = derive_events(table, instrument=CORE, bands=resolve_bands("core-om"), spec=spec)
+        ev = ev.set_index("client")
+        for client, row in ev[ev["eligible"]].iterrows():
+            assert (row["event"], row["time"]) == _brute_force(clients[client], timing, k)
+        again = derive_events(shuffled.astype({"client": "category"}), instrument=CORE,
+                              bands=resolve_bands("core-om"), spec=spec)  # fmt: skip
+        again = again.astype({"client": object}).set_index("client").loc[ev.index]
+        pd.testing.assert_frame_equal(again, ev)

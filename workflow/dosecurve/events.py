@@ -34,6 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from dosecurve.client_rows import ClientRows, sort_sessions
 from dosecurve.instruments import Instrument
 from dosecurve.severity import Band, assign_stratum
 
@@ -124,21 +125,25 @@ def _met(
     return both_functional & (inst.is_reliable(change) | second.is_reliable(change2))
 
 
-def _timed(rows: pd.DataFrame, met: pd.Series, spec: EventDefinition) -> pd.Series:
-    """Rows that count as the event under the timing rule (before taking the first)."""
-    grouped = met.groupby(rows["client"], sort=False)
+def _timed(client: np.ndarray, met: np.ndarray, spec: EventDefinition) -> np.ndarray:
+    """Rows that count as the event under the timing rule (before taking the first), on
+    follow-up rows sorted by client and session."""
     if spec.timing == "first":
         return met
+    same_next = np.r_[client[1:] == client[:-1], False]
     if spec.timing == "termination":
-        is_last = ~rows["client"].duplicated(keep="last")
-        return met & is_last
+        return met & ~same_next
     if spec.sustained_for == 0:  # met here and at every later assessment
-        later_all = met[::-1].groupby(rows["client"][::-1], sort=False).cummin()[::-1]
-        return met & later_all.astype(bool)
+        position = np.arange(len(met))
+        next_miss = np.minimum.accumulate(np.where(met, len(met), position)[::-1])[::-1]
+        last = ~same_next
+        client_end = np.flatnonzero(last)[np.cumsum(last) - last]  # the client's last row
+        return met & (next_miss > client_end)
     keep = met.copy()
-    for j in range(1, spec.sustained_for + 1):
-        nxt = grouped.shift(-j)
-        keep &= nxt.isna() | nxt.astype("boolean").fillna(False).astype(bool)
+    for j in range(1, spec.sustained_for + 1):  # the j-th next assessment, where it exists
+        ahead = np.r_[met[j:], np.ones(min(j, len(met)), dtype=bool)]
+        exists = np.r_[client[j:] == client[:-j], np.zeros(min(j, len(met)), dtype=bool)]
+        keep &= ~exists | ahead
     return keep
 
 
@@ -155,35 +160,46 @@ def derive_events(
     Columns: see ``EVENT_COLUMNS``; ``time`` and ``event`` are empty for ineligible
     clients and ``excluded`` holds the reason code.
     """
+    return _derive(sort_sessions(sessions), instrument, bands, spec, second)
+
+
+def _derive(
+    table: ClientRows,
+    instrument: Instrument,
+    bands: Sequence[Band],
+    spec: EventDefinition,
+    second: Instrument | None,
+) -> pd.DataFrame:
     two = spec.definition == "recovery_two_instruments"
-    if two and (second is None or "score_2" not in sessions):
+    if two and (second is None or "score_2" not in table.columns):
         raise ValueError(
             "definition recovery_two_instruments needs a second outcome: map columns.score_2 "
             "and set second_instrument for this data set"
         )
-    # integer client codes for the grouping below (hashing text ids is the slow part at
-    # millions of rows), and a slim sorted table of the scored assessments; the ids are
-    # put back at the end
-    codes, ids = pd.factorize(sessions["client"])
-    clients = pd.Index(np.arange(len(ids)), name="client")
-    attended = sessions["session"].groupby(codes, sort=False).max().reindex(clients)
+    client, session = table.client, np.asarray(table.columns["session"])
+    cols = {"session": session}
+    cols.update({c: np.asarray(table.columns[c], dtype=float) for c in ("score", "score_2")
+                 if c in table.columns})  # fmt: skip
+    clients = pd.Index(np.arange(table.n), name="client")
+    attended = pd.Series(table.at(table.ends(last=True), session), index=clients)
     need = ["score", "score_2"] if two else ["score"]
-    keep = sessions[need].notna().all(axis=1).to_numpy()
-    scored = pd.DataFrame({"client": codes[keep], "session": sessions["session"].to_numpy()[keep],
-                           **{c: sessions[c].to_numpy()[keep] for c in need}})  # fmt: skip
-    order = np.lexsort((scored["session"].to_numpy(), scored["client"].to_numpy()))
-    scored = scored.iloc[order].reset_index(drop=True)
-    first = scored.groupby("client", sort=False).head(1).set_index("client")
-    base = first.reindex(clients)
-    n_scored = scored.groupby("client", sort=False).size().reindex(clients, fill_value=0)
-    last_session = scored.groupby("client", sort=False)["session"].max().reindex(clients)
+    scored = np.flatnonzero(np.logical_and.reduce([~np.isnan(cols[c]) for c in need]))
+    first = table.ends(scored)
+    base = pd.DataFrame({c: table.at(first, cols[c]) for c in ["session", *need]}, clients)
+    n_scored = pd.Series(np.bincount(client[scored], minlength=table.n), index=clients)
+    last_session = pd.Series(table.at(table.ends(scored, last=True), session), index=clients)
 
-    follow = scored[scored["session"] > scored["client"].map(base["session"])]
-    aligned = base.loc[follow["client"]].set_axis(follow.index)
-    met = _met(follow, aligned, spec.definition, instrument, second).astype(bool)
-    hit = follow.loc[_timed(follow, met, spec), ["client", "session"]]
-    event_session = hit.groupby("client", sort=False)["session"].min().reindex(clients)
-    lower = _previous_assessment(scored, event_session)
+    # follow-up rows: every scored row after the client's first; the event is the first
+    # that meets the definition under the timing rule, its lower bound the scored row before
+    follow = np.delete(scored, np.searchsorted(scored, first))
+    rows = pd.DataFrame({c: cols[c][follow] for c in need})
+    aligned = base[need].iloc[client[follow]].reset_index(drop=True)
+    met = _met(rows, aligned, spec.definition, instrument, second).to_numpy(dtype=bool)
+    first_hit = table.ends(follow[_timed(client[follow], met, spec)])
+    before = scored[np.searchsorted(scored, first_hit) - 1]
+    event_session = pd.Series(table.at(first_hit, session), index=clients)
+    lower = pd.Series(np.nan, index=clients)
+    lower.iloc[client[first_hit]] = session[before]
 
     clinical = instrument.is_clinical(base["score"])
     if two:
@@ -205,6 +221,7 @@ def derive_events(
     t_lower = lower.where(event, last_session)
     out = pd.DataFrame(
         {
+            "client": table.ids,
             "stratum": stratum.where(eligible),
             "baseline": base["score"],
             "eligible": eligible,
@@ -213,44 +230,20 @@ def derive_events(
             "sessions_attended": attended.astype("int64"),
             "time_lower": t_lower.where(eligible).astype("Int64"),
             "time_upper": time.where(event).astype("Int64"),
-            "end_reason": _end_reason(sessions, codes, clients),
+            "end_reason": (
+                table.last_known("end_reason", "unknown")
+                if "end_reason" in table.columns
+                else np.full(table.n, "unknown", dtype=object)
+            ),
             "excluded": excluded,
         },
         index=clients,
-    ).reset_index()
+    ).reset_index(drop=True)
     # therapist (cluster), dataset (pooled source) and covariates: the client's first value
-    carried = [c for c in sessions.columns if c not in SESSION_COLUMNS]
+    carried = [c for c in table.columns if c not in SESSION_COLUMNS]
     for column in carried:
-        first = sessions[column].groupby(codes, sort=False).first()
-        out[column] = first.reindex(clients).to_numpy()
-    out["client"] = np.asarray(ids, dtype=object)[out["client"].to_numpy()]
+        out[column] = table.first_value(column)
     return out[[*EVENT_COLUMNS, *carried]]
-
-
-def _end_reason(sessions: pd.DataFrame, codes: np.ndarray, clients: pd.Index) -> pd.Series:
-    if "end_reason" not in sessions:
-        return pd.Series("unknown", index=clients)
-    known = (sessions["end_reason"] != "unknown").to_numpy()
-    reasons = sessions["end_reason"][known]
-    last = reasons.groupby(codes[known], sort=False).last().astype(object)
-    return last.reindex(clients).fillna("unknown")
-
-
-def _previous_assessment(scored: pd.DataFrame, event_session: pd.Series) -> pd.Series:
-    """Per client, the scored session before the event session (the interval's lower
-    bound), from ``scored`` sorted by client code and session."""
-    client = scored["client"].to_numpy().astype(np.int64)
-    session = scored["session"].to_numpy().astype(np.int64)
-    prev = np.r_[np.nan, session[:-1]].astype(float)
-    prev[np.r_[True, client[1:] != client[:-1]]] = np.nan
-    width = int(session.max()) + 1 if len(session) else 1
-    has = event_session.notna().to_numpy()
-    target = event_session.index.to_numpy()[has] * width + event_session.to_numpy()[has].astype(
-        np.int64
-    )
-    out = np.full(len(event_session), np.nan)
-    out[has] = prev[np.searchsorted(client * width + session, target)]
-    return pd.Series(out, index=event_session.index)
 
 
 def participant_flow(events: pd.DataFrame) -> pd.DataFrame:
@@ -277,9 +270,9 @@ def derive_all(
     second: Instrument | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Events and flow for several definitions, stacked with a ``definition`` column."""
-    events, flows = [], []
+    events, flows, table = [], [], sort_sessions(sessions)
     for spec in definitions:
-        ev = derive_events(sessions, instrument=instrument, bands=bands, spec=spec, second=second)
+        ev = _derive(table, instrument, bands, spec, second)
         events.append(ev.assign(definition=spec.name))
         flows.append(participant_flow(ev).assign(definition=spec.name))
     flow = pd.concat(flows, ignore_index=True)[["definition", "status", "reason", "n"]]
