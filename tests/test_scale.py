@@ -3,6 +3,7 @@ profiles, and count-based estimators equal to their per-client fits."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -138,3 +139,20 @@ def test_intermediates_are_narrowed_only_where_values_fit():
     assert str(narrow["session"].dtype) == "int32" and str(narrow["time"].dtype) == "Int32"
     assert str(narrow["big"].dtype) == "int64" and str(narrow["score"].dtype) == "float64"
     pd.testing.assert_frame_equal(narrow.astype(table.dtypes.to_dict()), table)
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads Linux's /proc")
+def test_benchmark_memory_counts_every_process_of_the_run():
+    from dosecurve.benchmark import run_sampled, tree_rss_mb
+
+    own = tree_rss_mb(os.getpid())
+    assert own > 10  # this Python process at least
+    hold = (
+        "import time; b = bytearray(300 * 2**20); b[::4096] = b'x' * len(b[::4096]); time.sleep(3)"
+    )
+    # a child holding 300 MB and a grandchild holding 300 MB: both are counted
+    cmd = [sys.executable, "-c", f"import subprocess, sys; p = subprocess.Popen([sys.executable, "
+           f"'-c', {hold!r}]); {hold}; p.wait()"]  # fmt: skip
+    result, peak = run_sampled(cmd, every=0.2)
+    assert result.returncode == 0, result.stderr
+    assert 600 <= peak < 600 + 3 * own
