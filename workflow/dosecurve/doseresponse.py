@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -52,10 +53,29 @@ def _scale(name: str, fitter) -> float:
     return value if name == "log-normal" else 1.0 / value
 
 
+def fit_models(events: pd.DataFrame) -> dict[str, Any]:
+    """The three AFT models fitted to the eligible clients (count-weighted distinct rows);
+    a model whose fit did not converge is ``None``. Fit once, for the table and curves."""
+    data, fitted = _data(events), dict.fromkeys(MODELS)
+    if (data["event"] * data["w"]).sum() < 3 or data["intake"].nunique() < 2:
+        return fitted  # not estimable: fit_aft says why
+    for name, (cls, _, _) in MODELS.items():
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                fitted[name] = cls().fit(data, "time", "event", weights_col="w")
+        except ConvergenceError:
+            fitted[name] = None
+    return fitted
+
+
 def fit_aft(
-    events: pd.DataFrame, intake_grid: Sequence[float] | None = None
+    events: pd.DataFrame,
+    intake_grid: Sequence[float] | None = None,
+    fitted: dict[str, Any] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Fit the three models; return ``(models, predictions)``.
+    """Fit the three models (or take them from ``fit_models``); return
+    ``(models, predictions)``.
 
     ``models``: ``model, intercept, intake_coef, intake_se, scale, log_likelihood, aic,
     note``; ``predictions``: ``model, intake, sessions_50, sessions_75``. Too few events
@@ -73,16 +93,16 @@ def fit_aft(
         intake_grid = np.unique(np.round(np.linspace(low, high, 7), 1))
     rows, predictions = [], []
     grid = pd.DataFrame({"intake": list(intake_grid)})
-    for name, (cls, location, _) in MODELS.items():
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                fitter = cls().fit(data, "time", "event", weights_col="w")
-                p50 = fitter.predict_percentile(grid, p=0.5)
-                p75 = fitter.predict_percentile(grid, p=0.25)
-        except ConvergenceError:
+    fitted = fit_models(events) if fitted is None else fitted
+    for name, (_, location, _) in MODELS.items():
+        fitter = fitted[name]
+        if fitter is None:
             rows.append({"model": name, "note": "not estimable: the fit did not converge"})
             continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            p50 = fitter.predict_percentile(grid, p=0.5)
+            p75 = fitter.predict_percentile(grid, p=0.25)
         rows.append({
             "model": name,
             "intercept": float(fitter.params_.loc[(location, "Intercept")]),
@@ -146,10 +166,14 @@ def howard_probit(
 
 
 def fitted_curves(
-    events: pd.DataFrame, strata: Sequence[str], sessions: Sequence[int]
+    events: pd.DataFrame,
+    strata: Sequence[str],
+    sessions: Sequence[int],
+    fitted: dict[str, Any] | None = None,
 ) -> pd.DataFrame:
     """Each parametric model's cumulative proportion improved at ``sessions`` for a client
-    with the stratum's median intake score, beside the stratum's Kaplan-Meier estimate."""
+    with the stratum's median intake score, beside the stratum's Kaplan-Meier estimate
+    (models from ``fit_models`` when given, else fitted here)."""
     from dosecurve.survival import fit_by_stratum, step_value
 
     data = _data(events)
@@ -161,17 +185,13 @@ def fitted_curves(
     medians = eligible.groupby("stratum")["baseline"].median()
     grid = pd.DataFrame({"intake": [float(medians[s]) for s in present]})
     rows = []
-    for name, (cls, _, _) in MODELS.items():
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                surv = (
-                    cls()
-                    .fit(data, "time", "event", weights_col="w")
-                    .predict_survival_function(grid, times=list(sessions))
-                )
-        except ConvergenceError:
+    fitted = fit_models(events) if fitted is None else fitted
+    for name, fitter in fitted.items():
+        if fitter is None:
             continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            surv = fitter.predict_survival_function(grid, times=list(sessions))
         for j, stratum in enumerate(present):
             last = km[stratum]["time"].iloc[-1]
             for t in sessions:

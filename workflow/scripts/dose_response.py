@@ -3,14 +3,15 @@
 from _adapter import log_errors, read_result, write_csv
 
 from dosecurve.config import dataset_bands
-from dosecurve.doseresponse import fit_aft, fitted_curves, howard_probit
+from dosecurve.doseresponse import fit_aft, fit_models, fitted_curves, howard_probit
 
 log_errors(snakemake.log[0])
 p, out = snakemake.params, snakemake.output
 events = read_result(snakemake.input[0], dtype={"client": str, "stratum": str})
-models, predictions = fit_aft(events)
+fitted = fit_models(events)  # once, for the models table and the fitted curves
+models, predictions = fit_aft(events, fitted=fitted)
 write_csv(models, out.models)
 write_csv(predictions, out.predictions)
 write_csv(howard_probit(events), out.howard)
 strata = [b.name for b in dataset_bands(p.dataset)]
-write_csv(fitted_curves(events, strata, p.improved_at), out.curves)
+write_csv(fitted_curves(events, strata, p.improved_at, fitted), out.curves)
