@@ -168,3 +168,27 @@ def test_timings_match_their_words_in_any_row_order(clients, rnd):
                               bands=resolve_bands("core-om"), spec=spec)  # fmt: skip
         again = again.astype({"client": object}).set_index("client").loc[ev.index]
         pd.testing.assert_frame_equal(again, ev)
+
+
+@settings(max_examples=60, deadline=None)
+@given(histories)
+def test_blocks_of_clients_give_the_same_events(clients):
+    """Large tables are derived in blocks of whole clients; any block size gives the same
+    events, and every client is in exactly one block."""
+    from dosecurve import events as module
+    from dosecurve.client_rows import sort_sessions
+
+    table = long_table(clients)
+    whole = derive(clients)
+    rows = sort_sessions(table)
+    for size in (1, 3, 7):
+        blocks = list(rows.blocks(size))
+        assert sum(b.n for b in blocks) == len(clients)
+        assert sum(len(b.client) for b in blocks) == len(table)
+        assert all(b.starts[0] == 0 and b.client[0] == 0 for b in blocks if b.n)
+    saved = module.BLOCK_ROWS
+    try:
+        module.BLOCK_ROWS = 3
+        pd.testing.assert_frame_equal(derive(clients), whole)
+    finally:
+        module.BLOCK_ROWS = saved

@@ -28,7 +28,7 @@ Everything is a vectorised pass over the table sorted by client and session.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -99,13 +99,14 @@ class EventDefinition:
 
 
 def _met(
-    rows: pd.DataFrame,
-    base: pd.DataFrame,
+    rows: Mapping[str, np.ndarray],
+    base: Mapping[str, np.ndarray],
     definition: str,
     inst: Instrument,
     second: Instrument | None,
-) -> pd.Series:
-    """Whether each follow-up row meets the definition (baseline values aligned)."""
+) -> np.ndarray:
+    """Whether each follow-up row meets the definition (scores and the client's baseline
+    scores as aligned arrays)."""
     change = inst.improvement(base["score"], rows["score"])
     functional = ~inst.is_clinical(rows["score"])
     if definition == "reliable_improvement":
@@ -115,7 +116,7 @@ def _met(
     if definition == "remission":
         return functional
     if definition == "response":
-        room = (base["score"] - inst.best_score()).abs()
+        room = np.abs(base["score"] - inst.best_score())
         return (room > 0) & (change >= 0.5 * room - 1e-9)
     if definition == "reliable_deterioration":
         return inst.is_reliable(-change)
@@ -160,7 +161,21 @@ def derive_events(
     Columns: see ``EVENT_COLUMNS``; ``time`` and ``event`` are empty for ineligible
     clients and ``excluded`` holds the reason code.
     """
-    return _derive(sort_sessions(sessions), instrument, bands, spec, second)
+    return _derive_blocks(sort_sessions(sessions), instrument, bands, spec, second)
+
+
+BLOCK_ROWS = 2**21  # session rows per block of clients (see ClientRows.blocks)
+
+
+def _derive_blocks(
+    table: ClientRows,
+    instrument: Instrument,
+    bands: Sequence[Band],
+    spec: EventDefinition,
+    second: Instrument | None,
+) -> pd.DataFrame:
+    parts = [_derive(b, instrument, bands, spec, second) for b in table.blocks(BLOCK_ROWS)]
+    return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
 
 
 def _derive(
@@ -183,20 +198,28 @@ def _derive(
     clients = pd.Index(np.arange(table.n), name="client")
     attended = pd.Series(table.at(table.ends(last=True), session), index=clients)
     need = ["score", "score_2"] if two else ["score"]
-    scored = np.flatnonzero(np.logical_and.reduce([~np.isnan(cols[c]) for c in need]))
-    first = table.ends(scored)
+    is_scored = np.logical_and.reduce([~np.isnan(cols[c]) for c in need])
+    scored = None if is_scored.all() else np.flatnonzero(is_scored)  # None: every row
+    first, last = table.ends(scored), table.ends(scored, last=True)
     base = pd.DataFrame({c: table.at(first, cols[c]) for c in ["session", *need]}, clients)
-    n_scored = pd.Series(np.bincount(client[scored], minlength=table.n), index=clients)
-    last_session = pd.Series(table.at(table.ends(scored, last=True), session), index=clients)
+    count = np.zeros(table.n, dtype=np.int64)  # scored rows per client, from their positions
+    position = (lambda r: r) if scored is None else (lambda r: np.searchsorted(scored, r))
+    count[client[first]] = position(last) - position(first) + 1
+    n_scored = pd.Series(count, index=clients)
+    last_session = pd.Series(table.at(last, session), index=clients)
 
-    # follow-up rows: every scored row after the client's first; the event is the first
-    # that meets the definition under the timing rule, its lower bound the scored row before
-    follow = np.delete(scored, np.searchsorted(scored, first))
-    rows = pd.DataFrame({c: cols[c][follow] for c in need})
-    aligned = base[need].iloc[client[follow]].reset_index(drop=True)
-    met = _met(rows, aligned, spec.definition, instrument, second).to_numpy(dtype=bool)
-    first_hit = table.ends(follow[_timed(client[follow], met, spec)])
-    before = scored[np.searchsorted(scored, first_hit) - 1]
+    # follow-up rows: every scored row after the client's first (sorted by client, so the
+    # baseline is repeated per row rather than looked up); the event is the first that
+    # meets the definition under the timing rule, its lower bound the scored row before
+    is_scored[first] = False
+    follow_client = np.repeat(np.arange(table.n), np.maximum(count - 1, 0))
+    rows = {c: cols[c][is_scored] for c in need}
+    aligned = {c: np.repeat(base[c].to_numpy(), np.maximum(count - 1, 0)) for c in need}
+    met = np.asarray(_met(rows, aligned, spec.definition, instrument, second), dtype=bool)
+    hit = np.flatnonzero(_timed(follow_client, met, spec))
+    first_hit = hit[np.r_[True, np.diff(follow_client[hit]) > 0][: len(hit)]]
+    first_hit = np.flatnonzero(is_scored)[first_hit]  # as rows of the table
+    before = first_hit - 1 if scored is None else scored[np.searchsorted(scored, first_hit) - 1]
     event_session = pd.Series(table.at(first_hit, session), index=clients)
     lower = pd.Series(np.nan, index=clients)
     lower.iloc[client[first_hit]] = session[before]
@@ -272,7 +295,7 @@ def derive_all(
     """Events and flow for several definitions, stacked with a ``definition`` column."""
     events, flows, table = [], [], sort_sessions(sessions)
     for spec in definitions:
-        ev = _derive(table, instrument, bands, spec, second)
+        ev = _derive_blocks(table, instrument, bands, spec, second)
         events.append(ev.assign(definition=spec.name))
         flows.append(participant_flow(ev).assign(definition=spec.name))
     flow = pd.concat(flows, ignore_index=True)[["definition", "status", "reason", "n"]]

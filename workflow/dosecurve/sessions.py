@@ -135,18 +135,20 @@ def validate_sessions(
         raise ValueError(
             f"{source}: column '{mapped['client']}' is empty in rows {_rows(bad_client)}"
         )
-    out["client"] = _id_text(out["client"])
+    checked = {"client": _id_text(out["client"])}  # checked columns, not copied into `out`
     if "session" in out:
-        out["session"] = _check_sessions(out, mapped["session"], source)
-    out["score"] = _check_scores(out, mapped["score"], instrument, source)
+        checked["session"] = _check_sessions(out, mapped["session"], source)
+    checked["score"] = _check_scores(out, mapped["score"], instrument, source)
     if "score_2" in out:
         if second_instrument is None:
             raise ValueError("columns.score_2 is mapped: set second_instrument for this data set")
-        out["score_2"] = _check_scores(out, mapped["score_2"], second_instrument, source, "score_2")
+        checked["score_2"] = _check_scores(out, mapped["score_2"], second_instrument, source,
+                                           "score_2")  # fmt: skip
     if "therapist" in out:
-        out["therapist"] = _id_text(out["therapist"])
+        checked["therapist"] = _id_text(out["therapist"])
     if "end_reason" in out:
-        out["end_reason"] = map_end_reasons(out["end_reason"], end_reasons or {}, source)
+        checked["end_reason"] = map_end_reasons(out["end_reason"], end_reasons or {}, source)
+    out = pd.DataFrame({k: checked.get(k, out[k]) for k in out.columns}, copy=False)
     n_raw = len(out)
     out, missed = number_sessions(out, layout, names=mapped, source=source)
     n_rows = len(out)
@@ -205,14 +207,16 @@ def _check_sessions(out: pd.DataFrame, name: str, source: str) -> pd.Series:
             f"{source}: column '{name}' (session) has missing or non-numeric values in data rows "
             f"{_rows(bad)}; sessions must be whole numbers of sessions attended (0 = intake)"
         )
-    bad = (session < 0) | (session != np.floor(session))
+    bad = session < 0
+    if not pd.api.types.is_integer_dtype(session):
+        bad |= session != np.floor(session)
     if bad.any():
         raise ValueError(
             f"{source}: column '{name}' (session) has negative or fractional values in data rows "
             f"{_rows(bad)} (clients {_clients(out.loc[bad, 'client'])}); sessions must be whole "
             "numbers >= 0 counting sessions attended (0 = intake)"
         )
-    return session.astype("int64")
+    return session if pd.api.types.is_integer_dtype(session) else session.astype("int64")
 
 
 def map_end_reasons(
@@ -261,7 +265,7 @@ def _check_scores(
             f"{instrument.name}'s range {low:g}-{high:g} in data rows {_rows(outside)} (clients "
             f"{_clients(out.loc[outside, 'client'])}); fix the data or set the instrument's range"
         )
-    return score.astype("float64")
+    return score.astype("float64", copy=False)
 
 
 def pool_sessions(tables: Mapping[str, pd.DataFrame]) -> tuple[pd.DataFrame, SessionsSummary]:

@@ -57,8 +57,9 @@ def read_result(path: str, categorical=(), **csv_options):
     if path.endswith(".parquet"):
         import pyarrow.parquet as pq
 
-        present = set(pq.read_schema(path).names)
-        return pd.read_parquet(path, read_dictionary=[c for c in categorical if c in present])
+        schema = pq.read_schema(path)  # text stored plainly is read as a dictionary too
+        text = [c for c in categorical if c in schema.names and schema.field(c).type == "string"]
+        return pd.read_parquet(path, read_dictionary=text)
     return pd.read_csv(path, **csv_options)
 
 
