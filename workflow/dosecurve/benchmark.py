@@ -1,13 +1,16 @@
 """Benchmark the whole workflow on a simulated data set of any size.
 
-    python -m dosecurve.benchmark --clients 100000 [--cores 2] [--workdir DIR]
+    python -m dosecurve.benchmark --clients 100000 [--cores 2] [--mem-mb 8000] [--workdir DIR]
 
 Generates the data with the simulator's fast path (``simulate_sessions``: the nordmo2021
 preset with a median of 27 sessions, so about 40 session rows per client) as a Parquet
 file, writes a config that reads it like a researcher's file, runs the workflow with
 Snakemake, and prints one row per step with its wall time and peak memory (Snakemake's
 ``benchmark:`` records of each rule: ``s`` and ``max_rss``; memory is sampled while a step
-runs, so a step shorter than the sampling interval shows none), then the total wall time.
+runs, so a step shorter than the sampling interval shows none), then the total wall time
+and the peak memory of all steps at once. Snakemake is given the memory budget
+``--mem-mb`` (8,000 MB unless told otherwise) as ``--resources mem_mb``, so it never runs
+steps together whose declared memory exceeds it, as a user of an 8 GB machine would.
 
 Like the readers, this command-line tool touches files; the analysis package does not.
 """
@@ -123,12 +126,14 @@ def run_sampled(cmd: list[str], every: float = 0.5) -> tuple[subprocess.Complete
     return subprocess.CompletedProcess(cmd, proc.returncode, out, err), peak[0]
 
 
-def run(clients: int, cores: int, folder: Path) -> pd.DataFrame:
+def run(clients: int, cores: int, folder: Path, mem_mb: int = 8000) -> pd.DataFrame:
     rows, seconds = generate(clients, folder)
     print(f"generated {clients:,} clients, {rows:,} session rows in {seconds:.1f} s "
           f"(peak {peak_rss_mb():,.0f} MB)", flush=True)  # fmt: skip
     cmd = [sys.executable, "-m", "snakemake", "-s", str(SNAKEFILE), "-d", str(folder),
            "--cores", str(cores), "--quiet", "rules"]  # fmt: skip
+    if mem_mb:  # the machine's budget: Snakemake keeps big steps apart by their mem_mb
+        cmd += ["--resources", f"mem_mb={mem_mb}"]
     start = time.perf_counter()
     result, whole_peak = run_sampled(cmd)
     total = time.perf_counter() - start
@@ -136,7 +141,8 @@ def run(clients: int, cores: int, folder: Path) -> pd.DataFrame:
         raise SystemExit(f"the workflow failed:\n{result.stderr[-4000:]}")
     table = stage_table(folder)
     print(table.to_string(index=False, float_format=lambda v: f"{v:,.1f}"))
-    print(f"whole workflow: {total:.1f} s wall time with --cores {cores}; "
+    limit = f" and --resources mem_mb={mem_mb}" if mem_mb else ""
+    print(f"whole workflow: {total:.1f} s wall time with --cores {cores}{limit}; "
           f"largest step peak memory {table['peak_mb'].max():,.0f} MB; "
           f"peak memory of all steps at once {whole_peak:,.0f} MB")  # fmt: skip
     return table
@@ -146,13 +152,16 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=100_000)
     parser.add_argument("--cores", type=int, default=2)
+    parser.add_argument(
+        "--mem-mb", type=int, default=8000, help="memory budget for Snakemake's scheduler (0: none)"
+    )
     parser.add_argument("--workdir", type=Path, help="keep the run here (default: temporary)")
     args = parser.parse_args(argv)
     if args.workdir:
-        run(args.clients, args.cores, args.workdir)
+        run(args.clients, args.cores, args.workdir, args.mem_mb)
         return
     with tempfile.TemporaryDirectory(prefix="dosecurve-bench-") as folder:
-        run(args.clients, args.cores, Path(folder))
+        run(args.clients, args.cores, Path(folder), args.mem_mb)
 
 
 if __name__ == "__main__":

@@ -45,7 +45,7 @@ rule sessions:
         dataset=settings(*DATA_KEYS),
     threads: 1
     resources:
-        mem_mb=mem_mb(26),
+        mem_mb=mem_mb(45),
     benchmark:
         "results/{dataset}/logs/benchmarks/sessions.tsv",
     log:
