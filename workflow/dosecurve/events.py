@@ -161,21 +161,10 @@ def derive_events(
     Columns: see ``EVENT_COLUMNS``; ``time`` and ``event`` are empty for ineligible
     clients and ``excluded`` holds the reason code.
     """
-    return _derive_blocks(sort_sessions(sessions), instrument, bands, spec, second)
+    return _derive(sort_sessions(sessions), instrument, bands, spec, second)
 
 
 BLOCK_ROWS = 2**21  # session rows per block of clients (see ClientRows.blocks)
-
-
-def _derive_blocks(
-    table: ClientRows,
-    instrument: Instrument,
-    bands: Sequence[Band],
-    spec: EventDefinition,
-    second: Instrument | None,
-) -> pd.DataFrame:
-    parts = [_derive(b, instrument, bands, spec, second) for b in table.blocks(BLOCK_ROWS)]
-    return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
 
 
 def _derive(
@@ -185,6 +174,10 @@ def _derive(
     spec: EventDefinition,
     second: Instrument | None,
 ) -> pd.DataFrame:
+    blocks = list(table.blocks(BLOCK_ROWS))  # views of consecutive clients
+    if len(blocks) > 1:
+        parts = [_derive(block, instrument, bands, spec, second) for block in blocks]
+        return pd.concat(parts, ignore_index=True)
     two = spec.definition == "recovery_two_instruments"
     if two and (second is None or "score_2" not in table.columns):
         raise ValueError(
@@ -295,7 +288,7 @@ def derive_all(
     """Events and flow for several definitions, stacked with a ``definition`` column."""
     events, flows, table = [], [], sort_sessions(sessions)
     for spec in definitions:
-        ev = _derive_blocks(table, instrument, bands, spec, second)
+        ev = _derive(table, instrument, bands, spec, second)
         events.append(ev.assign(definition=spec.name))
         flows.append(participant_flow(ev).assign(definition=spec.name))
     flow = pd.concat(flows, ignore_index=True)[["definition", "status", "reason", "n"]]
