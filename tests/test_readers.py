@@ -169,3 +169,17 @@ def test_ids_keep_leading_zeros(tmp_path):
     table, _ = long_table(read_table(str(path), text_columns=["id"]),
                           {"client": "id", "session": "visit", "score": "core"})  # fmt: skip
     assert table["client"].tolist() == ["007", "007"]
+
+
+def test_parquet_text_ids_are_read_as_codes(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from dosecurve.readers import read_parquet
+
+    path = str(tmp_path / "export.parquet")  # plain text, as another program writes it
+    pq.write_table(pa.table({"id": ["007", "8", "007"], "arm": ["a", "b", "a"]}), path)
+    table = read_parquet(path, ["id", "absent"])
+    assert isinstance(table["id"].dtype, pd.CategoricalDtype)
+    assert table["id"].astype(str).tolist() == ["007", "8", "007"]
+    assert table["arm"].dtype == object  # not an id: left as text

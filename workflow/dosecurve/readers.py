@@ -62,7 +62,7 @@ def read_table(
             sep = "\t" if kind == "tsv" and delimiter is None else delimiter
             return read_delimited(path, delimiter=sep, encoding=encoding, text_columns=text_columns)
         if kind == "parquet":
-            return _read_parquet(path, text_columns)
+            return read_parquet(path, text_columns)
         if kind == "excel":
             return pd.read_excel(path, sheet_name=0 if sheet is None else sheet)
         return _read_stats_file(path, kind, label_columns)
@@ -74,7 +74,9 @@ def read_table(
         raise ValueError(f"{path}: cannot be read as {kind} ({err})") from None
 
 
-def _read_parquet(path: str, text_columns: Sequence[str]) -> pd.DataFrame:
+def read_parquet(path: str, text_columns: Sequence[str] = ()) -> pd.DataFrame:
+    """A Parquet file as typed, ``text_columns`` stored as plain text read as categoricals
+    (columns stored as dictionaries are categoricals already)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 

@@ -54,12 +54,10 @@ def read_result(path: str, categorical=(), **csv_options):
     categoricals, where present), CSV with ``csv_options``."""
     import pandas as pd
 
-    if path.endswith(".parquet"):
-        import pyarrow.parquet as pq
+    from dosecurve.readers import read_parquet
 
-        schema = pq.read_schema(path)  # text stored plainly is read as a dictionary too
-        text = [c for c in categorical if c in schema.names and schema.field(c).type == "string"]
-        return pd.read_parquet(path, read_dictionary=text)
+    if path.endswith(".parquet"):
+        return read_parquet(path, categorical)
     return pd.read_csv(path, **csv_options)
 
 
