@@ -1,11 +1,9 @@
 # dosecurve: sessions to clinically significant improvement, by intake severity.
 # Table of contents: settings, then one rule file per stage in pipeline order.
+# Settings (rules/common.smk): config/config.yaml, or only the files given with --configfile.
 from snakemake.utils import min_version
 
 min_version("8.0")
-
-
-configfile: "config/config.yaml"
 
 
 report: "workflow/report/workflow.rst"

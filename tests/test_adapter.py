@@ -12,7 +12,7 @@ import pytest
 SCRIPTS = Path(__file__).resolve().parents[1] / "workflow" / "scripts"
 sys.path.insert(0, str(SCRIPTS))
 
-from _adapter import read_result, write_csv, write_table, write_text  # noqa: E402
+from _adapter import check_plain, read_result, write_csv, write_table, write_text  # noqa: E402
 
 
 class Breaks(pd.DataFrame):
@@ -65,3 +65,21 @@ def test_parquet_intermediates_keep_ids_as_codes_in_one_row_group(tmp_path):
     back = read_result(target, categorical=["client"])
     assert isinstance(back["client"].dtype, pd.CategoricalDtype)
     assert back["client"].astype(str).tolist() == ids.astype(str).tolist()
+
+
+def test_a_param_snakemake_cannot_compare_is_refused():
+    from dosecurve.config import AnalysisSettings
+
+    check_plain({"a": [1, 2.5, "x", None, True], "b": {"c": (1, 2)}}, "params.ok")
+    with pytest.raises(TypeError, match=r"params.analysis is a AnalysisSettings, not plain"):
+        check_plain(AnalysisSettings(), "params.analysis")
+    with pytest.raises(TypeError, match=r"params.dataset.x\[1\] is a set"):
+        check_plain({"x": [1, {2}]}, "params.dataset")
+
+
+def test_every_adapter_starts_with_the_params_check():
+    for script in SCRIPTS.glob("*.py"):
+        if script.name != "_adapter.py":
+            text = script.read_text()
+            assert "start(snakemake)" in text, script.name
+            assert "snakemake.config" not in text, script.name  # settings come as params

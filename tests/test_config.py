@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,7 @@ import yaml
 
 from dosecurve import config as cfg
 from dosecurve.config_check import check_config
+from dosecurve.config_files import ConfigFileError, effective_config, load_yaml
 from dosecurve.instruments import resolve_instrument
 from dosecurve.severity import resolve_bands
 
@@ -182,3 +184,80 @@ def test_cox_covariates_must_be_carried():
         cfg.cox_settings({**ds, "cox": {"covariates": ["sex"]}})
     with pytest.raises(ValueError, match=r"cox.interactions use \['bond'\]"):
         cfg.cox_settings({**ds, "cox": {"covariates": ["age"], "interactions": [["age", "bond"]]}})
+
+
+# Config files are data: read with a safe loader, no repeated keys, bounded aliases.
+
+
+def config_file(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "my.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_a_python_tag_is_refused_without_evaluating_it(tmp_path):
+    path = config_file(tmp_path, "datasets:\n  x: !!python/name:os.environ\n")
+    with pytest.raises(ConfigFileError, match=r"my.yaml line 2: .*remove the tag") as err:
+        load_yaml(path)
+    assert "PATH" not in str(err.value) and len(str(err.value)) < 500
+
+
+def test_a_repeated_key_is_refused_with_both_lines(tmp_path):
+    text = "datasets:\n  a: {simulate: {}}\n  b: {simulate: {}}\n  a: {simulate: {seed: 2}}\n"
+    with pytest.raises(ConfigFileError, match=r"key 'a' is given twice \(lines 2 and 4\)"):
+        load_yaml(config_file(tmp_path, text))
+
+
+def test_an_alias_bomb_is_refused_quickly_with_a_short_message(tmp_path):
+    levels = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 9):
+        prev, name = chr(ord("a") + i - 1), chr(ord("a") + i)
+        levels.append(f"{name}: &{name} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]")
+    with pytest.raises(ConfigFileError, match="aliases expand to more than") as err:
+        load_yaml(config_file(tmp_path, "\n".join(levels) + "\n"))
+    assert len(str(err.value)) < 300
+
+
+def test_a_few_aliases_are_fine(tmp_path):
+    text = "bands: &b {bands: [{name: a, from: 10}]}\ndatasets:\n  x: {severity: *b}\n"
+    assert load_yaml(config_file(tmp_path, text))["datasets"]["x"]["severity"]["bands"]
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ('datasets:\n  "x\\n": {simulate: {}}\n', "datasets.x"),
+        ("analysis: {conf_level: .nan}\n", "analysis.conf_level"),
+        ("analysis: {rmst_horizon: .inf}\n", "analysis.rmst_horizon"),
+    ],
+)
+def test_values_no_setting_takes_are_refused_by_key(tmp_path, text, key):
+    with pytest.raises(ConfigFileError, match=re.escape(key)):
+        effective_config([config_file(tmp_path, text)])
+
+
+def test_a_tab_delimiter_is_allowed(tmp_path):
+    text = 'datasets:\n  x: {path: a.tsv, delimiter: "\\t", columns: {client: id}}\n'
+    config, _ = effective_config([config_file(tmp_path, text)])
+    assert config["datasets"]["x"]["delimiter"] == "\t"
+
+
+def test_negative_seed_is_refused():
+    bad = copy.deepcopy(DEFAULT)
+    bad["datasets"]["nordmo_sim"]["simulate"]["seed"] = -1
+    with pytest.raises(ValueError, match=r"simulate.seed: -1 is less than the minimum of 0"):
+        check(bad)
+
+
+def test_given_files_replace_the_default_and_merge_in_order(tmp_path):
+    first = tmp_path / "a.yaml"
+    first.write_text("datasets: {a: {simulate: {}}}\nanalysis: {conf_level: 0.9}\n")
+    second = tmp_path / "b.yaml"
+    second.write_text("analysis: {conf_type: log}\n")
+    config, files = effective_config([first, second], {"privacy": {"min_cell": "5"}})
+    assert files == [str(first), str(second)]
+    assert config == {
+        "datasets": {"a": {"simulate": {}}},
+        "analysis": {"conf_level": 0.9, "conf_type": "log"},
+        "privacy": {"min_cell": 5},
+    }

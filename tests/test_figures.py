@@ -242,4 +242,4 @@ def test_every_catalogued_figure_has_a_caption_naming_its_data():
     for name, spec in FIGURES.items():
         caption = spec.full_caption(context)
         assert caption.endswith(f"Data: figures/{name}.csv.")
-    assert "90% log confidence bands" in FIGURES["improvement_by_severity"].caption(context)
+    assert "90 % log confidence bands" in FIGURES["improvement_by_severity"].caption(context)

@@ -10,6 +10,7 @@ from typing import Any
 
 from dosecurve import __version__
 from dosecurve import config as cfg
+from dosecurve.labels import level_text
 from dosecurve.methods import bands_text
 
 REFERENCES = (
@@ -63,7 +64,8 @@ def methods_paragraph(ds: Mapping[str, Any], *, conf_level: float, conf_type: st
         "right-censored at their last scored assessment. Clients were stratified by intake "
         f"score ({bands_text(ds)}). The cumulative proportion improved was estimated as one "
         "minus the Kaplan-Meier estimate (Kaplan & Meier, 1958) with Greenwood standard errors "
-        f"and {conf_level:.0%} {conf_type} confidence intervals; medians and their confidence "
+        f"and {level_text(conf_level)} {conf_type} confidence intervals; medians and their "
+        "confidence "
         "limits follow Brookmeyer and Crowley (1982) as computed by R's survival package "
         "(Therneau & Grambsch, 2000). Strata were compared with the log-rank test (Mantel, "
         "1966), a trend test across their order, and pairwise tests with Holm's (1979) "

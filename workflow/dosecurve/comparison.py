@@ -8,6 +8,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from dosecurve.figures import PALETTE, draw_curve, session_breaks
+from dosecurve.labels import level_text
 from dosecurve.privacy import count_text
 from dosecurve.survival import ALL
 
@@ -82,7 +83,7 @@ def render_comparison_report(
     ]
     caption = (
         "Cumulative proportion improved (1 minus Kaplan-Meier) of all eligible clients of each "
-        f"data set, with {conf_level:.0%} confidence bands; each data set under its own "
+        f"data set, with {level_text(conf_level)} confidence bands; each data set under its own "
         "instrument, event definition and severity bands (see its own report)."
     )
     parts = [

@@ -94,6 +94,7 @@ def fit_cox(
     *,
     covariates: Sequence[str] = (),
     interactions: Sequence[Sequence[str]] = (),
+    conf_level: float = 0.95,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Hazard ratios (of improvement; of dropout in the cause-specific model) and the
     proportional-hazards checks, as two tables.
@@ -116,7 +117,7 @@ def fit_cox(
             continue
         naive, robust, check, cluster = _fit(frame, terms)
         for term in terms:
-            rows.append(_row(model, term, naive, robust, cluster))
+            rows.append(_row(model, term, naive, robust, cluster, conf_level))
         checks += _ph_rows(model, check)
     return pd.DataFrame(rows, columns=COX_COLUMNS), pd.DataFrame(checks, columns=PH_COLUMNS)
 
@@ -168,12 +169,17 @@ def _fit(frame: pd.DataFrame, terms: list[str]):
 
 
 def _row(
-    model: str, term: str, naive: CoxPHFitter, robust: pd.Series | None, cluster: str | None
+    model: str,
+    term: str,
+    naive: CoxPHFitter,
+    robust: pd.Series | None,
+    cluster: str | None,
+    conf_level: float,
 ) -> dict:
     coef = float(naive.params_[term])
     se = float(naive.standard_errors_[term])
     use = float(robust[term]) if robust is not None else se
-    z = 1.959963984540054
+    z = float(norm.ppf(0.5 + conf_level / 2))
     return {
         "model": model, "term": term, "coef": coef, "se": se,
         "robust_se": use if robust is not None else np.nan, "hazard_ratio": np.exp(coef),

@@ -182,7 +182,7 @@ def fitted_curves(
     present = [s for s in strata if s in km]
     if (data["event"] * data["w"]).sum() < 3 or not present:
         return pd.DataFrame(columns=["model", "stratum", "intake", "session", "fitted", "km"])
-    medians = eligible.groupby("stratum")["baseline"].median()
+    medians = eligible.groupby("stratum", observed=True)["baseline"].median()
     grid = pd.DataFrame({"intake": [float(medians[s]) for s in present]})
     rows = []
     fitted = fit_models(events) if fitted is None else fitted

@@ -18,6 +18,7 @@ from dosecurve import config as cfg
 from dosecurve import figdata as fd
 from dosecurve.figures import plot_improvement, session_breaks
 from dosecurve.instruments import Instrument
+from dosecurve.labels import level_text
 from dosecurve.plots import plot_dose_response, plot_forest, plot_incidence, plot_small_multiples
 from dosecurve.plots_scores import plot_attendance, plot_jacobson, plot_trajectories
 from dosecurve.survival import fit_by_stratum
@@ -98,13 +99,13 @@ def _improvement_data(inputs: Tables, c: FigureContext) -> dict[str, pd.DataFram
 def _improvement_plot(t: Tables, c: FigureContext) -> Figure:
     return plot_improvement(
         t["curves"], t["risk_table"], c.strata, event_label=c.event,
-        subtitle=f"Kaplan-Meier, {c.conf_level:.0%} {c.conf_type} CI; {c.definition}",
+        subtitle=f"Kaplan-Meier, {level_text(c.conf_level)} {c.conf_type} CI; {c.definition}",
         test=logrank_label(t["logrank"]),
     )  # fmt: skip
 
 
 def _ci(c: FigureContext) -> str:
-    return f"{c.conf_level:.0%} {c.conf_type} confidence bands"
+    return f"{level_text(c.conf_level)} {c.conf_type} confidence bands"
 
 
 FIGURES: dict[str, FigureSpec] = {
@@ -187,7 +188,8 @@ FIGURES: dict[str, FigureSpec] = {
             lambda t, c: plot_trajectories(t["means"], c.strata, c.instrument),
             lambda c: (
                 f"Mean {c.instrument.name} score at each session per intake severity "
-                f"stratum with {c.conf_level:.0%} t-based confidence bands, at sessions where at "
+                f"stratum with {level_text(c.conf_level)} t-based confidence bands, at sessions "
+                "where at "
                 f"least {fd.MIN_MEAN_N} clients of the stratum were scored (later sessions are "
                 "attended by fewer, often slower-improving clients); dotted: the cutoff."
             ),

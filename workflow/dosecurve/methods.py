@@ -12,6 +12,7 @@ import numpy as np
 from dosecurve import __version__
 from dosecurve import config as cfg
 from dosecurve.clinsig import CRITICAL
+from dosecurve.labels import level_text
 
 
 def settings_lines(
@@ -48,7 +49,8 @@ def settings_lines(
         "right-censored at their last scored assessment, whatever the reason therapy ended "
         "(the competing-risks table treats dropout before improvement as a competing event).",
         f"Severity strata (intake score): {bands_text(ds)}.",
-        f"Estimator: Kaplan-Meier with Greenwood standard errors and {conf_level:.0%} {conf_type} "
+        "Estimator: Kaplan-Meier with Greenwood standard errors and "
+        f"{level_text(conf_level)} {conf_type} "
         f"confidence intervals (as R survfit, conf.type = '{conf_type}'); medians, quartiles and "
         "their limits as R quantile.survfit. Tests: log-rank across the severity strata "
         "present, a trend test across their order, and pairwise log-rank tests with Holm's "

@@ -9,8 +9,10 @@ the file and say how to fix the config.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import os
+import stat
 from collections.abc import Sequence
 
 import pandas as pd
@@ -57,6 +59,9 @@ def read_table(
     those stored as text are read as categoricals (one code per row, not one object).
     """
     kind = file_format(path, fmt)
+    check_input_path(path)
+    if kind in ("csv", "tsv"):
+        check_text_container(path, encoding)
     try:
         if kind in ("csv", "tsv"):
             sep = "\t" if kind == "tsv" and delimiter is None else delimiter
@@ -154,15 +159,82 @@ def _read_stats_file(path: str, kind: str, label_columns: Sequence[str]) -> pd.D
     return frame
 
 
-def provenance(path: str, *, source: str) -> pd.DataFrame:
-    """The input file's size and SHA-256 checksum, for the report's provenance section."""
+def check_input_path(path: str) -> None:
+    """Stop unless ``path`` is a regular file, saying what it is instead."""
+    if not os.path.exists(path):
+        raise ValueError(
+            f"{path}: file not found (looked in {os.getcwd()}); give a path relative to the "
+            "folder you run snakemake from, or an absolute path"
+        )
+    mode = os.stat(path).st_mode
+    kinds = {
+        stat.S_ISDIR: "a directory: give the path of the data file inside it",
+        stat.S_ISFIFO: "a named pipe (FIFO), which can be read only once: copy the data to a file",
+        stat.S_ISCHR: "a character device, not a data file",
+        stat.S_ISBLK: "a block device, not a data file",
+        stat.S_ISSOCK: "a socket, not a data file",
+    }
+    for test, what in kinds.items():
+        if test(mode):
+            raise ValueError(f"{path}: is {what}")
+
+
+# What a file is, by its first bytes: a text file of another kind is named for what it is.
+MAGIC = (
+    (b"\x1f\x8b", "gzip-compressed data: decompress it (gunzip) and point path: at the CSV"),
+    (b"PK\x03\x04", "a zip archive, such as an Excel .xlsx workbook: give it the .xlsx "
+     "extension (or set format: excel), or unzip it"),
+    (b"\xd0\xcf\x11\xe0", "an Excel 97-2003 (.xls) workbook or another Office file: give it "
+     "the .xls extension or set format: excel"),
+    (b"PAR1", "a Parquet file: give it the .parquet extension or set format: parquet"),
+    (b"$FL2", "an SPSS (.sav) file: give it the .sav extension or set format: sav"),
+)  # fmt: skip
+
+
+def check_text_container(path: str, encoding: str) -> None:
+    """Stop when a file to be read as delimited text is compressed, a workbook, Parquet,
+    SPSS, or UTF-16 text read with another encoding."""
+    with open(path, "rb") as handle:
+        head = handle.read(4096)
+    for magic, what in MAGIC:
+        if head.startswith(magic):
+            raise ValueError(f"{path}: is {what}")
+    utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff")) or (
+        len(head) >= 8 and head.count(b"\x00") > len(head) // 4
+    )
+    if utf16 and not encoding.lower().replace("_", "-").startswith("utf-16"):
+        raise ValueError(
+            f"{path}: is UTF-16 text (two bytes per character, as Excel's 'Unicode text' "
+            "saves it): set encoding: utf-16 for this data set, or save the file as UTF-8 CSV"
+        )
+
+
+@functools.lru_cache(maxsize=64)
+def _digest(path: str, size: int, mtime_ns: int, inode: int) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
+    return digest.hexdigest()
+
+
+def sha256(path: str) -> str:
+    """The file's SHA-256 (hex), computed once per file version within a process."""
+    info = os.stat(path)
+    return _digest(os.path.abspath(path), info.st_size, info.st_mtime_ns, info.st_ino)
+
+
+def fingerprint(path: str) -> str:
+    """``"<size> bytes, sha256 <hex>"``: what the file holds, whatever its timestamp (a
+    restored backup with an older time still counts as changed)."""
+    return f"{os.path.getsize(path)} bytes, sha256 {sha256(path)}"
+
+
+def provenance(path: str, *, source: str) -> pd.DataFrame:
+    """The input file's size and SHA-256 checksum, for the report's provenance section."""
     return pd.DataFrame(
         {
             "item": ["input file", "size (bytes)", "SHA-256"],
-            "value": [source, str(os.path.getsize(path)), digest.hexdigest()],
+            "value": [source, str(os.path.getsize(path)), sha256(path)],
         }
     )

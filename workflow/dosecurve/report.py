@@ -87,7 +87,7 @@ def render_report(
         f"<h1>Sessions to {html.escape(event)}: {html.escape(dataset)}</h1>",
         "<p class='answer' id='headline'>"
         f"{headline(dataset, t.medians, t.improved, conf_level, event)}</p>",
-        table_html(answer_table(t.medians, t.improved, (8, 26, 52))),
+        table_html(answer_table(t.medians, t.improved, (8, 26, 52), conf_level)),
         *empty_strata(strata, t.medians),
         "<h2>Participant flow</h2><p>Every client in the input is counted once per event "
         "definition.</p>",

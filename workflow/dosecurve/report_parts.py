@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from dosecurve.labels import ci_label, level_text
 from dosecurve.privacy import count_text, is_zero
 from dosecurve.survival import ALL
 
@@ -59,13 +60,17 @@ def headline(
     return (
         f"In {html.escape(dataset)}, {count_text(overall['n'])} clients were analysed and "
         f"{count_text(overall['events'])} showed {html.escape(event)}. The median number "
-        f"of sessions to improvement was {fmt_median(overall)} ({level:.0%} CI, Kaplan-Meier). "
+        f"of sessions to improvement was {fmt_median(overall)} ({level_text(level)} CI, "
+        "Kaplan-Meier). "
         f"Cumulative proportion improved: {by}."
     )
 
 
 def answer_table(
-    medians: pd.DataFrame, improved: pd.DataFrame, sessions: Sequence[int]
+    medians: pd.DataFrame,
+    improved: pd.DataFrame,
+    sessions: Sequence[int],
+    conf_level: float = 0.95,
 ) -> pd.DataFrame:
     """Median with CI and % improved at chosen sessions, one row per stratum."""
     wide = improved.pivot(index="stratum", columns="session", values="improved")
@@ -74,7 +79,7 @@ def answer_table(
             "Intake severity": medians["stratum"],
             "n": medians["n"],
             "Improved": medians["events"],
-            "Median sessions (95 % CI)": medians.apply(fmt_median, axis=1),
+            f"Median sessions ({ci_label(conf_level)})": medians.apply(fmt_median, axis=1),
         }
     )
     for s in sessions:

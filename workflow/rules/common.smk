@@ -11,15 +11,17 @@ import yaml
 
 from dosecurve.config import analysis_settings, expand_datasets, primary_definition
 from dosecurve.config_check import check_config
+from dosecurve.config_files import effective_config
 from dosecurve.figure_catalog import FIGURES, figure_context
+from dosecurve.readers import check_input_path, fingerprint
 
-for _path in workflow.configfiles:
-    with open(_path, encoding="utf-8") as fh:
-        if "__use_yte__" in fh.read():
-            raise ValueError(
-                f"{_path}: uses YTE templates (__use_yte__), whose expressions Snakemake runs as "
-                "Python; dosecurve treats its config as plain data: write the values out"
-            )
+# The config: config/config.yaml, or only the --configfile files (merged in order), then
+# --config pairs; each file read again as plain data (dosecurve.config_files).
+_config, CONFIG_FILES = effective_config(
+    workflow.overwrite_configfiles, workflow.config_settings.config
+)
+config.clear()
+config.update(_config)
 
 with open(os.path.join(workflow.basedir, "workflow/schemas/config.schema.yaml")) as fh:
     check_config(config, yaml.safe_load(fh))
@@ -31,11 +33,11 @@ POOLS = [name for name, ds in DATASETS.items() if "pool" in ds]
 SIMULATED = [name for name, ds in DATASETS.items() if "simulate" in ds]
 
 for _name, _ds in DATASETS.items():
-    if "path" in _ds and not os.path.isfile(_ds["path"]):
-        raise ValueError(
-            f"datasets.{_name}.path: file '{_ds['path']}' not found (looked in {os.getcwd()}); "
-            "give a path relative to the folder you run snakemake from, or an absolute path"
-        )
+    if "path" in _ds:
+        try:
+            check_input_path(_ds["path"])
+        except ValueError as err:
+            raise ValueError(f"datasets.{_name}.path: {err}") from None
 
 
 def one_of(names):
@@ -67,6 +69,11 @@ def canonical(value):
     return value
 
 
+# The analysis section as plain data: Snakemake compares params by value, and a dataclass is
+# invisible to it (a changed setting would leave stale results).
+ANALYSIS_PARAMS = canonical(config.get("analysis") or {})
+
+
 def settings(*keys):
     """This data set's values of ``keys``: a rule re-runs only when one of them changes."""
 
@@ -76,15 +83,29 @@ def settings(*keys):
     return pick
 
 
-# What the analysis of a data set depends on beyond its session table (the simulator's
-# preset decides the instrument and bands of a simulated data set).
-ANALYSIS_KEYS = ("instrument", "second_instrument", "severity", "events", "prepost", "columns",
-                 "simulate", "cox", "groups")
+# Which of a data set's keys each step reads (beyond its input files), so that a changed key
+# re-runs exactly the steps that use it. The simulator's preset decides the instrument and
+# bands of a simulated data set; a pool's instrument is its members'.
+BAND_KEYS = ("simulate", "pool", "instrument", "severity")
+EVENT_KEYS = (*BAND_KEYS, "second_instrument", "events", "columns")
+PREPOST_KEYS = (*BAND_KEYS, "second_instrument", "prepost", "columns")
+COX_KEYS = (*BAND_KEYS, "cox", "columns")
+GROUP_KEYS = (*BAND_KEYS, "groups", "columns")
+COMPARE_KEYS = (*BAND_KEYS, "events")
+# Figures and the calibration table read the instrument, bands and event labels.
+ANALYSIS_KEYS = (*EVENT_KEYS, "prepost")
 
 DATA_KEYS = (
     "simulate", "path", "format", "delimiter", "encoding", "sheet", "layout", "wide_pattern",
     "session_from", "intake", "columns", "instrument", "second_instrument", "end_reasons",
 )
+
+
+def input_fingerprint(wildcards):
+    """The input file's size and SHA-256: a file whose content changed re-runs its data set
+    even when its timestamp is older (a restored backup)."""
+    ds = dataset(wildcards)
+    return fingerprint(ds["path"]) if "path" in ds else ""
 
 
 def raw_input(wildcards):

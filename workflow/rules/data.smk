@@ -43,6 +43,7 @@ rule sessions:
     params:
         min_cell=PRIVACY,
         dataset=settings(*DATA_KEYS),
+        input_file=input_fingerprint,
     threads: 1
     resources:
         mem_mb=mem_mb(45),

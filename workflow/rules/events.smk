@@ -16,7 +16,7 @@ rule events:
         flow="results/{dataset}/flow.csv",
     params:
         min_cell=PRIVACY,
-        dataset=settings(*ANALYSIS_KEYS),
+        dataset=settings(*EVENT_KEYS),
     threads: 1
     resources:
         mem_mb=mem_mb(65),

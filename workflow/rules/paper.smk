@@ -1,24 +1,25 @@
-"""Paper tables: each summary table as Markdown and as LaTeX (booktabs).
+"""Paper tables: each summary table as Markdown and as LaTeX (booktabs), in one job per data
+set (each table takes milliseconds; a job per table cost a Python start each).
 
-INPUTS:  results/{dataset}/tables/{table}.csv
+INPUTS:  results/{dataset}/tables/{table}.csv for every table in PAPER_TABLES
 OUTPUTS: results/{dataset}/tables/paper/{table}.md, results/{dataset}/tables/paper/{table}.tex
 """
 
 
-rule paper_table:
-    wildcard_constraints:
-        table="|".join(PAPER_TABLES),
+rule paper_tables:
     input:
-        "results/{dataset}/tables/{table}.csv",
+        **{table: f"results/{{dataset}}/tables/{table}.csv" for table in PAPER_TABLES},
     output:
-        md="results/{dataset}/tables/paper/{table}.md",
-        tex="results/{dataset}/tables/paper/{table}.tex",
+        md=[f"results/{{dataset}}/tables/paper/{table}.md" for table in PAPER_TABLES],
+        tex=[f"results/{{dataset}}/tables/paper/{table}.tex" for table in PAPER_TABLES],
+    params:
+        tables=list(PAPER_TABLES),
     threads: 1
     resources:
         mem_mb=mem_mb(2),
     benchmark:
-        "results/{dataset}/logs/benchmarks/paper_{table}.tsv",
+        "results/{dataset}/logs/benchmarks/paper_tables.tsv"
     log:
-        "results/{dataset}/logs/paper_{table}.log",
+        "results/{dataset}/logs/paper_tables.log",
     script:
-        "../scripts/paper_table.py"
+        "../scripts/paper_tables.py"

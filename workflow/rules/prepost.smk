@@ -21,7 +21,7 @@ rule prepost:
         reliable_change="results/{dataset}/tables/reliable_change.csv",
     params:
         min_cell=PRIVACY,
-        dataset=settings(*ANALYSIS_KEYS),
+        dataset=settings(*PREPOST_KEYS),
         conf_level=ANALYSIS.conf_level,
     threads: 1
     resources:

@@ -35,8 +35,8 @@ rule survival:
         rmst="results/{dataset}/tables/restricted_mean.csv",
     params:
         min_cell=PRIVACY,
-        dataset=settings(*ANALYSIS_KEYS),
-        analysis=ANALYSIS,
+        dataset=settings(*BAND_KEYS),
+        analysis=ANALYSIS_PARAMS,
     threads: 1
     resources:
         mem_mb=mem_mb(10),
@@ -59,8 +59,8 @@ rule compare_strata:
         sensitivity="results/{dataset}/tables/sensitivity.csv",
     params:
         min_cell=PRIVACY,
-        dataset=settings(*ANALYSIS_KEYS),
-        analysis=ANALYSIS,
+        dataset=settings(*COMPARE_KEYS),
+        analysis=ANALYSIS_PARAMS,
     threads: 1
     resources:
         mem_mb=mem_mb(10),
@@ -80,7 +80,8 @@ rule cox:
         checks="results/{dataset}/tables/cox_ph_test.csv",
     params:
         min_cell=PRIVACY,
-        dataset=settings(*ANALYSIS_KEYS),
+        conf_level=ANALYSIS.conf_level,
+        dataset=settings(*COX_KEYS),
     threads: 1
     resources:
         mem_mb=mem_mb(20),
@@ -101,7 +102,7 @@ rule dose_response:
         howard="results/{dataset}/tables/howard_probit.csv",
         curves="results/{dataset}/tables/aft_curves.csv",
     params:
-        dataset=settings(*ANALYSIS_KEYS),
+        dataset=settings(*BAND_KEYS),
         improved_at=ANALYSIS.improved_at,
     threads: 1
     resources:
@@ -120,7 +121,6 @@ rule discrete_time:
     output:
         "results/{dataset}/tables/discrete_time.csv",
     params:
-        dataset=settings(*ANALYSIS_KEYS),
         conf_level=ANALYSIS.conf_level,
     threads: 1
     resources:
@@ -138,8 +138,6 @@ rule interval_censoring:
         "results/{dataset}/events.parquet",
     output:
         "results/{dataset}/tables/interval_median.csv",
-    params:
-        dataset=settings(*ANALYSIS_KEYS),
     threads: 1
     resources:
         mem_mb=mem_mb(10),
@@ -158,8 +156,8 @@ rule by_group:
         "results/{dataset}/tables/by_group.csv",
     params:
         min_cell=PRIVACY,
-        dataset=settings(*ANALYSIS_KEYS),
-        analysis=ANALYSIS,
+        dataset=settings(*GROUP_KEYS),
+        analysis=ANALYSIS_PARAMS,
     threads: 1
     resources:
         mem_mb=mem_mb(10),

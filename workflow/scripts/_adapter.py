@@ -4,6 +4,35 @@ whole or not at all."""
 import os
 import sys
 
+PLAIN = (str, int, float, bool, type(None))
+
+
+def start(snakemake) -> None:
+    """What every adapter does first: send errors to the rule's log, and refuse a param
+    that is not plain data (a dataclass, an object): Snakemake compares params by value to
+    decide what a changed setting re-runs, and skips values it cannot represent, so such a
+    param would leave stale results after a config change."""
+    log_errors(snakemake.log[0])
+    for name, value in snakemake.params.items():
+        check_plain(value, f"params.{name}")
+
+
+def check_plain(value, where: str) -> None:
+    """Raise ``TypeError`` unless ``value`` is text, a number, a boolean, None, or a list or
+    mapping of those (recursively)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            check_plain(key, where)
+            check_plain(item, f"{where}.{key}")
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            check_plain(item, f"{where}[{i}]")
+    elif not isinstance(value, PLAIN):
+        raise TypeError(
+            f"{where} is a {type(value).__name__}, not plain data: Snakemake cannot see when it "
+            "changes, so a changed setting would leave stale results; pass plain values"
+        )
+
 
 def log_errors(log_path: str) -> None:
     """Append any uncaught exception's type and message to ``log_path`` (and still print

@@ -1,11 +1,11 @@
 """Adapter: median sessions per member data set of a pooled analysis, and log-rank."""
 
-from _adapter import log_errors, read_result, write_csv
+from _adapter import read_result, start, write_csv
 
 from dosecurve.estimates import by_dataset
 from dosecurve.privacy import suppress
 
-log_errors(snakemake.log[0])
+start(snakemake)
 events = read_result(snakemake.input[0], dtype={"client": str, "dataset": str})
 table = by_dataset(events, snakemake.params.dataset["pool"], conf_level=snakemake.params.conf_level)
 write_csv(suppress(table, snakemake.params.min_cell), snakemake.output[0])

@@ -1,13 +1,14 @@
 """Adapter: curves by configured categorical columns, alone or crossed with severity."""
 
-from _adapter import log_errors, read_result, write_csv
+from _adapter import read_result, start, write_csv
 
 from dosecurve import config as cfg
 from dosecurve.estimates import by_groups
 from dosecurve.privacy import suppress
 
-log_errors(snakemake.log[0])
-p, a = snakemake.params, snakemake.params.analysis
+start(snakemake)
+p = snakemake.params
+a = cfg.analysis_settings({"analysis": p.analysis})
 columns, cross = cfg.group_settings(p.dataset)
 events = read_result(snakemake.input[0], dtype={"client": str, "stratum": str})
 strata = [b.name for b in cfg.dataset_bands(p.dataset)]

@@ -1,13 +1,13 @@
 """Adapter: compare a simulated data set with the study its preset was calibrated to."""
 
 import pandas as pd
-from _adapter import log_errors, read_result, write_csv
+from _adapter import read_result, start, write_csv
 
 from dosecurve import config as cfg
 from dosecurve.calibration import calibration_table
 from dosecurve.storage import SESSION_IDS
 
-log_errors(snakemake.log[0])
+start(snakemake)
 ds, inp = snakemake.params.dataset, snakemake.input
 table = calibration_table(
     cfg.simulation_spec(ds["simulate"]), preset=ds["simulate"].get("preset", "nordmo2021"),

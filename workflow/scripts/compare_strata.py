@@ -1,6 +1,6 @@
 """Adapter: log-rank tests, dropout as a competing event, and the definitions compared."""
 
-from _adapter import log_errors, read_result, write_csv
+from _adapter import read_result, start, write_csv
 
 from dosecurve import config as cfg
 from dosecurve.competing import competing_table
@@ -8,8 +8,9 @@ from dosecurve.estimates import sensitivity_table
 from dosecurve.logrank import logrank_tests
 from dosecurve.privacy import suppress
 
-log_errors(snakemake.log[0])
-p, out, a = snakemake.params, snakemake.output, snakemake.params.analysis
+start(snakemake)
+p, out = snakemake.params, snakemake.output
+a = cfg.analysis_settings({"analysis": p.analysis})
 events, stacked = (read_result(f, dtype={"client": str, "stratum": str}) for f in snakemake.input)
 ci = {"conf_level": a.conf_level, "conf_type": a.conf_type}
 strata = [b.name for b in cfg.dataset_bands(p.dataset)]

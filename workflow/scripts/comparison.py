@@ -1,13 +1,13 @@
 """Adapter: set every data set's overall medians and curves side by side."""
 
 import pandas as pd
-from _adapter import log_errors, save_figure, write_csv
+from _adapter import save_figure, start, write_csv
 
 from dosecurve.comparison import comparison_table, plot_comparison
 from dosecurve.figures import PDF_METADATA, PNG_METADATA
 from dosecurve.privacy import suppress
 
-log_errors(snakemake.log[0])
+start(snakemake)
 names, inp, out = snakemake.params.datasets, snakemake.input, snakemake.output
 
 

@@ -1,11 +1,11 @@
 """Adapter: the comparison across data sets as one self-contained HTML page."""
 
 import pandas as pd
-from _adapter import log_errors, read_result, write_text
+from _adapter import read_result, start, write_text
 
 from dosecurve.comparison import render_comparison_report
 
-log_errors(snakemake.log[0])
+start(snakemake)
 p, inp = snakemake.params, snakemake.input
 table = pd.read_csv(inp.table, keep_default_na=False, na_values=[""])
 medians, improved = (

@@ -1,16 +1,18 @@
 """Adapter: Cox models of improvement on intake severity, and their PH checks."""
 
-from _adapter import log_errors, read_result, write_csv
+from _adapter import read_result, start, write_csv
 
 from dosecurve.config import cox_settings, dataset_bands
 from dosecurve.cox import fit_cox
 from dosecurve.privacy import suppress
 
-log_errors(snakemake.log[0])
+start(snakemake)
 p = snakemake.params
 events = read_result(snakemake.input[0], dtype={"client": str, "stratum": str, "therapist": str})
 covariates, interactions = cox_settings(p.dataset)
 strata = [b.name for b in dataset_bands(p.dataset)]
-models, checks = fit_cox(events, strata, covariates=covariates, interactions=interactions)
+models, checks = fit_cox(
+    events, strata, covariates=covariates, interactions=interactions, conf_level=p.conf_level
+)
 write_csv(suppress(models, p.min_cell), snakemake.output.models)
 write_csv(checks, snakemake.output.checks)

@@ -1,11 +1,11 @@
 """Adapter: parametric dose-response models of sessions to improvement on intake score."""
 
-from _adapter import log_errors, read_result, write_csv
+from _adapter import read_result, start, write_csv
 
 from dosecurve.config import dataset_bands
 from dosecurve.doseresponse import fit_aft, fit_models, fitted_curves, howard_probit
 
-log_errors(snakemake.log[0])
+start(snakemake)
 p, out = snakemake.params, snakemake.output
 events = read_result(snakemake.input[0], dtype={"client": str, "stratum": str})
 fitted = fit_models(events)  # once, for the models table and the fitted curves

@@ -2,14 +2,14 @@
 
 import logging
 
-from _adapter import log_errors, read_result, write_csv, write_table
+from _adapter import read_result, start, write_csv, write_table
 
 from dosecurve import config as cfg
 from dosecurve.events import derive_all
 from dosecurve.privacy import suppress
 from dosecurve.storage import SESSION_IDS
 
-log_errors(snakemake.log[0])
+start(snakemake)
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(message)s")
 ds = snakemake.params.dataset
 sessions = read_result(snakemake.input[0], SESSION_IDS)

@@ -1,14 +1,14 @@
 """Adapter: one figure of a data set: its data as CSV, then PNG (300 dpi) and PDF drawn
 from the written (privacy-suppressed) tables."""
 
-from _adapter import log_errors, read_result, save_figure, write_csv
+from _adapter import read_result, save_figure, start, write_csv
 
 from dosecurve.figure_catalog import FIGURES, figure_context
 from dosecurve.figures import PDF_METADATA, PNG_METADATA
 from dosecurve.privacy import suppress
 from dosecurve.storage import SESSION_IDS
 
-log_errors(snakemake.log[0])
+start(snakemake)
 p, out, name = snakemake.params, snakemake.output, snakemake.wildcards.figure
 dtypes = {"client": str, "stratum": str, "therapist": str}
 inputs = {

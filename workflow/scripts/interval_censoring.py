@@ -1,9 +1,9 @@
 """Adapter: the median sessions to improvement when the clock is imperfect, read five ways."""
 
-from _adapter import log_errors, read_result, write_csv
+from _adapter import read_result, start, write_csv
 
 from dosecurve.interval import median_sensitivity
 
-log_errors(snakemake.log[0])
+start(snakemake)
 events = read_result(snakemake.input[0], dtype={"client": str, "stratum": str})
 write_csv(median_sensitivity(events), snakemake.output[0])

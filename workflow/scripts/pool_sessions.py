@@ -1,12 +1,12 @@
 """Adapter: stack the member data sets' session tables for a pooled analysis."""
 
 import pandas as pd
-from _adapter import log_errors, read_result, write_csv, write_table
+from _adapter import read_result, start, write_csv, write_table
 
 from dosecurve.privacy import suppress
 from dosecurve.sessions import pool_sessions
 
-log_errors(snakemake.log[0])
+start(snakemake)
 members = snakemake.params.dataset["pool"]
 tables = {
     name: read_result(path, dtype={"client": str, "therapist": str})

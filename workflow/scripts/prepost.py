@@ -1,13 +1,13 @@
 """Adapter: pre-post reliable and clinically significant change, overall and by group."""
 
-from _adapter import log_errors, read_result, write_csv
+from _adapter import read_result, start, write_csv
 
 from dosecurve import config as cfg
 from dosecurve.prepost import client_groups, prepost_analysis, prepost_pairs
 from dosecurve.privacy import suppress
 from dosecurve.storage import SESSION_IDS
 
-log_errors(snakemake.log[0])
+start(snakemake)
 ds, out = snakemake.params.dataset, snakemake.output
 settings = cfg.prepost_settings(ds)
 sessions = read_result(snakemake.input[0], SESSION_IDS)

@@ -3,11 +3,11 @@
 import dataclasses
 
 import pandas as pd
-from _adapter import log_errors, write_text
+from _adapter import start, write_text
 
 from dosecurve.report import ReportTables, render_dataset_report
 
-log_errors(snakemake.log[0])
+start(snakemake)
 p, inp = snakemake.params, snakemake.input
 read = {"keep_default_na": False, "na_values": [""], "dtype": {"stratum": str, "group": str}}
 names = [f.name for f in dataclasses.fields(ReportTables) if f.name in inp.keys()]

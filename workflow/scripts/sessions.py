@@ -1,13 +1,13 @@
 """Adapter: read the data set (or the simulator's appointments), validate, write sessions."""
 
-from _adapter import log_errors, write_csv, write_table
+from _adapter import start, write_csv, write_table
 
 from dosecurve import config as cfg
 from dosecurve.privacy import suppress
 from dosecurve.readers import provenance, read_table
 from dosecurve.sessions import validate_sessions
 
-log_errors(snakemake.log[0])
+start(snakemake)
 ds, out = snakemake.params.dataset, snakemake.output
 path = snakemake.input.raw
 options = {} if "simulate" in ds else cfg.reader_options(ds)

@@ -1,11 +1,11 @@
 """Adapter: simulate booked appointments and write them with the truth behind them."""
 
-from _adapter import log_errors, write_table
+from _adapter import start, write_table
 
 from dosecurve.config import simulation_spec
 from dosecurve.simulate import simulate_appointments
 
-log_errors(snakemake.log[0])
+start(snakemake)
 spec = simulation_spec(snakemake.params.dataset["simulate"])
 appointments, truth = simulate_appointments(spec)
 write_table(appointments, snakemake.output.appointments)

@@ -1,14 +1,15 @@
 """Adapter: Kaplan-Meier by severity, medians, quantiles, % improved, restricted means."""
 
-from _adapter import log_errors, read_result, write_csv
+from _adapter import read_result, start, write_csv
 
 from dosecurve import config as cfg
 from dosecurve import estimates as est
 from dosecurve import survival as km
 from dosecurve.privacy import suppress
 
-log_errors(snakemake.log[0])
-p, out, a = snakemake.params, snakemake.output, snakemake.params.analysis
+start(snakemake)
+p, out = snakemake.params, snakemake.output
+a = cfg.analysis_settings({"analysis": p.analysis})
 events = read_result(snakemake.input[0], dtype={"client": str, "stratum": str})
 strata = [b.name for b in cfg.dataset_bands(p.dataset)]
 fit = km.fit_by_stratum(events, strata, conf_level=a.conf_level, conf_type=a.conf_type)

@@ -1,0 +1,229 @@
+"""A setting change re-runs exactly what it affects, and only the config given is used.
+
+Runs the workflow on a small file in one folder, changes settings and re-runs without
+``--forceall``, and compares every result file byte for byte with a fresh run of the new
+config in another folder.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import os
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from test_workflow import snakemake
+
+pytestmark = pytest.mark.workflow
+
+COLUMNS = {"client": "id", "session": "session_no", "score": "core_om", "covariates": ["arm"]}
+BANDS = {"bands": [{"name": "lower", "from": 10, "to": 20}, {"name": "higher", "from": 20}]}
+BASE = {
+    "datasets": {
+        "clinic": {
+            "path": "data/clinic.csv",
+            "columns": COLUMNS,
+            "severity": BANDS,
+            "groups": {"columns": ["arm"]},
+        }
+    },
+    "analysis": {"improved_at": [4, 8], "conf_level": 0.95},
+}
+# Every analysis key, then data set keys, each changed from BASE.
+ANALYSIS_CHANGES = {
+    "conf_level": 0.9,
+    "conf_type": "log",
+    "improved_at": [2, 6, 10],
+    "rmst_horizon": 12,
+    "fleming_harrington": {"rho": 1, "gamma": 0},
+}
+DATASET_CHANGES = {
+    "severity": {"bands": [{"name": "all_clinical", "from": 10}]},
+    "events": {
+        "definitions": [
+            {"name": "csi", "definition": "clinically_significant"},
+            {"name": "ri", "definition": "reliable_improvement"},
+        ],
+        "primary": "ri",
+    },
+    "prepost": {"method": "jt", "post": 6, "group_by": ["stratum", "arm"]},
+    "cox": {"covariates": ["arm"]},
+    "groups": {"columns": ["arm"], "cross_with_severity": True},
+}
+
+
+def clinic_table(seed: int = 7, n: int = 60) -> pd.DataFrame:
+    """Sessions of ``n`` clients: intake 12-32, falling on average, every second session."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(n):
+        intake = rng.uniform(12, 32)
+        slope = rng.uniform(0.2, 1.5)
+        for s in range(0, int(rng.integers(4, 16)), 2):
+            score = float(np.clip(round(intake - slope * s + rng.normal(0, 2), 1), 0, 40))
+            rows.append((f"c{i:03d}", s, score, "cbt" if i % 2 else "pdt"))
+    return pd.DataFrame(rows, columns=["id", "session_no", "core_om", "arm"])
+
+
+def setup(folder: Path, config: dict, table: pd.DataFrame | None = None) -> Path:
+    (folder / "config").mkdir(parents=True, exist_ok=True)
+    (folder / "data").mkdir(exist_ok=True)
+    (clinic_table() if table is None else table).to_csv(folder / "data/clinic.csv", index=False)
+    (folder / "config/config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+    return folder
+
+
+def set_config(folder: Path, config: dict) -> None:
+    (folder / "config/config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+
+
+def run(folder: Path, *args: str) -> str:
+    result = snakemake(folder, *args)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout + result.stderr
+
+
+def rules_run(output: str) -> set[str]:
+    return set(re.findall(r"^\s*(?:local)?rule (\w+):", output, flags=re.M))
+
+
+def results(folder: Path) -> dict[str, bytes]:
+    """Every result file but logs and benchmark records."""
+    root = folder / "results"
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and "logs" not in p.relative_to(root).parts
+    }
+
+
+def assert_same_results(folder: Path, fresh: Path) -> None:
+    got, want = results(folder), results(fresh)
+    assert sorted(got) == sorted(want)
+    stale = [name for name in want if got[name] != want[name]]
+    assert not stale, f"stale after the change (differ from a fresh run): {stale}"
+
+
+@pytest.fixture(scope="module")
+def base_run(tmp_path_factory):
+    folder = setup(tmp_path_factory.mktemp("base"), BASE)
+    run(folder)
+    return folder
+
+
+def with_analysis(**changes) -> dict:
+    config = copy.deepcopy(BASE)
+    config["analysis"].update(changes)
+    return config
+
+
+def with_dataset(config: dict, **changes) -> dict:
+    config = copy.deepcopy(config)
+    config["datasets"]["clinic"].update(changes)
+    return config
+
+
+@pytest.mark.parametrize("key", list(ANALYSIS_CHANGES))
+def test_each_analysis_key_reruns_the_estimates_but_never_reads_the_data_again(base_run, key):
+    set_config(base_run, with_analysis(**{key: ANALYSIS_CHANGES[key]}))
+    try:
+        planned = rules_run(run(base_run, "-n"))
+    finally:
+        set_config(base_run, BASE)
+    assert planned, f"changing analysis.{key} re-runs nothing"
+    assert not planned & {"sessions", "events"}, planned
+    if key != "conf_level":  # the pre-post effect sizes and Cox CIs use only the level
+        assert not planned & {"prepost", "cox"}, planned
+    assert "report" in planned  # every label and number follows the settings
+
+
+@pytest.mark.parametrize(
+    ("key", "must", "never"),
+    [
+        ("severity", {"events", "survival", "cox", "report"}, {"sessions"}),
+        ("events", {"events", "survival", "report"}, {"sessions"}),
+        ("prepost", {"prepost", "report"}, {"sessions", "events", "survival", "cox"}),
+        ("cox", {"cox", "report"}, {"sessions", "events", "survival", "prepost"}),
+        ("groups", {"by_group", "report"}, {"sessions", "events", "survival", "cox"}),
+    ],
+)
+def test_each_dataset_key_reruns_what_reads_it(base_run, key, must, never):
+    set_config(base_run, with_dataset(BASE, **{key: DATASET_CHANGES[key]}))
+    try:
+        planned = rules_run(run(base_run, "-n"))
+    finally:
+        set_config(base_run, BASE)
+    assert must <= planned, (key, planned)
+    assert not planned & never, (key, planned)
+
+
+def test_changed_settings_give_the_results_of_a_fresh_run(tmp_path):
+    """Analysis keys, then data set keys and privacy: after each change, the results of a
+    re-run equal those of a fresh run with the new config, byte for byte."""
+    folder = setup(tmp_path / "changed", BASE)
+    run(folder)
+    analysis = with_analysis(**ANALYSIS_CHANGES)
+    both = with_dataset(analysis, **DATASET_CHANGES)
+    both["privacy"] = {"min_cell": 3}
+    for step, config in enumerate([analysis, both]):
+        set_config(folder, config)
+        ran = rules_run(run(folder))
+        if step == 0:
+            assert "sessions" not in ran and "events" not in ran
+        fresh = setup(tmp_path / f"fresh{step}", config)
+        run(fresh)
+        assert_same_results(folder, fresh)
+
+
+def test_a_restored_older_file_with_other_content_reruns_its_data_set(tmp_path):
+    folder = setup(tmp_path, BASE)
+    run(folder)
+    path = folder / "data/clinic.csv"
+    clinic_table(seed=8).to_csv(path, index=False)
+    os.utime(path, (978307200, 978307200))  # 2001: older than every result
+    assert "sessions" in rules_run(run(folder, "-n"))
+    run(folder)
+    provenance = pd.read_csv(folder / "results/clinic/provenance.csv").set_index("item")
+    assert provenance.loc["SHA-256", "value"] == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_configfile_replaces_the_default_data_sets(tmp_path):
+    default = {"datasets": {"embedded": {"simulate": {"n_clients": 20, "seed": 1}}}}
+    setup(tmp_path, default)
+    mine = copy.deepcopy(BASE)
+    (tmp_path / "my.yaml").write_text(yaml.safe_dump(mine))
+    given = run(tmp_path, "-n", "--configfile", str(tmp_path / "my.yaml"))
+    assert "dataset=clinic" in given and "dataset=embedded" not in given
+    alone = run(tmp_path, "-n")
+    assert "dataset=embedded" in alone and "dataset=clinic" not in alone
+    # --config pairs still apply on top of the files given
+    tuned = run(
+        tmp_path,
+        "-n",
+        "--configfile",
+        str(tmp_path / "my.yaml"),
+        "--config",
+        "privacy={min_cell: 5}",
+    )
+    assert "dataset=embedded" not in tuned
+
+
+def test_labels_follow_conf_level(tmp_path):
+    config = with_dataset(with_analysis(conf_level=0.9), cox={"covariates": ["arm"]})
+    folder = setup(tmp_path, config)
+    run(folder)
+    page = (folder / "results/clinic/report.html").read_text()
+    assert "(90 % CI, Kaplan-Meier)" in page and "Median sessions (90 % CI)" in page
+    assert "95 % CI" not in page
+    cox = pd.read_csv(folder / "results/clinic/tables/cox.csv")
+    row = cox.dropna(subset=["coef"]).iloc[0]
+    se = row["robust_se"] if not np.isnan(row["robust_se"]) else row["se"]
+    # qnorm(0.95) = 1.644853626951472
+    assert row["ci_upper"] == pytest.approx(np.exp(row["coef"] + 1.644853626951472 * se))
+    shutil.rmtree(folder / "results")
