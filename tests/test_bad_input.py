@@ -9,6 +9,7 @@ All data cases run in one ``snakemake --keep-going`` invocation.
 from __future__ import annotations
 
 import copy
+import gzip
 import hashlib
 import subprocess
 import sys
@@ -44,10 +45,10 @@ FATAL = {
     "fractional_session": ("f.csv", GOOD.replace("B,2,", "B,1.5,"), {},
                            "'session_no' (session) has negative or fractional values"),
     "text_session": ("f.csv", GOOD.replace("B,2,", "B,two,"), {},
-                     "'session_no' (session) has missing or non-numeric values in data rows 4"),
+                     "'session_no' (session) has missing, infinite or non-numeric values in data rows 4"),
     "missing_session": ("f.csv", GOOD.replace("B,2,", "B,,"), {},
-                        "'session_no' (session) has missing or non-numeric values"),
-    "missing_client": ("f.csv", GOOD.replace("B,2,", ",2,"), {}, "column 'id' is empty in rows 4"),
+                        "'session_no' (session) has missing, infinite or non-numeric values"),
+    "missing_client": ("f.csv", GOOD.replace("B,2,", ",2,"), {}, "column 'id' is empty in data rows 4"),
     "conflicting_duplicate": ("f.csv", GOOD + "A,1,12\n", {},
                               "same client and session appear with different values (clients A"),
     "empty_file": ("f.csv", "", {}, "the file is empty"),
@@ -66,7 +67,8 @@ FATAL = {
                                   "score": "core_om"}},
                      "'came' (attended) has values 'maybe'"),
     "unmapped_end_reason": ("f.csv", GOOD.replace("core_om\n", "core_om,end\n")
-                            .replace("\nA,0,20", "\nA,0,20,moved away"), {
+                            .replace("\n", ",\n").replace("end,\n", "end\n")
+                            .replace("\nA,0,20,", "\nA,0,20,moved away"), {
                                 "columns": {**COLS, "end_reason": "end"}},
                             "end reason value(s) 'moved away' are not mapped"),
     "not_a_workbook": ("f.xlsx", "just text", {}, "cannot be read as excel"),
@@ -75,10 +77,37 @@ FATAL = {
                                       "columns": {"client": "id"}},
                                      "no column matches wide_pattern"),
     "second_outcome_out_of_range": ("f.csv", GOOD.replace("core_om\n", "core_om,gad\n")
-                                    .replace("\nA,0,20", "\nA,0,20,30"),
+                                    .replace("\n", ",\n").replace("gad,\n", "gad\n")
+                                    .replace("\nA,0,20,", "\nA,0,20,30"),
                                     {"columns": {**COLS, "score_2": "gad"},
                                      "second_instrument": "gad-7"},
                                     "'gad' (score_2) has 1 value(s) outside GAD-7's range"),
+    # rows and columns that would be read shifted or doubled
+    "trailing_delimiter": ("f.csv", GOOD.replace("\nA,0,20\nA,1,9\n", "\nA,0,20,\nA,1,9,\n"), {},
+                           "lines 2, 3 have 4 fields but the header has 3"),
+    "unlabelled_column": ("f.csv", GOOD.replace("B,2,18", "B,2,18,x"), {},
+                          "line 5 has 4 fields but the header has 3"),
+    "missing_field": ("f.csv", GOOD.replace("B,2,18", "B,18"), {},
+                      "line 5 has 2 fields but the header has 3"),
+    "duplicate_column": ("f.csv", "id,session_no,core_om,core_om\nA,0,20,20\nA,1,9,9\n", {},
+                         "names a column twice: 'core_om' (columns 3 and 4)"),
+    "boolean_score": ("f.csv", "id,session_no,core_om\nA,0,TRUE\nA,1,FALSE\n", {},
+                      "'core_om' (score) holds TRUE/FALSE values, not scores"),
+    "enormous_session": ("f.csv", GOOD.replace("B,2,", "B,1e19,"), {},
+                         "above max_sessions (1000)"),
+    "date_as_session": ("f.csv", GOOD.replace("B,2,", "B,20240301,"), {},
+                        "has values up to 20240301 in data rows 4, above max_sessions"),
+    "infinite_score": ("f.csv", GOOD.replace("A,1,9", "A,1,inf"), {},
+                       "'core_om' (score) has infinite values in data rows 2"),
+    "ambiguous_dates": ("f.csv", "id,when,core_om\nA,03/01/2024,20\nA,04/01/2024,9\n",
+                        {"session_from": "date", "columns": {"client": "id", "date": "when",
+                                                             "score": "core_om"}},
+                        "could be day first or month first. Set date_format: '%d/%m/%Y'"),
+    "gzip_as_csv": ("f.csv", gzip.compress(GOOD.encode(), mtime=0), {},
+                    "is gzip-compressed data"),
+    "workbook_as_csv": ("f.csv", b"PK\x03\x04" + bytes(60), {},
+                        "is a zip archive, such as an Excel .xlsx workbook"),
+    "utf16_as_csv": ("f.csv", GOOD.encode("utf-16"), {}, "is UTF-16 text"),
 }  # fmt: skip
 
 # name: (file content, extra keys) for data sets that are analysable with a decision
@@ -89,6 +118,9 @@ ANALYSABLE = {
     "none_eligible": "id,session_no,core_om\nA,0,5\nA,1,3\nB,0,8\nB,2,2\n",
     "out_of_order": "id,session_no,core_om\nB,2,18\nA,1,9\nB,0,25\nA,0,20\n",
     "empty_stratum": GOOD,  # no client is 'severe'
+    "padded_ids": GOOD.replace("\nA,1,9", "\nA\u00a0,1,9").replace("\nB,2,", "\n B ,2,"),
+    "day_first_dates": "id,when,core_om\nA,03/01/2024,20\nA,13/01/2024,9\nB,01/02/2024,25\n"
+    "B,20/02/2024,8\nB,05/03/2024,7\n",
 }
 
 
@@ -111,6 +143,9 @@ def catalogue(tmp_path_factory):
         datasets[name] = {"path": path, "columns": COLS, **extra}
     for name, content in ANALYSABLE.items():
         datasets[name] = {"path": write(folder, f"{name}.csv", content), "columns": COLS}
+    datasets["day_first_dates"].update(
+        session_from="date", columns={"client": "id", "date": "when", "score": "core_om"}
+    )
     (folder / "config").mkdir()
     (folder / "config/config.yaml").write_text(yaml.safe_dump({"datasets": datasets}))
     digests = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.glob("data/*")}
@@ -188,6 +223,21 @@ def test_empty_stratum_is_noted_in_the_report(catalogue):
     assert "band(s) healthy, low, mild, moderate; they have no row" in report
 
 
+def test_ids_with_spaces_are_one_client_and_counted(catalogue):
+    assert_frame = table(catalogue[0], "padded_ids", "events.parquet")
+    assert sorted(assert_frame["client"]) == ["A", "B"]
+    checks = table(catalogue[0], "padded_ids", "data_checks.csv").set_index("check")["n"]
+    assert checks["ids with surrounding spaces or another Unicode form"] == 2
+
+
+def test_day_first_dates_are_read_day_first(catalogue):
+    # 13/01/2024 shows the file is day first: A's sessions are 3 Jan (intake) and 13 Jan
+    sessions = table(catalogue[0], "day_first_dates", "sessions.parquet")
+    assert sessions.groupby("client")["session"].max().to_dict() == {"A": 1, "B": 2}
+    events = table(catalogue[0], "day_first_dates", "events.parquet").set_index("client")
+    assert events.loc["A", "time"] == 1 and events.loc["B", "time"] == 1
+
+
 def test_the_run_went_on_for_every_analysable_data_set(catalogue):
     for name in ANALYSABLE:
         assert (catalogue[0] / "results" / name / "report.html").exists(), name
@@ -219,6 +269,7 @@ CONFIGS = {
     "negative_reliable_change": (with_("datasets.x.instrument", {"cutoff": 10, "reliable_change": -5, "range": [0, 40]}), "reliable_change"),
     "overlapping_bands": (with_("datasets.x.severity", {"bands": [{"name": "a", "from": 0, "to": 12}, {"name": "b", "from": 10}]}), "overlaps band 'a'"),
     "gap_in_bands": (with_("datasets.x.severity", {"bands": [{"name": "a", "from": 0, "to": 9}, {"name": "b", "from": 10}]}), "leaves a gap after band 'a'"),
+    "band_named_all": (with_("datasets.x.severity", {"bands": [{"name": "all", "from": 10}]}), "the name 'all' is reserved"),
     "repeated_band_names": (with_("datasets.x.severity", {"bands": [{"name": "a", "from": 0, "to": 9}, {"name": "a", "from": 9}]}), "repeated names"),
     "conf_level_above_one": (with_("analysis.conf_level", 1.5), "analysis.conf_level: 1.5 is greater than or equal to the maximum of 1"),
     "negative_session_to_tabulate": (with_("analysis.improved_at", [-4]), "analysis.improved_at.0: -4 is less than the minimum of 0"),

@@ -97,9 +97,9 @@ def test_wide_layout():
                          "core_2": [9, None], "core_3": [None, 24]})  # fmt: skip
     layout = Layout(layout="wide", wide_pattern=r"core_(\d+)")
     table, summary = long_table(wide, {"client": "id", "covariates": ["sex"]}, layout)
-    kept = table[table["score"].notna()]
-    assert kept[["client", "session", "score"]].to_dict("list") == EXPECTED
-    assert summary.rows_missing_score == 3
+    assert table[["client", "session", "score"]].to_dict("list") == EXPECTED
+    assert summary.rows_missing_score == 0  # an empty cell is no assessment, not a session
+    assert table.groupby("client", observed=True)["session"].max().to_dict() == {"1": 2, "2": 3}
     with pytest.raises(ValueError, match="exactly one group"):
         long_table(wide, {"client": "id"}, Layout(layout="wide", wide_pattern="core_.*"))
     with pytest.raises(ValueError, match="no column matches wide_pattern"):
@@ -183,3 +183,51 @@ def test_parquet_text_ids_are_read_as_codes(tmp_path):
     assert isinstance(table["id"].dtype, pd.CategoricalDtype)
     assert table["id"].astype(str).tolist() == ["007", "8", "007"]
     assert table["arm"].dtype == object  # not an id: left as text
+
+
+def wide_file(**columns) -> pd.DataFrame:
+    return pd.DataFrame({"id": ["a", "b", "c"], **columns})
+
+
+def test_wide_columns_map_occasions_to_sessions():
+    raw = wide_file(**{"bdi.pre": [30, 25, 28], "bdi.2m": [20, None, 18], "bdi.4m": [9, 12, None]})
+    layout = Layout(layout="wide", wide_columns=(("bdi.pre", 0), ("bdi.2m", 2), ("bdi.4m", 4)))
+    table, _ = long_table(raw, {"client": "id"}, layout)
+    assert table.groupby("client", observed=True)["session"].apply(list).to_dict() == {
+        "a": [0, 2, 4],
+        "b": [0, 4],
+        "c": [0, 2],
+    }
+
+
+def test_an_intake_column_the_pattern_misses_stops_the_run():
+    raw = wide_file(pre=[30, 25, 28], score_2=[20, 22, 18], score_4=[9, 12, 15])
+    layout = Layout(layout="wide", wide_pattern=r"score_(\d+)")
+    with pytest.raises(ValueError, match=r"3 of 3 clients have no score at session 0.*\['pre'\]"):
+        long_table(raw, {"client": "id"}, layout)
+    allowed = Layout(layout="wide", wide_pattern=r"score_(\d+)", intake="first_scored")
+    table, summary = long_table(raw, {"client": "id"}, allowed)
+    assert table["session"].min() == 2 and summary.clients_without_intake_score == 3
+
+
+def test_a_pattern_whose_group_captures_nothing_is_named():
+    raw = wide_file(core_=[30, 25, 28], core_0=[20, 22, 18])
+    with pytest.raises(ValueError, match=r"matches columns \['core_'\] but its group captures"):
+        long_table(raw, {"client": "id"}, Layout(layout="wide", wide_pattern=r"core_(\d+)?"))
+
+
+def test_sessions_attended_come_from_their_column_in_a_wide_file():
+    raw = wide_file(score_0=[30, 25, 28], score_4=[20, 22, None], n_sessions=[12, 4, 7])
+    layout = Layout(layout="wide")
+    table, _ = long_table(raw, {"client": "id", "sessions_attended": "n_sessions"}, layout)
+    last = table.groupby("client", observed=True)["session"].max().to_dict()
+    assert last == {"a": 12, "b": 4, "c": 7}  # not the last column's 4
+    short = wide_file(score_0=[30, 25, 28], score_4=[20, 22, 9], n_sessions=[12, 3, 7])
+    with pytest.raises(ValueError, match="below the session of a scored occasion on file lines 3"):
+        long_table(short, {"client": "id", "sessions_attended": "n_sessions"}, layout)
+
+
+def test_errors_in_a_wide_file_name_its_lines():
+    raw = wide_file(score_0=[30, 25, 28], score_4=[20, 52, 9])
+    with pytest.raises(ValueError, match="range 0-40 in file lines 3"):
+        long_table(raw, {"client": "id"}, Layout(layout="wide"))

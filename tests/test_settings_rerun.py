@@ -179,18 +179,21 @@ def test_changed_settings_give_the_results_of_a_fresh_run(tmp_path):
         fresh = setup(tmp_path / f"fresh{step}", config)
         run(fresh)
         assert_same_results(folder, fresh)
+        shutil.rmtree(fresh)
+        assert_labels_follow_conf_level(folder, with_cox=step == 1)
 
 
-def test_a_restored_older_file_with_other_content_reruns_its_data_set(tmp_path):
-    folder = setup(tmp_path, BASE)
-    run(folder)
-    path = folder / "data/clinic.csv"
-    clinic_table(seed=8).to_csv(path, index=False)
-    os.utime(path, (978307200, 978307200))  # 2001: older than every result
-    assert "sessions" in rules_run(run(folder, "-n"))
-    run(folder)
-    provenance = pd.read_csv(folder / "results/clinic/provenance.csv").set_index("item")
-    assert provenance.loc["SHA-256", "value"] == hashlib.sha256(path.read_bytes()).hexdigest()
+def assert_labels_follow_conf_level(folder: Path, with_cox: bool) -> None:
+    """conf_level 0.9: every label says 90 %, and Cox limits use qnorm(0.95)."""
+    page = (folder / "results/clinic/report.html").read_text()
+    assert "(90 % CI, Kaplan-Meier)" in page and "Median sessions (90 % CI)" in page
+    assert "95 % CI" not in page and "95 % log" not in page
+    if with_cox:
+        cox = pd.read_csv(folder / "results/clinic/tables/cox.csv")
+        row = cox.loc[(cox["model"] == "intake score and covariates") & cox["coef"].notna()].iloc[0]
+        se = row["se"] if np.isnan(row["robust_se"]) else row["robust_se"]
+        # qnorm(0.95) = 1.644853626951472
+        assert row["ci_upper"] == pytest.approx(np.exp(row["coef"] + 1.644853626951472 * se))
 
 
 def test_a_configfile_replaces_the_default_data_sets(tmp_path):
@@ -214,16 +217,13 @@ def test_a_configfile_replaces_the_default_data_sets(tmp_path):
     assert "dataset=embedded" not in tuned
 
 
-def test_labels_follow_conf_level(tmp_path):
-    config = with_dataset(with_analysis(conf_level=0.9), cox={"covariates": ["arm"]})
-    folder = setup(tmp_path, config)
+def test_a_restored_older_file_with_other_content_reruns_its_data_set(base_run):
+    """Runs last: it changes the base run's file."""
+    folder = base_run
+    path = folder / "data/clinic.csv"
+    clinic_table(seed=8).to_csv(path, index=False)
+    os.utime(path, (978307200, 978307200))  # 2001: older than every result
+    assert "sessions" in rules_run(run(folder, "-n"))
     run(folder)
-    page = (folder / "results/clinic/report.html").read_text()
-    assert "(90 % CI, Kaplan-Meier)" in page and "Median sessions (90 % CI)" in page
-    assert "95 % CI" not in page
-    cox = pd.read_csv(folder / "results/clinic/tables/cox.csv")
-    row = cox.dropna(subset=["coef"]).iloc[0]
-    se = row["robust_se"] if not np.isnan(row["robust_se"]) else row["se"]
-    # qnorm(0.95) = 1.644853626951472
-    assert row["ci_upper"] == pytest.approx(np.exp(row["coef"] + 1.644853626951472 * se))
-    shutil.rmtree(folder / "results")
+    provenance = pd.read_csv(folder / "results/clinic/provenance.csv").set_index("item")
+    assert provenance.loc["SHA-256", "value"] == hashlib.sha256(path.read_bytes()).hexdigest()

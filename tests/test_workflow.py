@@ -168,7 +168,7 @@ def test_missing_file_names_the_config_key(tmp_path):
     write_config(tmp_path, {"clinic": clinic(path="data/nope.csv")})
     result = snakemake(tmp_path)
     assert result.returncode != 0
-    assert "datasets.clinic.path: file 'data/nope.csv' not found" in result.stderr + result.stdout
+    assert "datasets.clinic.path: data/nope.csv: file not found" in result.stderr + result.stdout
 
 
 def test_default_simulated_run(tmp_path):

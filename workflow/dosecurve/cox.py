@@ -19,9 +19,11 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 from lifelines import CoxPHFitter
+from lifelines.exceptions import ConvergenceError
 from scipy.stats import chi2, norm
 
 from dosecurve.cox_robust import robust_variance
+from dosecurve.idcodes import cluster_labels
 from dosecurve.zph import zph_test
 
 PH_ALPHA = 0.05
@@ -82,7 +84,7 @@ def _design(
                 for right in [c for c in terms if c == b or c.startswith(f"{b}: ")]:
                     frame[f"{left} x {right}"] = terms[left] * terms[right]
     if "therapist" in data:
-        frame["therapist"] = data["therapist"].astype(str).to_numpy()
+        frame["therapist"] = cluster_labels(data["therapist"], data["client"])
     if "dataset" in data:  # a pooled analysis: the data set as stratum (and cluster)
         frame["dataset"] = data["dataset"].astype(str).to_numpy()
     return frame
@@ -115,7 +117,18 @@ def fit_cox(
         if problem:
             rows.append({"model": model, "term": "", "note": f"not estimable: {problem}"})
             continue
-        naive, robust, check, cluster = _fit(frame, terms)
+        try:
+            naive, robust, check, cluster = _fit(frame, terms)
+        except (np.linalg.LinAlgError, ConvergenceError, ValueError, ZeroDivisionError) as err:
+            reason = " ".join(str(err).split())[:160] or type(err).__name__
+            rows.append(
+                {
+                    "model": model,
+                    "term": "",
+                    "note": f"not estimable: the model could not be fitted ({reason})",
+                }
+            )
+            continue
         for term in terms:
             rows.append(_row(model, term, naive, robust, cluster, conf_level))
         checks += _ph_rows(model, check)
@@ -138,6 +151,7 @@ def _problem(frame: pd.DataFrame, terms: list[str]) -> str:
 
 
 GROUPING = ("therapist", "dataset")
+MAX_CI_RATIO = 1e10  # a wider interval (upper / lower limit) says nothing: not estimable
 
 
 def _fit(frame: pd.DataFrame, terms: list[str]):
@@ -186,7 +200,12 @@ def _row(
         "ci_lower": np.exp(coef - z * use), "ci_upper": np.exp(coef + z * use),
         "p_value": float(2 * norm.sf(abs(coef / use))),
         "n": int(naive._n_examples), "events": int(naive.event_observed.sum()),
-        "note": f"robust SE by {cluster}" if robust is not None else "",
+        "note": (
+            "not estimable: the confidence interval spans more than ten orders of magnitude "
+            "(too few events, or a term that separates the clients who improved from the rest)"
+            if not np.isfinite([coef, use]).all() or 2 * z * use > np.log(MAX_CI_RATIO)
+            else f"robust SE by {cluster}" if robust is not None else ""
+        ),
     }  # fmt: skip
 
 

@@ -24,6 +24,8 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy.stats import norm
 
+from dosecurve.idcodes import cluster_labels
+
 COLUMNS = ["term", "coef", "se", "hazard_ratio", "ci_lower", "ci_upper", "p_value", "n_clients",
            "n_rows", "note"]  # fmt: skip
 
@@ -46,7 +48,7 @@ def person_sessions(events: pd.DataFrame) -> pd.DataFrame:
         }
     )
     if "therapist" in data:
-        out["therapist"] = data["therapist"].astype(str).to_numpy()[idx]
+        out["therapist"] = cluster_labels(data["therapist"], data["client"])[idx]
     return out
 
 
@@ -106,12 +108,13 @@ def fit_discrete(events: pd.DataFrame, *, conf_level: float = 0.95) -> pd.DataFr
         fit = model.fit()
     data = events.loc[events["eligible"].astype(bool)]
     data = data[data["time"].astype(int) >= 1]
-    clustered = "therapist" in data and data["therapist"].nunique() > 1
+    therapists = cluster_labels(data["therapist"], data["client"]) if "therapist" in data else None
+    clustered = therapists is not None and len(set(therapists)) > 1
     cov = fit.cov_params().to_numpy()
     n_rows = int(counts["trials"].sum())
     if clustered:
         scores = client_scores(data, fit.params.to_numpy())
-        codes = pd.factorize(data["therapist"].astype(str))[0]
+        codes = pd.factorize(therapists)[0]
         summed = np.stack([np.bincount(codes, weights=scores[:, j]) for j in range(3)], axis=1)
         groups = len(summed)
         # sandwich::vcovCL's default for a glm: HC0 with the cluster adjustment G / (G - 1)

@@ -181,7 +181,7 @@ def fitted_curves(
     km = fit_by_stratum(events, strata).curves
     present = [s for s in strata if s in km]
     if (data["event"] * data["w"]).sum() < 3 or not present:
-        return pd.DataFrame(columns=["model", "stratum", "intake", "session", "fitted", "km"])
+        return pd.DataFrame(columns=CURVE_COLUMNS)
     medians = eligible.groupby("stratum", observed=True)["baseline"].median()
     grid = pd.DataFrame({"intake": [float(medians[s]) for s in present]})
     rows = []
@@ -199,4 +199,7 @@ def fitted_curves(
                 rows.append({"model": name, "stratum": stratum, "intake": grid["intake"][j],
                              "session": t, "fitted": 1 - float(surv.loc[t].iloc[j]),
                              "km": observed})  # fmt: skip
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=CURVE_COLUMNS)
+
+
+CURVE_COLUMNS = ["model", "stratum", "intake", "session", "fitted", "km"]

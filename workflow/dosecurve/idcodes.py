@@ -60,3 +60,17 @@ def text_order(ids: pd.Series) -> np.ndarray:
         rank = np.argsort(np.argsort(np.asarray(ids.cat.categories.astype(str)), kind="stable"))
         return rank[ids.cat.codes.to_numpy()]
     return pd.factorize(ids, sort=True)[0]
+
+
+def cluster_labels(therapist: pd.Series, client: pd.Series) -> np.ndarray:
+    """Therapist ids as cluster labels for robust SEs; a client whose therapist is unknown
+    (missing) is a cluster of its own, never one therapist called 'nan'.
+
+    >>> cluster_labels(pd.Series(["t1", None, None]), pd.Series(["a", "b", "c"])).tolist()
+    ['t1', 'unknown therapist: b', 'unknown therapist: c']
+    """
+    labels = therapist.astype(object).to_numpy().copy()
+    missing = pd.isna(labels)
+    if missing.any():
+        labels[missing] = "unknown therapist: " + client.astype(str).to_numpy()[missing]
+    return labels.astype(str)

@@ -36,6 +36,8 @@ class Layout:
     wide_pattern: str = r"score_(\d+)"
     session_from: str = "session"
     intake: str = "session_0"
+    date_format: str | None = None
+    wide_columns: tuple[tuple[str, int], ...] = ()
 
     @classmethod
     def from_config(cls, ds: Mapping[str, Any]) -> Layout:
@@ -45,14 +47,68 @@ class Layout:
             wide_pattern=ds.get("wide_pattern", r"score_(\d+)"),
             session_from=ds.get("session_from", "session"),
             intake=ds.get("intake", "session_0"),
+            date_format=ds.get("date_format"),
+            wide_columns=tuple((str(k), int(v)) for k, v in (ds.get("wide_columns") or {}).items()),
         )
 
 
-def wide_to_long(raw: pd.DataFrame, *, client: str, pattern: str, source: str) -> pd.DataFrame:
-    """Melt the score columns matching ``pattern`` into ``session`` and ``score``.
+INTAKE_LIKE = re.compile(r"(^|[_.\s-])(pre|baseline|intake|t?0)($|[_.\s-])", re.IGNORECASE)
 
-    Other columns are carried along as the client's values.
+
+def wide_to_long(
+    raw: pd.DataFrame,
+    *,
+    client: str,
+    layout: Layout,
+    source: str,
+    attended: str | None = None,
+) -> pd.DataFrame:
+    """Melt a wide file's score columns into ``session`` and ``score`` rows.
+
+    The score columns are those of ``layout.wide_columns`` (column: session, for example
+    ``{bdi.pre: 0, bdi.2m: 2}``), else those matching ``layout.wide_pattern`` (its one group
+    captures the session). An empty cell is a missing assessment, not an attended session:
+    it adds no row (a client with no score at all keeps one, to be counted). Sessions
+    attended come from the ``attended`` column when mapped (a row with no score at that
+    session), else are unknown. Other columns are carried as the client's values, and each
+    row keeps its file line (``__line``) for error messages. When more than half of the
+    clients have no score at session 0 the run stops (an intake column the pattern missed
+    would silently make a later occasion the baseline), unless ``intake: first_scored``.
     """
+    occasions = _occasions(raw, layout, source)
+    if attended is not None and attended not in raw.columns:
+        raise ValueError(
+            f"{source}: columns.sessions_attended -> '{attended}' not found; columns present: "
+            f"{', '.join(map(str, raw.columns))}"
+        )
+    keep = [c for c in raw.columns if c not in occasions]
+    frame = raw.assign(__line=np.arange(len(raw)) + 2)  # line 1 is the header
+    long = frame.melt(id_vars=[*keep, "__line"], value_vars=list(occasions),
+                      var_name="__column", value_name="score")  # fmt: skip
+    long["session"] = long["__column"].map(occasions).astype("int64")
+    long = long.drop(columns="__column")
+    _check_intake(long, raw, occasions, layout, source)
+    scored = long["score"].notna() & ~long["score"].astype("string").str.strip().eq("")
+    none = ~scored.groupby(long["__line"]).transform("any")
+    first = ~long.duplicated("__line")
+    long = long[scored | (none & first)]
+    if attended is not None:
+        long = _add_attended(long, attended, source)
+    long = long.sort_values(["__line", "session"], kind="stable")
+    return long.reset_index(drop=True)
+
+
+def _occasions(raw: pd.DataFrame, layout: Layout, source: str) -> dict[str, int]:
+    if layout.wide_columns:
+        given = dict(layout.wide_columns)
+        missing = [c for c in given if c not in raw.columns]
+        if missing:
+            raise ValueError(
+                f"{source}: wide_columns names columns not in the file: {missing}; columns "
+                f"present: {', '.join(map(str, raw.columns))}"
+            )
+        return given
+    pattern = layout.wide_pattern
     try:
         regex = re.compile(pattern)
     except re.error as err:
@@ -65,20 +121,69 @@ def wide_to_long(raw: pd.DataFrame, *, client: str, pattern: str, source: str) -
             r"for example 'phq_(\d+)'"
         )
     matches = {c: regex.fullmatch(str(c)) for c in raw.columns}
-    score_cols = [c for c, m in matches.items() if m]
+    score_cols = {c: m.group(1) for c, m in matches.items() if m}
     if not score_cols:
         raise ValueError(
             f"{source}: no column matches wide_pattern {pattern!r}; columns present: "
             f"{', '.join(map(str, raw.columns))}"
         )
-    bad = [c for c in score_cols if not matches[c].group(1).isdigit()]
+    bad = [c for c, g in score_cols.items() if g is None or not g.isdigit()]
     if bad:
-        raise ValueError(f"{source}: wide_pattern captures a non-number in columns {bad}")
-    keep = [c for c in raw.columns if c not in score_cols]
-    long = raw.melt(id_vars=keep, value_vars=score_cols, var_name="__column", value_name="score")
-    long["session"] = long["__column"].map(lambda c: int(matches[c].group(1)))
-    long = long.drop(columns="__column").sort_values([client, "session"], kind="stable")
-    return long.reset_index(drop=True)
+        raise ValueError(
+            f"{source}: wide_pattern {pattern!r} matches columns {bad} but its group captures "
+            "no session number there; make the group capture digits only, or list the "
+            "columns with wide_columns: {column: session, ...}"
+        )
+    return {c: int(g) for c, g in score_cols.items()}
+
+
+def _check_intake(
+    long: pd.DataFrame, raw: pd.DataFrame, occasions: Mapping[str, int], layout: Layout,
+    source: str,
+) -> None:  # fmt: skip
+    if layout.intake == "first_scored":
+        return
+    at_intake = long.loc[long["session"] == 0]
+    scored = at_intake["score"].notna() & ~at_intake["score"].astype("string").str.strip().eq("")
+    lacking = len(raw) - int(scored.sum())
+    if lacking * 2 <= len(raw):
+        return
+    like = [str(c) for c in raw.columns if c not in occasions and INTAKE_LIKE.search(str(c))]
+    hint = (f" Columns that look like an intake but are not score columns: {like}: add them "
+            "to wide_columns (column: 0) or make wide_pattern match them."
+            if like else "")  # fmt: skip
+    raise ValueError(
+        f"{source}: {lacking} of {len(raw)} clients have no score at session 0 (the intake), "
+        f"so a later occasion would silently become their baseline.{hint} If the file "
+        "really has no intake assessment, set intake: first_scored for this data set"
+    )
+
+
+def _add_attended(long: pd.DataFrame, column: str, source: str) -> pd.DataFrame:
+    """A row without a score at each client's last attended session (sessions attended from
+    ``column``), so that the dose ends there, not at the last assessment."""
+    per_line = long.groupby("__line", sort=False).agg(
+        attended=(column, "first"), last=("session", "max")
+    )
+    value = pd.to_numeric(per_line["attended"], errors="coerce")
+    bad = value.isna() | (value < 0) | (value != np.floor(value))
+    if bad.any():
+        lines = ", ".join(str(i) for i in per_line.index[bad.to_numpy()][:5])
+        raise ValueError(
+            f"{source}: column '{column}' (sessions attended) is missing or not a whole number "
+            f"on file lines {lines}"
+        )
+    short = value < per_line["last"]
+    if short.any():
+        lines = ", ".join(str(i) for i in per_line.index[short.to_numpy()][:5])
+        raise ValueError(
+            f"{source}: column '{column}' (sessions attended) is below the session of a scored "
+            f"occasion on file lines {lines}; check the column or the occasions' sessions"
+        )
+    extra = per_line.loc[value > per_line["last"]].index
+    rows = long.drop_duplicates("__line").set_index("__line").loc[extra].reset_index()
+    rows = rows.assign(session=value.loc[extra].astype("int64").to_numpy(), score=np.nan)
+    return pd.concat([long, rows[long.columns]], ignore_index=True)
 
 
 def parse_attended(values: pd.Series, source: str, column: str) -> pd.Series:
@@ -104,15 +209,7 @@ def number_sessions(
         return out, 0
     order = "date" if "date" in out else "session"
     if order == "date":
-        dates = pd.to_datetime(out["date"], errors="coerce")
-        bad = dates.isna()
-        if bad.any():
-            rows = ", ".join(str(i + 1) for i in np.flatnonzero(bad.to_numpy())[:5])
-            raise ValueError(
-                f"{source}: column '{names['date']}' (date) has missing or unreadable dates in "
-                f"data rows {rows}; use ISO dates (2024-03-01)"
-            )
-        out = out.assign(date=dates)
+        out = out.assign(date=parse_dates(out["date"], layout.date_format, source, names["date"]))
     out = out.sort_values(["client", order], kind="stable")
     dropped = 0
     if layout.session_from == "appointments":
@@ -129,3 +226,88 @@ def number_sessions(
     offset = 1 if layout.intake == "session_0" else 0
     out = out.assign(session=(counted - offset).astype("int64"))
     return out.drop(columns=[c for c in ("date", "attended") if c in out]), dropped
+
+
+ISO_DATE = r"\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?"
+NUMERIC_DATE = r"^(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})$"
+
+
+def parse_dates(values: pd.Series, fmt: str | None, source: str, column: str) -> pd.Series:
+    """Dates as the file means them. Dates stored as dates (Excel, Parquet, SPSS, Stata) and
+    ISO text (2024-03-01) are read as they are; ``fmt`` (``%d/%m/%Y``) reads any other text.
+    Without ``fmt``, text such as 03/01/2024 is read day-first or month-first only when a
+    first or second field above 12 shows which; when every date could be either, or the
+    fields contradict each other, the run stops and asks for ``date_format``."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        dates = values
+    elif fmt:
+        dates = pd.to_datetime(values, format=fmt, errors="coerce")
+        _check_dates(dates, source, column, f"date_format {fmt!r}")
+        return dates
+    else:
+        text = values.astype("string").str.strip()
+        day = text.str.split(r"[ T]", n=1, regex=True).str[0]  # a time of day is left aside
+        iso = text.str.fullmatch(ISO_DATE).fillna(False)
+        numeric = day.str.fullmatch(NUMERIC_DATE).fillna(False)
+        if iso.any() and numeric.any():
+            raise ValueError(
+                f"{source}: column '{column}' (date) mixes ISO dates (data rows "
+                f"{_data_rows(iso)}) with dates such as {text[numeric].iloc[0]!r} (data rows "
+                f"{_data_rows(numeric)}); write every date the same way"
+            )
+        if numeric.any():
+            dates = pd.to_datetime(day, format=_numeric_format(day, source, column),
+                                   errors="coerce")  # fmt: skip
+        elif iso.any():
+            dates = pd.to_datetime(text.where(iso), format="ISO8601", errors="coerce")
+        else:
+            _numeric_format(day, source, column)  # names the format it cannot read
+            dates = pd.Series(pd.NaT, index=values.index)
+    _check_dates(dates, source, column, "ISO dates (2024-03-01) or date_format")
+    return dates
+
+
+def _numeric_format(text: pd.Series, source: str, column: str) -> str:
+    parts = text.str.extract(NUMERIC_DATE)
+    unread = parts[0].isna() & text.notna()
+    if unread.all():
+        shown = ", ".join(repr(v) for v in text[unread].unique()[:3])
+        raise ValueError(
+            f"{source}: column '{column}' (date) has dates such as {shown} in data rows "
+            f"{_data_rows(unread)} whose format is not recognised: use ISO dates "
+            "(2024-03-01) or set date_format: (for example '%d.%m.%Y') for this data set"
+        )
+    first, second = parts[0].astype(float), parts[2].astype(float)
+    day_first, month_first = (first > 12).any(), (second > 12).any()
+    sep = parts[1].dropna().iloc[0]
+    year = "%Y" if parts[3].dropna().str.len().iloc[0] == 4 else "%y"
+    if day_first and month_first:
+        raise ValueError(
+            f"{source}: column '{column}' (date) has dates whose first field is above 12 (day "
+            f"first, data rows {_data_rows(first > 12)}) and others whose second is (month "
+            f"first, data rows {_data_rows(second > 12)}): fix the dates, or set date_format:"
+        )
+    if not (day_first or month_first):
+        example = text.dropna().iloc[0]
+        raise ValueError(
+            f"{source}: column '{column}' (date) is ambiguous: in every date both the first "
+            f"and the second field are 12 or less, so {example!r} could be day first or month "
+            f"first. Set date_format: '%d{sep}%m{sep}{year}' (day first) or "
+            f"'%m{sep}%d{sep}{year}' (month first) for this data set"
+        )
+    return f"%d{sep}%m{sep}{year}" if day_first else f"%m{sep}%d{sep}{year}"
+
+
+def _check_dates(dates: pd.Series, source: str, column: str, fix: str) -> None:
+    bad = dates.isna()
+    if bad.any():
+        raise ValueError(
+            f"{source}: column '{column}' (date) has missing or unreadable dates in data rows "
+            f"{_data_rows(bad)}; use {fix}"
+        )
+
+
+def _data_rows(mask: pd.Series, limit: int = 5) -> str:
+    idx = np.flatnonzero(np.asarray(mask)) + 1
+    shown = ", ".join(str(i) for i in idx[:limit])
+    return shown + (f" and {len(idx) - limit} more" if len(idx) > limit else "")

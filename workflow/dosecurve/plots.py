@@ -141,8 +141,13 @@ def plot_dose_response(data: pd.DataFrame, strata: Sequence[str]) -> Figure:
 def plot_forest(table: pd.DataFrame) -> Figure:
     """Hazard ratios with CIs on a log axis, one colour per model (the cause-specific
     dropout model's ratios are hazards of dropout, as its name says)."""
+    values = table[["hazard_ratio", "ci_lower", "ci_upper"]].apply(pd.to_numeric, errors="coerce")
+    finite = np.isfinite(values).all(axis=1) & (values["ci_lower"] > 0)
+    finite &= values["ci_upper"] <= 1e10 * values["ci_lower"]  # as cox.MAX_CI_RATIO
+    omitted = int((~finite).sum())
+    table = table.loc[finite.to_numpy()].reset_index(drop=True)
     if table.empty:
-        return _empty_figure("No Cox model could be fitted: see cox.csv.")
+        return _empty_figure("No hazard ratio could be estimated: see cox.csv.")
     height = 2.0 + 0.3 * len(table)
     fig = Figure(figsize=(7.5, height))
     ax = fig.add_subplot()
@@ -160,7 +165,10 @@ def plot_forest(table: pd.DataFrame) -> Figure:
     ax.set_yticks(y)
     ax.set_yticklabels(table["term"].str.replace("_", " "), fontsize=7)
     ax.set_xlabel("Hazard ratio (log scale; 1 = no difference)")
-    ax.set_title("Cox models: hazard ratios with confidence intervals", fontsize=10)
+    title = "Cox models: hazard ratios with confidence intervals"
+    if omitted:  # infinite or zero ratios (a term that separates the clients)
+        title += f"\n({omitted} term(s) not estimable, not drawn: see cox.csv)"
+    ax.set_title(title, fontsize=10)
     ax.grid(alpha=0.3, axis="x")
     fig.legend(fontsize=7, loc="lower center", ncol=2, frameon=False)
     fig.subplots_adjust(left=0.36, right=0.97, top=1 - 0.45 / height, bottom=1.1 / height)

@@ -15,6 +15,7 @@ import os
 import stat
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 FORMATS = {
@@ -69,7 +70,11 @@ def read_table(
         if kind == "parquet":
             return read_parquet(path, text_columns)
         if kind == "excel":
-            return pd.read_excel(path, sheet_name=0 if sheet is None else sheet)
+            sheet_name = 0 if sheet is None else sheet
+            header = pd.read_excel(path, sheet_name=sheet_name, header=None, nrows=1)
+            names = [str(v).strip() for v in header.iloc[0] if pd.notna(v)] if len(header) else []
+            _check_header(path, names, "the first row")
+            return pd.read_excel(path, sheet_name=sheet_name)
         return _read_stats_file(path, kind, label_columns)
     except ValueError as err:
         if str(err).startswith(path):
@@ -115,21 +120,24 @@ def read_delimited(
             "per line; check that the file was exported as CSV with line endings"
         )
     sep = delimiter or _sniff(head)
-    fields = head.splitlines()[0].count(sep) + 1
-    if fields > MAX_FIELDS:
+    header = next(csv.reader([head.splitlines()[0]], delimiter=sep))
+    if len(header) > MAX_FIELDS:
         raise ValueError(
-            f"{path}: the header has {fields} fields separated by {sep!r}; a long-format "
+            f"{path}: the header has {len(header)} fields separated by {sep!r}; a long-format "
             "session table has a handful. Check the delimiter and the line endings"
         )
+    _check_header(path, [h.strip() for h in header])
     try:
         frame = pd.read_csv(
-            path, sep=sep, encoding=codec, skipinitialspace=True,
+            path, sep=sep, encoding=codec, skipinitialspace=True, index_col=False,
             dtype=dict.fromkeys(text_columns, str),
         )  # fmt: skip
     except pd.errors.ParserError as err:
+        _check_field_counts(path, sep, codec, len(header))
         raise ValueError(
             f"{path}: cannot be read as a '{sep}'-delimited file ({err}); check delimiter:"
         ) from None
+    _check_field_counts(path, sep, codec, len(header))
     if frame.shape[1] == 1 and delimiter:
         other = next((d for d in DELIMITERS if d != delimiter and d in head.splitlines()[0]), None)
         if other:
@@ -138,6 +146,78 @@ def read_delimited(
                 f"delimiter: set delimiter: {other!r} for this data set (or leave it out)"
             )
     return frame
+
+
+def _check_header(path: str, names: Sequence[str], where: str = "the header") -> None:
+    """Stop on repeated or empty column names (a reader would rename them silently)."""
+    seen: dict[str, int] = {}
+    repeated = []
+    for i, name in enumerate(names, start=1):
+        if name in seen:
+            repeated.append(f"{name!r} (columns {seen[name]} and {i})")
+        seen.setdefault(name, i)
+    if repeated:
+        raise ValueError(
+            f"{path}: {where} names a column twice: {', '.join(repeated[:5])}; which one holds "
+            "the data cannot be told: rename or remove one"
+        )
+
+
+def _check_field_counts(path: str, sep: str, codec: str, expected: int) -> None:
+    """Stop naming the file's lines whose number of fields differs from the header's: a
+    trailing delimiter or an unlabelled extra column shifts every column of the row (the
+    client would take the session numbers), and a missing field shifts them the other way."""
+    counts = _field_counts(path, sep, codec)
+    lines = np.flatnonzero((counts != expected) & (counts > 0)) + 2  # line 1 is the header
+    if len(lines) == 0:
+        return
+    shown = ", ".join(str(n) for n in lines[:5])
+    more = f" and {len(lines) - 5} more" if len(lines) > 5 else ""
+    seen = sorted(set(counts[lines[:5] - 2].tolist()))
+    which = f"lines {shown}{more} have" if len(lines) > 1 else f"line {shown} has"
+    raise ValueError(
+        f"{path}: {which} {' or '.join(map(str, seen))} fields but the "
+        f"header has {expected}: a trailing {sep!r}, an unlabelled extra column or a missing "
+        "field would shift the columns of those rows. Give every column a header, remove "
+        "trailing delimiters, and keep one field per column on every line"
+    )
+
+
+def _field_counts(path: str, sep: str, codec: str, block: int = 1 << 26) -> np.ndarray:
+    """Fields on each line after the header (0 for a blank line). Counted on the bytes,
+    64 MB at a time, when the file has no quotes (fast), else with the csv module (a
+    quoted field may hold the delimiter or a line break)."""
+    ascii_sep = len(sep) == 1 and ord(sep) < 128 and not codec.lower().startswith("utf-16")
+    parts, carry, quoted = [], b"", False
+    with open(path, "rb") as handle:
+        while ascii_sep and (chunk := handle.read(block)):
+            if b'"' in chunk:
+                quoted = True
+                break
+            data = carry + chunk
+            cut = data.rfind(b"\n") + 1
+            carry = data[cut:]
+            parts.append(_count_lines(np.frombuffer(data[:cut], dtype=np.uint8), ord(sep)))
+    if ascii_sep and not quoted:
+        if carry:
+            parts.append(_count_lines(np.frombuffer(carry + b"\n", dtype=np.uint8), ord(sep)))
+        counts = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+        return counts[1:]
+    with open(path, encoding=codec, newline="") as handle:
+        rows = csv.reader(handle, delimiter=sep)
+        next(rows, None)
+        return np.array([len(r) if any(f.strip() for f in r) else 0 for r in rows], dtype=int)
+
+
+def _count_lines(raw: np.ndarray, sep: int) -> np.ndarray:
+    """Fields per line of ``raw`` (bytes ending in a line break); 0 for a blank line."""
+    ends = np.flatnonzero(raw == ord("\n"))
+    starts = np.concatenate(([0], ends[:-1] + 1)).astype(np.int64)
+    seps = np.concatenate(([0], np.cumsum(raw == sep, dtype=np.int64)))
+    counts = seps[ends] - seps[starts] + 1
+    width = ends - starts - (raw[np.maximum(ends - 1, 0)] == ord("\r"))
+    counts[width <= 0] = 0  # blank lines are skipped by the reader
+    return counts
 
 
 def _sniff(head: str) -> str:

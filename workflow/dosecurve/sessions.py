@@ -13,6 +13,7 @@ naming the file, column and rows.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +28,7 @@ from dosecurve.layouts import Layout, number_sessions, wide_to_long
 REQUIRED = ("client", "session", "score")
 OPTIONAL = ("therapist", "end_reason", "score_2", "date", "attended")
 END_REASONS = ("planned", "dropout", "ongoing")
+MAX_SESSIONS = 1000  # a session number above this is a data error (a date typed as a session)
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,8 @@ class SessionsSummary:
     rows_missing_score: int
     missed_assessments_dropped: int = 0
     clients_without_intake_score: int = 0
+    ids_normalised: int = 0
+    rows_without_therapist: int | None = None
 
     def checks(self) -> pd.DataFrame:
         """The recoverable problems found and the documented decision for each."""
@@ -52,23 +56,49 @@ class SessionsSummary:
              "dropped: a missed appointment adds no dose"),
             ("clients without an intake score", self.clients_without_intake_score,
              "baseline taken from their first scored assessment"),
+            ("ids with surrounding spaces or another Unicode form", self.ids_normalised,
+             "trimmed and normalised (NFC): 'A', 'A ' and ' A' are one id"),
         ]  # fmt: skip
+        if self.rows_without_therapist is not None:
+            rows.append(("rows without a therapist", self.rows_without_therapist,
+                         "therapist unknown: each such client is its own cluster"))  # fmt: skip
         return pd.DataFrame(rows, columns=["check", "n", "decision"])
 
 
-def _id_text(values: pd.Series) -> pd.Series:
-    """Ids as text; whole-number floats (as SPSS and Stata store ids) lose their '.0'.
-    Converted once per distinct id, not once per row."""
+def _id_text(values: pd.Series, *, blank_is_missing: bool = False) -> tuple[pd.Series, int]:
+    """Ids as text, trimmed of surrounding white space (non-breaking spaces too) and in
+    Unicode's composed form (NFC), so that 'A', 'A ' and an id typed on another system are
+    one id; whole-number floats (as SPSS and Stata store ids) lose their '.0'. Returns the
+    ids (a categorical; converted once per distinct id) and how many distinct ids changed.
+    With ``blank_is_missing`` an empty id is missing (an unknown therapist), never an id
+    called '' or 'nan'."""
     if pd.api.types.is_float_dtype(values) and values.notna().all() and (values % 1 == 0).all():
         values = values.astype("int64")
-    return per_distinct(values, lambda u: u.astype(str), missing="nan")
+    changed = 0
+
+    def normalise(uniques: pd.Series) -> pd.Series:
+        nonlocal changed
+        text = uniques.astype(str)
+        clean = text.map(lambda v: unicodedata.normalize("NFC", v.strip()))
+        changed = int((clean != text).sum())
+        return clean.where(clean != "", None) if blank_is_missing else clean
+
+    ids = per_distinct(values, normalise, missing=np.nan if blank_is_missing else "nan")
+    return ids, changed
 
 
 def _rows(mask: pd.Series | np.ndarray, limit: int = 5) -> str:
-    """Data-row numbers (1 = first row under the header) where ``mask`` is true."""
-    idx = np.flatnonzero(np.asarray(mask)) + 1
+    """Where ``mask`` is true: 'data rows 1, 4' (1 = first row under the header), or 'file
+    lines 2, 5' when the rows carry their file lines as index (wide files, one line per
+    client, melted into several rows each)."""
+    if isinstance(mask, pd.Series) and mask.index.name == "line":
+        idx = np.unique(mask.index.to_numpy()[mask.to_numpy(dtype=bool)])
+        noun = "file lines"
+    else:
+        idx = np.flatnonzero(np.asarray(mask)) + 1
+        noun = "data rows"
     shown = ", ".join(str(i) for i in idx[:limit])
-    return shown + (f" and {len(idx) - limit} more" if len(idx) > limit else "")
+    return f"{noun} {shown}" + (f" and {len(idx) - limit} more" if len(idx) > limit else "")
 
 
 def _clients(values: Sequence[object], limit: int = 5) -> str:
@@ -86,6 +116,7 @@ def validate_sessions(
     second_instrument: Instrument | None = None,
     end_reasons: Mapping[str, Sequence[str]] | None = None,
     layout: Layout | None = None,
+    max_sessions: int = MAX_SESSIONS,
 ) -> tuple[pd.DataFrame, SessionsSummary]:
     """Check a raw long table and return the validated session table.
 
@@ -98,15 +129,25 @@ def validate_sessions(
     end_reasons : maps planned, dropout and ongoing to the values the file uses.
     layout : long or wide, and how the session (dose) is numbered.
     source : file name (or data set label) used in error messages.
+    max_sessions : the largest plausible session number; a larger one stops the run.
     """
     if raw.shape[0] == 0:
         raise ValueError(f"{source}: the table has no rows; check the file and its delimiter")
     columns, layout = dict(columns), layout or Layout()
     if layout.layout == "wide":
-        raw = wide_to_long(
-            raw, client=columns["client"], pattern=layout.wide_pattern, source=source
-        )
+        raw = wide_to_long(raw, client=columns["client"], layout=layout, source=source,
+                           attended=columns.get("sessions_attended"))  # fmt: skip
         columns.update(session="session", score="score")
+    if layout.intake == "first_scored" and layout.layout != "wide":
+        raise ValueError(
+            "intake: first_scored is for layout: wide; in a long file a client without an "
+            "intake score already takes the first scored assessment as baseline (counted)"
+        )
+    if "sessions_attended" in columns and layout.layout != "wide":
+        raise ValueError(
+            "columns.sessions_attended is read with layout: wide (in a long file the last "
+            "session row is the last session attended): remove it"
+        )
     needed = {"session": ("session",), "date": ("date",), "appointments": ("attended",)}
     required = ("client", "score", *needed[layout.session_from])
     missing_keys = [k for k in required if k not in columns]
@@ -130,25 +171,32 @@ def validate_sessions(
             f"{', '.join(map(str, raw.columns))}. Fix 'columns:' for this data set in the config."
         )
     out = pd.DataFrame({k: raw[v].array for k, v in mapped.items()}, copy=False)
+    if "__line" in raw:  # wide files: errors name the client's line of the file
+        out.index = pd.Index(raw["__line"].to_numpy(), name="line")
     bad_client = out["client"].isna()
     if bad_client.any():
-        raise ValueError(
-            f"{source}: column '{mapped['client']}' is empty in rows {_rows(bad_client)}"
-        )
-    checked = {"client": _id_text(out["client"])}  # checked columns, not copied into `out`
+        raise ValueError(f"{source}: column '{mapped['client']}' is empty in {_rows(bad_client)}")
+    client, changed = _id_text(out["client"])
+    checked = {"client": client}  # checked columns, not copied into `out`
     if "session" in out:
-        checked["session"] = _check_sessions(out, mapped["session"], source)
+        checked["session"] = _check_sessions(out, mapped["session"], source, max_sessions)
     checked["score"] = _check_scores(out, mapped["score"], instrument, source)
     if "score_2" in out:
         if second_instrument is None:
             raise ValueError("columns.score_2 is mapped: set second_instrument for this data set")
         checked["score_2"] = _check_scores(out, mapped["score_2"], second_instrument, source,
                                            "score_2")  # fmt: skip
+    no_therapist = None
     if "therapist" in out:
-        checked["therapist"] = _id_text(out["therapist"])
+        checked["therapist"], changed_t = _id_text(out["therapist"], blank_is_missing=True)
+        changed += changed_t
+        no_therapist = int(checked["therapist"].isna().sum())
+    for name in covariates:
+        _check_finite(out[name], name, source)
     if "end_reason" in out:
         checked["end_reason"] = map_end_reasons(out["end_reason"], end_reasons or {}, source)
     out = pd.DataFrame({k: checked.get(k, out[k]) for k in out.columns}, copy=False)
+    out.index = pd.RangeIndex(len(out))
     n_raw = len(out)
     out, missed = number_sessions(out, layout, names=mapped, source=source)
     n_rows = len(out)
@@ -163,7 +211,7 @@ def validate_sessions(
             in_raw[out.index[dup_conflict]] = True
             raise ValueError(
                 f"{source}: the same client and session appear with different values (clients "
-                f"{_clients(out.loc[dup_conflict, 'client'])}; data rows {_rows(in_raw)}). "
+                f"{_clients(out.loc[dup_conflict, 'client'])}; {_rows(in_raw)}). "
                 "Keep one assessment per client and session."
             )
         order, _ = sorted_keys(out)
@@ -179,6 +227,8 @@ def validate_sessions(
         duplicate_rows_dropped=n_rows - len(out),
         rows_missing_score=int(out["score"].isna().sum()),
         missed_assessments_dropped=missed,
+        ids_normalised=changed,
+        rows_without_therapist=no_therapist,
         **_client_counts(out),
     )
     return out, summary
@@ -199,24 +249,51 @@ def _client_counts(out: pd.DataFrame) -> dict[str, int]:
     }
 
 
-def _check_sessions(out: pd.DataFrame, name: str, source: str) -> pd.Series:
-    session = pd.to_numeric(out["session"], errors="coerce")
-    bad = session.isna()
+def _check_sessions(out: pd.DataFrame, name: str, source: str, max_sessions: int) -> pd.Series:
+    raw = out["session"]
+    if pd.api.types.is_bool_dtype(raw):
+        raise ValueError(
+            f"{source}: column '{name}' (session) holds TRUE/FALSE values, not session numbers; "
+            "check columns.session"
+        )
+    session = pd.to_numeric(raw, errors="coerce")
+    bad = session.isna() | np.isinf(session.astype("float64"))
     if bad.any():
         raise ValueError(
-            f"{source}: column '{name}' (session) has missing or non-numeric values in data rows "
-            f"{_rows(bad)}; sessions must be whole numbers of sessions attended (0 = intake)"
+            f"{source}: column '{name}' (session) has missing, infinite or non-numeric values in "
+            f"{_rows(bad)}; sessions must be whole numbers of sessions attended "
+            "(0 = intake)"
+        )
+    big = session > max_sessions
+    if big.any():
+        shown = ", ".join(f"{v:.0f}" for v in session[big].unique()[:3])
+        raise ValueError(
+            f"{source}: column '{name}' (session) has values up to {shown} in "
+            f"{_rows(big)}, above max_sessions ({max_sessions}): a date typed as a session "
+            "(20240301) or a wrong column? Sessions count sessions attended (0 = intake); "
+            "set max_sessions: for this data set if therapies really are that long"
         )
     bad = session < 0
     if not pd.api.types.is_integer_dtype(session):
         bad |= session != np.floor(session)
     if bad.any():
         raise ValueError(
-            f"{source}: column '{name}' (session) has negative or fractional values in data rows "
+            f"{source}: column '{name}' (session) has negative or fractional values in "
             f"{_rows(bad)} (clients {_clients(out.loc[bad, 'client'])}); sessions must be whole "
             "numbers >= 0 counting sessions attended (0 = intake)"
         )
     return session if pd.api.types.is_integer_dtype(session) else session.astype("int64")
+
+
+def _check_finite(values: pd.Series, name: str, source: str) -> None:
+    """Stop on infinite numbers in a numeric column (inf from a division in the export)."""
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        bad = np.isinf(values.astype("float64"))
+        if bad.any():
+            raise ValueError(
+                f"{source}: column '{name}' has infinite values in {_rows(bad)}; "
+                "leave a missing value empty"
+            )
 
 
 def map_end_reasons(
@@ -249,12 +326,27 @@ def map_end_reasons(
 def _check_scores(
     out: pd.DataFrame, name: str, instrument: Instrument, source: str, key: str = "score"
 ) -> pd.Series:
-    score = pd.to_numeric(out[key], errors="coerce")
+    values = out[key]
+    flags = (
+        values.dropna().map(type).isin([bool, np.bool_]).any() if values.dtype == object else False
+    )
+    if pd.api.types.is_bool_dtype(values) or flags:
+        raise ValueError(
+            f"{source}: column '{name}' ({key}) holds TRUE/FALSE values, not scores; check "
+            f"columns.{key}"
+        )
+    score = pd.to_numeric(values, errors="coerce")
+    infinite = np.isinf(score.astype("float64"))
+    if infinite.any():
+        raise ValueError(
+            f"{source}: column '{name}' ({key}) has infinite values in "
+            f"{_rows(infinite)}; leave a missing score empty"
+        )
     text = score.isna() & out[key].notna()
     if text.any():
         examples = ", ".join(repr(v) for v in out.loc[text, key].astype(str).unique()[:3])
         raise ValueError(
-            f"{source}: column '{name}' ({key}) has non-numeric values ({examples}) in data rows "
+            f"{source}: column '{name}' ({key}) has non-numeric values ({examples}) in "
             f"{_rows(text)}; leave a missing score empty and use '.' as the decimal mark"
         )
     low, high = instrument.score_range
@@ -262,7 +354,7 @@ def _check_scores(
     if outside.any():
         raise ValueError(
             f"{source}: column '{name}' ({key}) has {int(outside.sum())} value(s) outside "
-            f"{instrument.name}'s range {low:g}-{high:g} in data rows {_rows(outside)} (clients "
+            f"{instrument.name}'s range {low:g}-{high:g} in {_rows(outside)} (clients "
             f"{_clients(out.loc[outside, 'client'])}); fix the data or set the instrument's range"
         )
     return score.astype("float64", copy=False)

@@ -98,6 +98,11 @@ def _check_bands(bands: Sequence[Band]) -> None:
     names = [b.name for b in bands]
     if len(set(names)) != len(names):
         raise ValueError(f"severity.bands has repeated names: {names}")
+    if "all" in names:
+        raise ValueError(
+            "severity.bands: the name 'all' is reserved for the row of all clients together; "
+            "name the band otherwise (for example 'clinical')"
+        )
     for b in bands:
         if not b.lower < b.upper:
             raise ValueError(

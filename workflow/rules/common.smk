@@ -98,6 +98,7 @@ ANALYSIS_KEYS = (*EVENT_KEYS, "prepost")
 DATA_KEYS = (
     "simulate", "path", "format", "delimiter", "encoding", "sheet", "layout", "wide_pattern",
     "session_from", "intake", "columns", "instrument", "second_instrument", "end_reasons",
+    "date_format", "max_sessions", "wide_columns",
 )
 
 

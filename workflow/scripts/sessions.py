@@ -5,7 +5,7 @@ from _adapter import start, write_csv, write_table
 from dosecurve import config as cfg
 from dosecurve.privacy import suppress
 from dosecurve.readers import provenance, read_table
-from dosecurve.sessions import validate_sessions
+from dosecurve.sessions import MAX_SESSIONS, validate_sessions
 
 start(snakemake)
 ds, out = snakemake.params.dataset, snakemake.output
@@ -15,6 +15,7 @@ table, summary = validate_sessions(
     read_table(path, **options), columns=cfg.column_map(ds), source=ds.get("path", path),
     instrument=cfg.dataset_instrument(ds), second_instrument=cfg.second_instrument(ds),
     end_reasons=ds.get("end_reasons"), layout=cfg.layout(ds),
+    max_sessions=ds.get("max_sessions", MAX_SESSIONS),
 )  # fmt: skip
 write_table(table, out.sessions)
 write_csv(suppress(summary.checks(), snakemake.params.min_cell), out.checks)
