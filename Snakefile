@@ -25,3 +25,7 @@ include: "workflow/rules/comparison.smk"
 rule all:
     input:
         all_outputs(),
+
+
+onsuccess:
+    print_reports()

@@ -170,7 +170,7 @@ def test_changed_settings_give_the_results_of_a_fresh_run(tmp_path):
     run(folder)
     analysis = with_analysis(**ANALYSIS_CHANGES)
     both = with_dataset(analysis, **DATASET_CHANGES)
-    both["privacy"] = {"min_cell": 3}
+    both["privacy"] = {"min_cell": 5}
     for step, config in enumerate([analysis, both]):
         set_config(folder, config)
         ran = rules_run(run(folder))
@@ -181,6 +181,32 @@ def test_changed_settings_give_the_results_of_a_fresh_run(tmp_path):
         assert_same_results(folder, fresh)
         shutil.rmtree(fresh)
         assert_labels_follow_conf_level(folder, with_cox=step == 1)
+    assert_no_small_counts(folder, 5)
+
+
+def assert_no_small_counts(folder: Path, min_cell: int) -> None:
+    """With privacy.min_cell, no aggregate output shows a count from 1 to min_cell - 1, nor
+    an estimate read off fewer clients at risk; and the suppression did happen."""
+    from dosecurve.privacy import AT_RISK_ESTIMATES, COUNT_COLUMNS
+
+    suppressed = 0
+    for path in sorted((folder / "results").rglob("*.csv")):
+        if "logs" in path.parts:
+            continue
+        table = pd.read_csv(path, dtype=str, keep_default_na=False)
+        for column in [c for c in COUNT_COLUMNS if c in table]:
+            values = pd.to_numeric(table[column], errors="coerce")
+            small = (values > 0) & (values < min_cell)
+            assert not small.any(), f"{path.name}: {column} shows {table[column][small].tolist()}"
+            suppressed += int((table[column] == f"<{min_cell}").sum())
+        if "at_risk" in table:
+            few = table["at_risk"] == f"<{min_cell}"
+            for column in [c for c in AT_RISK_ESTIMATES if c in table]:
+                assert (table.loc[few, column] == f"<{min_cell}").all(), (path.name, column)
+    assert suppressed > 0  # the small run has small cells: the scan saw them hidden
+    page = (folder / "results/clinic/report.html").read_text()
+    headline = re.search(r"<p class='answer' id='headline'>(.*?)</p>", page, re.S).group(1)
+    assert not re.search(rf"\b[1-{min_cell - 1}] clients\b", headline)
 
 
 def assert_labels_follow_conf_level(folder: Path, with_cox: bool) -> None:

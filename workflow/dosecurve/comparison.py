@@ -32,13 +32,18 @@ def comparison_table(
                 "median": overall["median"],
                 "ci_lower": overall["ci_lower"],
                 "ci_upper": overall["ci_upper"],
-                **{f"improved_{s}": at.get(s, float("nan")) for s in SESSIONS},
+                **{f"improved_{s}": at.get(s, float("nan")) for s in SESSIONS},  # maybe "<5"
             }
         )
     return pd.DataFrame(rows)
 
 
-def plot_comparison(curves: Mapping[str, pd.DataFrame], *, conf_type: str = "log-log") -> Figure:
+def plot_comparison(
+    curves: Mapping[str, pd.DataFrame],
+    *,
+    conf_type: str = "log-log",
+    time_label: str = "Sessions attended",
+) -> Figure:
     """The pooled ('all') Kaplan-Meier curve of each data set, as cumulative improvement."""
     fig = Figure(figsize=(7.5, 4.8))
     ax = fig.add_subplot()
@@ -53,7 +58,7 @@ def plot_comparison(curves: Mapping[str, pd.DataFrame], *, conf_type: str = "log
     ax.set_xlim(0, breaks[-1])
     ax.set_xticks(breaks)
     ax.set_ylim(0, 1)
-    ax.set_xlabel("Sessions attended")
+    ax.set_xlabel(time_label)
     ax.set_ylabel("Cumulative proportion improved")
     ax.set_title(f"All clients of each data set (Kaplan-Meier, {conf_type} CI)", fontsize=10)
     ax.grid(alpha=0.3)

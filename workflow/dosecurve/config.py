@@ -8,7 +8,7 @@ key to fix.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,6 +44,24 @@ def analysis_settings(config: Mapping[str, Any]) -> AnalysisSettings:
         fh_gamma=float((section.get("fleming_harrington") or {}).get("gamma", 0.0)),
         rmst_horizon=section.get("rmst_horizon"),
     )
+
+
+def landmarks(requested: Sequence[int] | None, max_time: float) -> tuple[int, ...]:
+    """Sessions for the '% improved by session' tables: as configured (the data set's
+    ``improved_at``, else ``analysis.improved_at``); else the default ones within the data's
+    range, so a trial followed for 12 weeks is not tabulated at 104.
+
+    >>> landmarks(None, 30), landmarks([6, 2, 6], 30), landmarks(None, float("nan"))
+    ((1, 4, 8, 13, 26), (2, 6), (1,))
+    """
+    if requested:
+        return tuple(sorted({int(v) for v in requested}))
+    try:
+        top = float(max_time)
+    except (TypeError, ValueError):  # no eligible client: pandas' NA
+        top = float("nan")
+    inside = tuple(v for v in DEFAULT_IMPROVED_AT if v <= top)
+    return inside or DEFAULT_IMPROVED_AT[:1]
 
 
 def dataset_instrument(ds: Mapping[str, Any]) -> Instrument:

@@ -96,11 +96,15 @@ def howard_curve(sessions: np.ndarray) -> np.ndarray:
 
 
 def dose_response(
-    km_curves: pd.DataFrame, aft_curves: pd.DataFrame, aft_models: pd.DataFrame
+    km_curves: pd.DataFrame,
+    aft_curves: pd.DataFrame,
+    aft_models: pd.DataFrame,
+    benchmarks: bool = True,
 ) -> pd.DataFrame:
     """Kaplan-Meier steps and the best-fitting (lowest AIC) parametric curve per stratum,
     Howard's line, and the published reference points: ``source, stratum, session,
-    proportion``."""
+    proportion``. The published points and Howard's line count sessions: with another
+    clock (``benchmarks`` false) they are left out."""
     km = km_curves[["stratum", "time", "surv"]].rename(columns={"time": "session"})
     parts = [km.assign(source="Kaplan-Meier", proportion=1.0 - km["surv"]).drop(columns="surv")]
     chosen = aft_models.get("best", pd.Series(False, index=aft_models.index))
@@ -112,6 +116,8 @@ def dose_response(
                 source=f"{best.iloc[0]} fit", proportion=fitted["fitted"]
             )
         )
+    if not benchmarks:
+        return pd.concat(parts, ignore_index=True)[["source", "stratum", "session", "proportion"]]
     top = max(float(km["session"].max()) if len(km) else 52.0, 57.0)
     grid = np.unique(np.round(np.geomspace(1, top, 60)))
     parts.append(

@@ -8,7 +8,7 @@ tables; the report embeds the figures with the captions defined here.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -18,7 +18,7 @@ from dosecurve import config as cfg
 from dosecurve import figdata as fd
 from dosecurve.figures import plot_improvement, session_breaks
 from dosecurve.instruments import Instrument
-from dosecurve.labels import level_text
+from dosecurve.labels import Clock, level_text
 from dosecurve.plots import plot_dose_response, plot_forest, plot_incidence, plot_small_multiples
 from dosecurve.plots_scores import plot_attendance, plot_jacobson, plot_trajectories
 from dosecurve.survival import fit_by_stratum
@@ -38,6 +38,7 @@ class FigureContext:
     event: str
     definition: str
     min_cell: int | None = None
+    clock: Clock = field(default_factory=Clock)
 
 
 def figure_context(
@@ -53,6 +54,7 @@ def figure_context(
         event=primary.label,
         definition=primary.describe(),
         min_cell=min_cell,
+        clock=Clock(ds.get("time_unit", "sessions")),
     )
 
 
@@ -101,6 +103,7 @@ def _improvement_plot(t: Tables, c: FigureContext) -> Figure:
         t["curves"], t["risk_table"], c.strata, event_label=c.event,
         subtitle=f"Kaplan-Meier, {level_text(c.conf_level)} {c.conf_type} CI; {c.definition}",
         test=logrank_label(t["logrank"]),
+        time_label=c.clock.axis,
     )  # fmt: skip
 
 
@@ -118,10 +121,12 @@ FIGURES: dict[str, FigureSpec] = {
             _improvement_plot,
             lambda c: (
                 f"Cumulative proportion of clients with {c.event} (1 minus the "
-                f"Kaplan-Meier estimate) by sessions attended, per intake severity stratum and "
+                f"Kaplan-Meier estimate) by {c.clock.axis.lower()}, per intake severity stratum "
+                "and "
                 f"all clients (grey, dashed), with {_ci(c)}; ticks: censored clients; dots and "
                 "dotted lines: medians; the log-rank test across strata is written on the plot. "
-                "Below: clients at risk at each session, and how many had improved or been "
+                f"Below: clients at risk at each {c.clock.singular}, and how many had improved or "
+                "been "
                 "censored by then."
             ),
         ),
@@ -129,7 +134,7 @@ FIGURES: dict[str, FigureSpec] = {
             "improvement_panels",
             "Each stratum against all clients",
             lambda i, c: {"curves": _km(i, c)},
-            lambda t, c: plot_small_multiples(t["curves"], c.strata),
+            lambda t, c: plot_small_multiples(t["curves"], c.strata, c.clock.axis),
             lambda c: (
                 f"One panel per intake severity stratum: its Kaplan-Meier cumulative "
                 f"proportion improved with {_ci(c)}, over the curve of all clients (grey)."
@@ -139,10 +144,10 @@ FIGURES: dict[str, FigureSpec] = {
             "cumulative_incidence",
             "Improvement and dropout as competing outcomes",
             lambda i, c: {"cif": fd.incidence_curves(i["events"], c.strata)},
-            lambda t, c: plot_incidence(t["cif"], c.strata),
+            lambda t, c: plot_incidence(t["cif"], c.strata, c.clock.axis),
             lambda c: (
                 "Aalen-Johansen cumulative incidence of improvement (left) and of "
-                "dropout before improvement (right) by sessions attended: unlike 1 minus "
+                f"dropout before improvement (right) by {c.clock.axis.lower()}: unlike 1 minus "
                 "Kaplan-Meier, clients who drop out cannot improve later. No confidence bands."
             ),
         ),
@@ -150,15 +155,22 @@ FIGURES: dict[str, FigureSpec] = {
             "dose_response",
             "Dose-response: fitted curves and published benchmarks",
             lambda i, c: {
-                "curves": fd.dose_response(i["km_curves"], i["aft_curves"], i["aft_models"])
+                "curves": fd.dose_response(
+                    i["km_curves"], i["aft_curves"], i["aft_models"], benchmarks=c.clock.is_sessions
+                )
             },
-            lambda t, c: plot_dose_response(t["curves"], c.strata),
+            lambda t, c: plot_dose_response(t["curves"], c.strata, c.clock.axis),
             lambda c: (
                 "Kaplan-Meier steps (thin) and the lowest-AIC accelerated failure time "
-                "model (dashed) for a client with each stratum's median intake score; the "
-                "dotted line is Howard et al.'s (1986) probit curve through their published "
-                "points (squares: 50 % improved by 8 sessions, 75 % by 26); the diamond is "
-                "Nordmo et al.'s (2021) median of 57 sessions in open-ended care."
+                "model (dashed) for a client with each stratum's median intake score"
+                + (
+                    "; the dotted line is Howard et al.'s (1986) probit curve through their "
+                    "published points (squares: 50 % improved by 8 sessions, 75 % by 26); the "
+                    "diamond is Nordmo et al.'s (2021) median of 57 sessions in open-ended care."
+                    if c.clock.is_sessions
+                    else f". Published session-based benchmarks are not drawn: this data set "
+                    f"counts {c.clock.unit}."
+                )
             ),
         ),
         FigureSpec(
@@ -185,9 +197,11 @@ FIGURES: dict[str, FigureSpec] = {
             lambda i, c: {
                 "means": fd.trajectories(i["sessions"], i["events"], c.strata, c.conf_level)
             },
-            lambda t, c: plot_trajectories(t["means"], c.strata, c.instrument),
+            lambda t, c: plot_trajectories(
+                t["means"], c.strata, c.instrument, c.clock.singular.capitalize()
+            ),
             lambda c: (
-                f"Mean {c.instrument.name} score at each session per intake severity "
+                f"Mean {c.instrument.name} score at each {c.clock.singular} per intake severity "
                 f"stratum with {level_text(c.conf_level)} t-based confidence bands, at sessions "
                 "where at "
                 f"least {fd.MIN_MEAN_N} clients of the stratum were scored (later sessions are "
@@ -198,7 +212,7 @@ FIGURES: dict[str, FigureSpec] = {
             "sessions_attended",
             "Sessions attended by intake severity",
             lambda i, c: {"bins": fd.attendance(i["events"], c.strata)},
-            lambda t, c: plot_attendance(t["bins"], c.strata),
+            lambda t, c: plot_attendance(t["bins"], c.strata, c.clock.axis),
             lambda c: (
                 "Distribution of the number of sessions attended, as percent of each "
                 "stratum's eligible clients." + _suppressed_note(c, "Bins")

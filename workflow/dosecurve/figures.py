@@ -16,6 +16,10 @@ from matplotlib.figure import Figure
 from dosecurve.privacy import count_text
 from dosecurve.survival import ALL, km_quantile
 
+# Labels are text: an instrument, band or data set named "My $x$ scale" is drawn as typed,
+# never parsed as mathtext (which fails on an odd number of '$').
+matplotlib.rcParams["text.parse_math"] = False
+
 # Okabe-Ito: distinguishable with the common forms of colour blindness.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442")
 POOLED_COLOUR = "#7f7f7f"
@@ -55,6 +59,7 @@ def plot_improvement(
     event_label: str = "clinically significant improvement",
     subtitle: str = "",
     test: str = "",
+    time_label: str = "Sessions attended",
 ) -> Figure:
     """Cumulative proportion improved by sessions attended, one curve per stratum.
 
@@ -82,7 +87,7 @@ def plot_improvement(
             ax.plot([median, median], [0.0, 0.5], ls=":", lw=0.9, color=colour)
             ax.plot([median], [0.5], "o", ms=4, color=colour)
     ax.axhline(0.5, color="black", lw=0.5, alpha=0.4)
-    draw_risk_table(table_ax, risk, names)
+    draw_risk_table(table_ax, risk, names, time_label)
     ax.set_ylim(0.0, 1.0)
     ax.set_xlim(0.0, breaks[-1])
     ax.set_xticks(breaks)
@@ -104,7 +109,12 @@ def plot_improvement(
     return fig
 
 
-def draw_risk_table(table_ax: plt.Axes, risk: pd.DataFrame, names: Sequence[str]) -> None:
+def draw_risk_table(
+    table_ax: plt.Axes,
+    risk: pd.DataFrame,
+    names: Sequence[str],
+    time_label: str = "Sessions attended",
+) -> None:
     """Counts under the axis, one block per kind (at risk, improved, censored)."""
     y = 0
     for column, title in RISK_BLOCKS:
@@ -122,7 +132,7 @@ def draw_risk_table(table_ax: plt.Axes, risk: pd.DataFrame, names: Sequence[str]
             y += 1
     table_ax.set_ylim(y - 0.5, -0.5)
     table_ax.set_yticks([])
-    table_ax.set_xlabel("Sessions attended")
+    table_ax.set_xlabel(time_label)
     for side in ("top", "right", "left"):
         table_ax.spines[side].set_visible(False)
 

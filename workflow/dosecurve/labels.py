@@ -6,6 +6,8 @@ Every sentence, header, axis and caption takes its wording from here, so that a 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 
 def level_text(conf_level: float) -> str:
     """A confidence level as people write it.
@@ -23,3 +25,39 @@ def ci_label(conf_level: float) -> str:
     '80 % CI'
     """
     return f"{level_text(conf_level)} CI"
+
+
+UNITS = {"sessions": "session", "weeks": "week", "months": "month", "days": "day"}
+
+
+@dataclass(frozen=True)
+class Clock:
+    """The analysis clock (``time_unit``): what the file's session column counts. The
+    numbers are computed the same way; every sentence, axis and caption names the unit.
+
+    >>> Clock("weeks").axis, Clock("weeks").by(8), Clock().by(8)
+    ('Weeks since intake', 'by week 8', 'by session 8')
+    """
+
+    unit: str = "sessions"
+
+    @property
+    def singular(self) -> str:
+        return UNITS[self.unit]
+
+    @property
+    def is_sessions(self) -> bool:
+        """Session-based literature (Howard 1986, Nordmo 2021) compares only on this clock."""
+        return self.unit == "sessions"
+
+    @property
+    def axis(self) -> str:
+        return "Sessions attended" if self.is_sessions else f"{self.unit.capitalize()} since intake"
+
+    @property
+    def title(self) -> str:
+        """'Sessions' or 'Weeks', to start a heading."""
+        return self.unit.capitalize()
+
+    def by(self, k: object) -> str:
+        return f"by {self.singular} {k}"

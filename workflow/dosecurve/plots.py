@@ -35,7 +35,9 @@ def _session_axis(ax, max_time: float, ylabel: str) -> None:
     ax.grid(alpha=0.3)
 
 
-def plot_small_multiples(curves: pd.DataFrame, strata: Sequence[str]) -> Figure:
+def plot_small_multiples(
+    curves: pd.DataFrame, strata: Sequence[str], time_label: str = "Sessions attended"
+) -> Figure:
     """One panel per stratum: its curve with CI band and median, the pooled curve in grey."""
     names = [n for n in curve_names(curves, strata) if n != ALL]
     if not names:
@@ -61,13 +63,15 @@ def plot_small_multiples(curves: pd.DataFrame, strata: Sequence[str]) -> Figure:
     for ax in axes[:, 0]:
         ax.set_ylabel("Cumulative proportion improved", fontsize=8)
     for ax in axes[-1, :]:
-        ax.set_xlabel("Sessions attended")
+        ax.set_xlabel(time_label)
     fig.suptitle("Each severity stratum against all clients (grey, dashed)", fontsize=10)
     fig.subplots_adjust(left=0.1, right=0.97, top=0.9, bottom=0.1, hspace=0.35, wspace=0.12)
     return fig
 
 
-def plot_incidence(cif: pd.DataFrame, strata: Sequence[str]) -> Figure:
+def plot_incidence(
+    cif: pd.DataFrame, strata: Sequence[str], time_label: str = "Sessions attended"
+) -> Figure:
     """Cumulative incidence of improvement (left) and of dropout before improving (right)."""
     if cif.empty:
         return _empty_figure(NO_DATA)
@@ -89,7 +93,7 @@ def plot_incidence(cif: pd.DataFrame, strata: Sequence[str]) -> Figure:
                     ls="--" if name == ALL else "-", label=f"{name} (n = {n})")  # fmt: skip
         _session_axis(ax, float(cif["time"].max()), "")
         ax.set_title(title, fontsize=10)
-        ax.set_xlabel("Sessions attended")
+        ax.set_xlabel(time_label)
     axes[0].set_ylabel("Cumulative incidence")
     axes[1].legend(title="Intake severity", fontsize=7, title_fontsize=8, loc="upper left")
     fig.suptitle("Competing risks (Aalen-Johansen): improvement and dropout", fontsize=10)
@@ -97,7 +101,9 @@ def plot_incidence(cif: pd.DataFrame, strata: Sequence[str]) -> Figure:
     return fig
 
 
-def plot_dose_response(data: pd.DataFrame, strata: Sequence[str]) -> Figure:
+def plot_dose_response(
+    data: pd.DataFrame, strata: Sequence[str], time_label: str = "Sessions attended"
+) -> Figure:
     """Kaplan-Meier steps per stratum, the best parametric fit as smooth lines, Howard's
     probit line and the published reference points."""
     km = data.loc[data["source"] == "Kaplan-Meier"]
@@ -130,7 +136,7 @@ def plot_dose_response(data: pd.DataFrame, strata: Sequence[str]) -> Figure:
         ax.plot(part["session"], part["proportion"], marker, color="black", ms=6,
                 label=f"{source} (published)")  # fmt: skip
     _session_axis(ax, float(max(km["session"].max(), 57)), "Cumulative proportion improved")
-    ax.set_xlabel("Sessions attended")
+    ax.set_xlabel(time_label)
     ax.set_title("Dose-response: fitted curves over Kaplan-Meier, with published benchmarks",
                  fontsize=10)  # fmt: skip
     ax.legend(fontsize=6.5, loc="lower right", ncol=2, framealpha=0.9)

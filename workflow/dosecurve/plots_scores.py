@@ -75,7 +75,12 @@ def _total(values: pd.Series) -> str:
     return f"n >= {total + hidden}" if hidden else f"n = {total}"
 
 
-def plot_trajectories(table: pd.DataFrame, strata: Sequence[str], instrument: Instrument) -> Figure:
+def plot_trajectories(
+    table: pd.DataFrame,
+    strata: Sequence[str],
+    instrument: Instrument,
+    time_label: str = "Session",
+) -> Figure:
     """Mean score by session per stratum with CI bands, and the cutoff."""
     if table.empty:
         return _empty_figure(f"No session had {MIN_MEAN_N} or more scored clients.")
@@ -91,7 +96,7 @@ def plot_trajectories(table: pd.DataFrame, strata: Sequence[str], instrument: In
                         alpha=0.15, lw=0)  # fmt: skip
     ax.axhline(instrument.cutoff, color="black", ls=":", lw=0.8,
                label=f"cutoff {instrument.cutoff:g}")  # fmt: skip
-    ax.set_xlabel("Session")
+    ax.set_xlabel(time_label)
     ax.set_ylabel(f"Mean score ({instrument.name})")
     ax.set_title(f"Mean score by session and intake severity (sessions with at least "
                  f"{MIN_MEAN_N} scored clients)", fontsize=10)  # fmt: skip
@@ -101,7 +106,9 @@ def plot_trajectories(table: pd.DataFrame, strata: Sequence[str], instrument: In
     return fig
 
 
-def plot_attendance(table: pd.DataFrame, strata: Sequence[str]) -> Figure:
+def plot_attendance(
+    table: pd.DataFrame, strata: Sequence[str], time_label: str = "Sessions attended"
+) -> Figure:
     """Distribution of sessions attended per stratum (percent of the stratum's clients)."""
     if table.empty:
         return _empty_figure("No client was eligible for this analysis: see flow.csv.")
@@ -116,10 +123,10 @@ def plot_attendance(table: pd.DataFrame, strata: Sequence[str]) -> Figure:
         ax.stairs(np.nan_to_num(percent), edges, color=colour_of(names, name), lw=1.4,
                   ls="--" if name == "all" else "-", label=f"{name} ({total})")  # fmt: skip
     ax.set_xlim(0, float(table["last"].max()) + 1)
-    ax.set_xlabel("Sessions attended")
+    ax.set_xlabel(time_label)
     ax.set_ylabel("Percent of the stratum's clients")
     width = int(table["last"].iloc[0] - table["first"].iloc[0] + 1)
-    ax.set_title(f"Sessions attended by intake severity (bins of {width})", fontsize=10)
+    ax.set_title(f"{time_label} by intake severity (bins of {width})", fontsize=10)
     ax.grid(alpha=0.3)
     ax.legend(title="Intake severity", fontsize=7, title_fontsize=8)
     fig.subplots_adjust(left=0.1, right=0.97, top=0.92, bottom=0.11)

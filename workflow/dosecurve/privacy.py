@@ -12,15 +12,24 @@ import numpy as np
 import pandas as pd
 
 COUNT_COLUMNS = ("n", "events", "at_risk", "censored", "clients_read", "clients_used",
-                 "cum_improved", "cum_censored", "dropouts")  # fmt: skip
+                 "cum_improved", "cum_censored", "dropouts", "n_clients", "n_rows")  # fmt: skip
 PERCENT_COLUMNS = ("percent",)
+# Estimates read off fewer clients than min_cell at risk are hidden with their count: a
+# proportion improved among three clients at risk tells about those three.
+AT_RISK_ESTIMATES = ("improved", "ci_lower", "ci_upper")
 
 
 def suppress(table: pd.DataFrame, min_cell: int | None) -> pd.DataFrame:
     """Replace small counts (and the percentages built on them) with ``"<min_cell"``.
 
+    Every table, figure's data and sentence of dosecurve's outputs passes through here
+    (the adapters' ``write_csv``). Text already in a count column (``"<5"``, from a table
+    suppressed before) is kept as it is.
+
     >>> suppress(pd.DataFrame({"n": [0, 3, 12]}), 5)["n"].tolist()
     ['0', '<5', '12']
+    >>> suppress(pd.DataFrame({"n": ["<5", 7]}), 5)["n"].tolist()
+    ['<5', '7']
     """
     if not min_cell:
         return table
@@ -33,11 +42,20 @@ def suppress(table: pd.DataFrame, min_cell: int | None) -> pd.DataFrame:
         values = pd.to_numeric(out[column], errors="coerce")
         small = (values > 0) & (values < min_cell)
         hidden |= small
-        shown = values.map(lambda v: "" if np.isnan(v) else str(int(v)))
-        out[column] = shown.where(~small, label)
+        shown = [
+            str(raw) if np.isnan(v) and isinstance(raw, str) else "" if np.isnan(v) else str(int(v))
+            for v, raw in zip(values, out[column], strict=True)
+        ]
+        out[column] = pd.Series(shown, index=out.index, dtype=object).where(~small, label)
     for column in PERCENT_COLUMNS:
         if column in out:
             out[column] = out[column].astype(object).where(~hidden, label)
+    if "at_risk" in out:
+        at_risk = pd.to_numeric(table["at_risk"], errors="coerce")
+        few = (at_risk > 0) & (at_risk < min_cell)
+        for column in AT_RISK_ESTIMATES:
+            if column in out:
+                out[column] = out[column].astype(object).where(~few, label)
     return out
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from dosecurve.citations import REFERENCES
+from dosecurve.labels import Clock
 from dosecurve.report_parts import (
     STYLE,
     answer_table,
@@ -71,11 +72,16 @@ def render_report(
     strata: Sequence[str] = (),
     effective_config: str = "",
     conf_type: str = "log-log",
+    clock: Clock | None = None,
 ) -> str:
     """Render the whole report as one HTML string with the figures embedded.
 
     ``figures`` maps a figure's name to its title, caption and PNG bytes."""
     t = tables
+    clock = clock or Clock()
+    tabulated = [int(s) for s in dict.fromkeys(t.improved["session"]) if int(s) > 0]
+    usual = [s for s in (8, 26, 52) if s in tabulated]  # Howard's and Nordmo's landmarks
+    landmarks = usual if len(usual) == 3 and clock.is_sessions else tabulated[-3:]
 
     def fig(name: str) -> list[str]:
         return figure_html(figures, name)
@@ -84,10 +90,10 @@ def render_report(
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
         f"<title>dosecurve report: {html.escape(dataset)}</title>",
         f"<style>{STYLE}</style></head><body>",
-        f"<h1>Sessions to {html.escape(event)}: {html.escape(dataset)}</h1>",
+        f"<h1>{clock.title} to {html.escape(event)}: {html.escape(dataset)}</h1>",
         "<p class='answer' id='headline'>"
-        f"{headline(dataset, t.medians, t.improved, conf_level, event)}</p>",
-        table_html(answer_table(t.medians, t.improved, (8, 26, 52), conf_level)),
+        f"{headline(dataset, t.medians, t.improved, conf_level, event, clock)}</p>",
+        table_html(answer_table(t.medians, t.improved, landmarks, conf_level, clock)),
         *empty_strata(strata, t.medians),
         "<h2>Participant flow</h2><p>Every client in the input is counted once per event "
         "definition.</p>",
@@ -100,14 +106,14 @@ def render_report(
         *fig("improvement_by_severity"),
         f"<p>{logrank_text(t.logrank)}</p>",
         *fig("improvement_panels"),
-        "<h2>Median sessions to improvement</h2>",
+        f"<h2>Median {clock.unit} to improvement</h2>",
         "<p>Empty cells: not reached (the curve or its confidence limit never reaches 50 %).</p>",
         table_html(t.medians),
-        "<h2>Cumulative proportion improved by session</h2>",
+        f"<h2>Cumulative proportion improved by {clock.singular}</h2>",
         "<p>Empty cells: beyond the last follow-up in that stratum.</p>",
         table_html(t.improved),
         *optional(
-            "Sessions by which 25, 50, 75 and 95 % had improved",
+            f"{clock.title} by which 25, 50, 75 and 95 % had improved",
             t.quantiles,
             "Kaplan-Meier quantiles with confidence limits; empty: not reached.",
         ),
@@ -190,11 +196,20 @@ def render_report(
             "beside Howard's line through 50 % by 8 and 75 % by 26 sessions.",
         ),
         *fig("dose_response"),
-        "<h2>Beside published benchmarks</h2>",
-        "<p>Published dose-response results (settings differ: brief versus open-ended "
-        "therapy, instruments and definitions of improvement) beside the same quantity "
-        "here, all clients pooled.</p>",
-        table_html(benchmark_table(t.medians, t.improved)),
+        *(
+            [
+                "<h2>Beside published benchmarks</h2>",
+                "<p>Published dose-response results (settings differ: brief versus open-ended "
+                "therapy, instruments and definitions of improvement) beside the same quantity "
+                "here, all clients pooled.</p>",
+                table_html(benchmark_table(t.medians, t.improved)),
+            ]
+            if clock.is_sessions
+            else [
+                f"<p>Published dose-response benchmarks count sessions; this data set counts "
+                f"{clock.unit}, so none is set beside it.</p>"
+            ]
+        ),
         "<h2>Sensitivity to the event definition</h2>",
         "<p>Each definition and timing, all clients pooled (Kaplan-Meier).</p>",
         table_html(t.sensitivity),
@@ -259,5 +274,6 @@ def render_dataset_report(
         event=primary_definition(ds).label,
         conf_level=conf_level,
         strata=[b.name for b in dataset_bands(ds)],
+        clock=Clock(ds.get("time_unit", "sessions")),
         effective_config=yaml.safe_dump(effective, sort_keys=False, allow_unicode=True),
     )

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from dosecurve.labels import ci_label, level_text
+from dosecurve.labels import Clock, ci_label, level_text
 from dosecurve.privacy import count_text, is_zero
 from dosecurve.survival import ALL
 
@@ -41,12 +41,30 @@ def fmt_median(row: pd.Series) -> str:
     )
 
 
-def fmt_percent(value: float) -> str:
+def fmt_percent(value: float | str | None) -> str:
+    """A proportion as '45 %'; empty when missing; a value suppressed for privacy (fewer
+    than min_cell clients at risk, written as '<5') says so."""
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            return f"suppressed ({value} at risk)"
     return "" if value is None or np.isnan(value) else f"{100 * value:.0f} %"
 
 
+def is_number(value: object) -> bool:
+    """Whether a table cell (possibly suppressed text) holds a number."""
+    number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
+    return bool(np.isfinite(number))
+
+
 def headline(
-    dataset: str, medians: pd.DataFrame, improved: pd.DataFrame, level: float, event: str
+    dataset: str,
+    medians: pd.DataFrame,
+    improved: pd.DataFrame,
+    level: float,
+    event: str,
+    clock: Clock | None = None,
 ) -> str:
     """The answer in one sentence, from the median and improved-by-session tables."""
     overall = medians.loc[medians["stratum"] == ALL].iloc[0]
@@ -56,11 +74,12 @@ def headline(
             "participant flow below says why each was excluded."
         )
     at = improved.loc[improved["stratum"] == ALL].set_index("session")["improved"]
-    by = "; ".join(f"{fmt_percent(v)} by session {s}" for s, v in at.items() if not np.isnan(v))
+    clock = clock or Clock()
+    by = "; ".join(f"{fmt_percent(v)} {clock.by(s)}" for s, v in at.items() if is_number(v))
     return (
         f"In {html.escape(dataset)}, {count_text(overall['n'])} clients were analysed and "
         f"{count_text(overall['events'])} showed {html.escape(event)}. The median number "
-        f"of sessions to improvement was {fmt_median(overall)} ({level_text(level)} CI, "
+        f"of {clock.unit} to improvement was {fmt_median(overall)} ({level_text(level)} CI, "
         "Kaplan-Meier). "
         f"Cumulative proportion improved: {by}."
     )
@@ -71,6 +90,7 @@ def answer_table(
     improved: pd.DataFrame,
     sessions: Sequence[int],
     conf_level: float = 0.95,
+    clock: Clock | None = None,
 ) -> pd.DataFrame:
     """Median with CI and % improved at chosen sessions, one row per stratum."""
     wide = improved.pivot(index="stratum", columns="session", values="improved")
@@ -79,12 +99,14 @@ def answer_table(
             "Intake severity": medians["stratum"],
             "n": medians["n"],
             "Improved": medians["events"],
-            f"Median sessions ({ci_label(conf_level)})": medians.apply(fmt_median, axis=1),
+            f"Median {(clock or Clock()).unit} ({ci_label(conf_level)})": medians.apply(
+                fmt_median, axis=1
+            ),
         }
     )
     for s in sessions:
         if s in wide.columns:
-            out[f"% improved by session {s}"] = [
+            out[f"% improved {(clock or Clock()).by(s)}"] = [
                 fmt_percent(wide.at[k, s]) for k in medians["stratum"]
             ]
     return out

@@ -20,6 +20,7 @@ rule calibration:
             labels={"table": "calibration"},
         ),
     params:
+        min_cell=PRIVACY,
         dataset=settings(*ANALYSIS_KEYS),
     threads: 1
     resources:

@@ -74,6 +74,13 @@ def canonical(value):
 ANALYSIS_PARAMS = canonical(config.get("analysis") or {})
 
 
+def improved_at(wildcards):
+    """The sessions to tabulate '% improved by' at: the data set's, else the analysis's; None
+    lets the step choose the defaults within the data's range (config.landmarks)."""
+    given = dataset(wildcards).get("improved_at", ANALYSIS_PARAMS.get("improved_at"))
+    return sorted(set(given)) if given else None
+
+
 def settings(*keys):
     """This data set's values of ``keys``: a rule re-runs only when one of them changes."""
 
@@ -93,7 +100,7 @@ COX_KEYS = (*BAND_KEYS, "cox", "columns")
 GROUP_KEYS = (*BAND_KEYS, "groups", "columns")
 COMPARE_KEYS = (*BAND_KEYS, "events")
 # Figures and the calibration table read the instrument, bands and event labels.
-ANALYSIS_KEYS = (*EVENT_KEYS, "prepost")
+ANALYSIS_KEYS = (*EVENT_KEYS, "prepost", "time_unit")
 
 DATA_KEYS = (
     "simulate", "path", "format", "delimiter", "encoding", "sheet", "layout", "wide_pattern",
@@ -147,13 +154,25 @@ def all_outputs():
     ]
 
 
+def print_reports():
+    """After a successful run: where to look."""
+    pages = [f"results/{name}/report.html" for name in DATASETS]
+    pages.append("results/comparison/report.html")
+    found = [os.path.abspath(p) for p in pages if os.path.exists(p)]
+    if found:
+        print("\ndosecurve: open the report(s) in a browser:", *found, sep="\n  ")
+
+
 def mem_mb(per_input_mb, base_mb=1000):
     """Memory (MB) to ask a scheduler for: a base plus a multiple of the size of the
     step's inputs on disk, more on each retry (``--retries``). The multiples are the measured
     peaks of python -m dosecurve.benchmark at 1,000,000 clients, rounded up (README)."""
 
     def estimate(wildcards, input, attempt):
-        return int((base_mb + per_input_mb * input.size_mb) * attempt)
+        # sizes read here, not with input.size_mb, whose coroutine `snakemake --report`
+        # leaves unawaited (a RuntimeWarning per rule)
+        size_mb = sum(os.path.getsize(f) for f in input if os.path.exists(f)) / 2**20
+        return int((base_mb + per_input_mb * size_mb) * attempt)
 
     return estimate
 

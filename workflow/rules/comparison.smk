@@ -44,6 +44,7 @@ rule comparison_report:
     output:
         "results/comparison/report.html",
     params:
+        min_cell=PRIVACY,
         datasets=list(DATASETS),
         conf_level=ANALYSIS.conf_level,
         events={name: primary_definition(ds).label for name, ds in DATASETS.items()},

@@ -19,6 +19,7 @@ rule simulate:
         appointments="results/{dataset}/simulated/appointments.parquet",
         truth="results/{dataset}/simulated/truth.parquet",
     params:
+        min_cell=PRIVACY,
         dataset=settings("simulate"),
     threads: 1
     resources:

@@ -13,6 +13,7 @@ rule paper_tables:
         md=[f"results/{{dataset}}/tables/paper/{table}.md" for table in PAPER_TABLES],
         tex=[f"results/{{dataset}}/tables/paper/{table}.tex" for table in PAPER_TABLES],
     params:
+        min_cell=PRIVACY,
         tables=list(PAPER_TABLES),
     threads: 1
     resources:

@@ -37,6 +37,7 @@ rule survival:
         min_cell=PRIVACY,
         dataset=settings(*BAND_KEYS),
         analysis=ANALYSIS_PARAMS,
+        improved_at=improved_at,
     threads: 1
     resources:
         mem_mb=mem_mb(10),
@@ -61,6 +62,7 @@ rule compare_strata:
         min_cell=PRIVACY,
         dataset=settings(*COMPARE_KEYS),
         analysis=ANALYSIS_PARAMS,
+        improved_at=improved_at,
     threads: 1
     resources:
         mem_mb=mem_mb(10),
@@ -102,8 +104,9 @@ rule dose_response:
         howard="results/{dataset}/tables/howard_probit.csv",
         curves="results/{dataset}/tables/aft_curves.csv",
     params:
+        min_cell=PRIVACY,
         dataset=settings(*BAND_KEYS),
-        improved_at=ANALYSIS.improved_at,
+        improved_at=improved_at,
     threads: 1
     resources:
         mem_mb=mem_mb(10),
@@ -121,6 +124,7 @@ rule discrete_time:
     output:
         "results/{dataset}/tables/discrete_time.csv",
     params:
+        min_cell=PRIVACY,
         conf_level=ANALYSIS.conf_level,
     threads: 1
     resources:
@@ -138,6 +142,8 @@ rule interval_censoring:
         "results/{dataset}/events.parquet",
     output:
         "results/{dataset}/tables/interval_median.csv",
+    params:
+        min_cell=PRIVACY,
     threads: 1
     resources:
         mem_mb=mem_mb(10),

@@ -7,6 +7,9 @@ import sys
 PLAIN = (str, int, float, bool, type(None))
 
 
+MIN_CELL: list[int | None] = [None]  # privacy.min_cell of this run, set by start()
+
+
 def start(snakemake) -> None:
     """What every adapter does first: send errors to the rule's log, and refuse a param
     that is not plain data (a dataclass, an object): Snakemake compares params by value to
@@ -15,6 +18,16 @@ def start(snakemake) -> None:
     log_errors(snakemake.log[0])
     for name, value in snakemake.params.items():
         check_plain(value, f"params.{name}")
+    if "min_cell" not in snakemake.params.keys():
+        raise TypeError("every rule passes params.min_cell: its tables are suppressed here")
+    MIN_CELL[0] = snakemake.params.min_cell
+
+
+def private(table):
+    """The table with small counts suppressed (privacy.min_cell): what is written and drawn."""
+    from dosecurve.privacy import suppress
+
+    return suppress(table, MIN_CELL[0])
 
 
 def check_plain(value, where: str) -> None:
@@ -48,7 +61,9 @@ def log_errors(log_path: str) -> None:
 
 def write_csv(table, path: str) -> None:
     """Write a table to a temporary file beside ``path`` and move it into place, so that
-    an interrupted run never leaves a half-written table under the final name."""
+    an interrupted run never leaves a half-written table under the final name. Every
+    table is written with its small counts suppressed (``private``): the one place."""
+    table = private(table)
     _whole(lambda partial: table.to_csv(partial, index=False), path)
 
 

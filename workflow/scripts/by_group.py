@@ -4,7 +4,6 @@ from _adapter import read_result, start, write_csv
 
 from dosecurve import config as cfg
 from dosecurve.estimates import by_groups
-from dosecurve.privacy import suppress
 
 start(snakemake)
 p = snakemake.params
@@ -14,4 +13,4 @@ events = read_result(snakemake.input[0], dtype={"client": str, "stratum": str})
 strata = [b.name for b in cfg.dataset_bands(p.dataset)]
 table = by_groups(events, columns, strata, cross=cross, conf_level=a.conf_level,
                   conf_type=a.conf_type)  # fmt: skip
-write_csv(suppress(table, p.min_cell), snakemake.output[0])
+write_csv(table, snakemake.output[0])

@@ -6,7 +6,6 @@ from dosecurve import config as cfg
 from dosecurve.competing import competing_table
 from dosecurve.estimates import sensitivity_table
 from dosecurve.logrank import logrank_tests
-from dosecurve.privacy import suppress
 
 start(snakemake)
 p, out = snakemake.params, snakemake.output
@@ -16,10 +15,11 @@ ci = {"conf_level": a.conf_level, "conf_type": a.conf_type}
 strata = [b.name for b in cfg.dataset_bands(p.dataset)]
 named = [(d.name, d.describe()) for d in cfg.event_definitions(p.dataset)]
 tests, pairwise = logrank_tests(events, strata, rho=a.fh_rho, gamma=a.fh_gamma)
+at = cfg.landmarks(p.improved_at, events["time"].max())
 tables = {
     "logrank": tests, "pairwise": pairwise,
-    "competing": competing_table(events, strata, a.improved_at),
+    "competing": competing_table(events, strata, at),
     "sensitivity": sensitivity_table(stacked, named, **ci),
 }  # fmt: skip
 for name, table in tables.items():
-    write_csv(suppress(table, p.min_cell), out[name])
+    write_csv(table, out[name])

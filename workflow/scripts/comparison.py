@@ -5,7 +5,6 @@ from _adapter import save_figure, start, write_csv
 
 from dosecurve.comparison import comparison_table, plot_comparison
 from dosecurve.figures import PDF_METADATA, PNG_METADATA
-from dosecurve.privacy import suppress
 
 start(snakemake)
 names, inp, out = snakemake.params.datasets, snakemake.input, snakemake.output
@@ -16,7 +15,7 @@ def read(paths):
 
 
 table = comparison_table(read(inp.medians), read(inp.improved))
-write_csv(suppress(table, snakemake.params.min_cell), out.table)
+write_csv(table, out.table)
 fig = plot_comparison(read(inp.curves), conf_type=snakemake.params.conf_type)
 save_figure(fig, out.png, dpi=300, metadata=PNG_METADATA)
 save_figure(fig, out.pdf, metadata=PDF_METADATA)

@@ -4,7 +4,6 @@ from _adapter import read_result, start, write_csv
 
 from dosecurve.config import cox_settings, dataset_bands
 from dosecurve.cox import fit_cox
-from dosecurve.privacy import suppress
 
 start(snakemake)
 p = snakemake.params
@@ -14,5 +13,5 @@ strata = [b.name for b in dataset_bands(p.dataset)]
 models, checks = fit_cox(
     events, strata, covariates=covariates, interactions=interactions, conf_level=p.conf_level
 )
-write_csv(suppress(models, p.min_cell), snakemake.output.models)
+write_csv(models, snakemake.output.models)
 write_csv(checks, snakemake.output.checks)

@@ -2,7 +2,7 @@
 
 from _adapter import read_result, start, write_csv
 
-from dosecurve.config import dataset_bands
+from dosecurve.config import dataset_bands, landmarks
 from dosecurve.doseresponse import fit_aft, fit_models, fitted_curves, howard_probit
 
 start(snakemake)
@@ -14,4 +14,7 @@ write_csv(models, out.models)
 write_csv(predictions, out.predictions)
 write_csv(howard_probit(events), out.howard)
 strata = [b.name for b in dataset_bands(p.dataset)]
-write_csv(fitted_curves(events, strata, p.improved_at, fitted), out.curves)
+write_csv(
+    fitted_curves(events, strata, landmarks(p.improved_at, events["time"].max()), fitted),
+    out.curves,
+)

@@ -6,7 +6,6 @@ from _adapter import read_result, start, write_csv, write_table
 
 from dosecurve import config as cfg
 from dosecurve.events import derive_all
-from dosecurve.privacy import suppress
 from dosecurve.storage import SESSION_IDS
 
 start(snakemake)
@@ -20,5 +19,5 @@ events, flow = derive_all(
 primary = events["definition"] == cfg.primary_definition(ds).name
 write_table(events[primary].drop(columns="definition"), snakemake.output.events)
 write_table(events, snakemake.output.by_definition)
-write_csv(suppress(flow, snakemake.params.min_cell), snakemake.output.flow)
+write_csv(flow, snakemake.output.flow)
 logging.info("flow:\n%s", flow.to_string(index=False))

@@ -1,11 +1,10 @@
 """Adapter: one figure of a data set: its data as CSV, then PNG (300 dpi) and PDF drawn
 from the written (privacy-suppressed) tables."""
 
-from _adapter import read_result, save_figure, start, write_csv
+from _adapter import private, read_result, save_figure, start, write_csv
 
 from dosecurve.figure_catalog import FIGURES, figure_context
 from dosecurve.figures import PDF_METADATA, PNG_METADATA
-from dosecurve.privacy import suppress
 from dosecurve.storage import SESSION_IDS
 
 start(snakemake)
@@ -17,7 +16,7 @@ inputs = {
 }
 context = figure_context(p.dataset, conf_level=p.conf_level, conf_type=p.conf_type,
                          min_cell=p.min_cell)  # fmt: skip
-tables = {key: suppress(t, p.min_cell) for key, t in FIGURES[name].data(inputs, context).items()}
+tables = {key: private(t) for key, t in FIGURES[name].data(inputs, context).items()}
 for i, (key, table) in enumerate(tables.items()):  # the first is <figure>.csv
     write_csv(table, out.csv if i == 0 else out[key])
 fig = FIGURES[name].plot(tables, context)

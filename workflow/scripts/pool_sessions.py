@@ -3,7 +3,6 @@
 import pandas as pd
 from _adapter import read_result, start, write_csv, write_table
 
-from dosecurve.privacy import suppress
 from dosecurve.sessions import pool_sessions
 
 start(snakemake)
@@ -14,7 +13,7 @@ tables = {
 }
 pooled, summary = pool_sessions(tables)
 write_table(pooled, snakemake.output.sessions)
-write_csv(suppress(summary.checks(), snakemake.params.min_cell), snakemake.output.checks)
+write_csv(summary.checks(), snakemake.output.checks)
 sources = [
     pd.read_csv(p).assign(dataset=m)
     for m, p in zip(members, snakemake.input.provenance, strict=True)

@@ -4,7 +4,6 @@ from _adapter import read_result, start, write_csv
 
 from dosecurve import config as cfg
 from dosecurve.prepost import client_groups, prepost_analysis, prepost_pairs
-from dosecurve.privacy import suppress
 from dosecurve.storage import SESSION_IDS
 
 start(snakemake)
@@ -18,5 +17,5 @@ result = prepost_analysis(
     clients_read=sessions["client"].nunique(), conf_level=snakemake.params.conf_level,
 )  # fmt: skip
 for name in ("categories", "by_group", "effects", "reliable_change"):
-    write_csv(suppress(getattr(result, name), snakemake.params.min_cell), out[name])
+    write_csv(getattr(result, name), out[name])
 open(snakemake.log[0], "w").write(f"{len(pairs)} clients classified\n")

@@ -5,7 +5,6 @@ from _adapter import read_result, start, write_csv
 from dosecurve import config as cfg
 from dosecurve import estimates as est
 from dosecurve import survival as km
-from dosecurve.privacy import suppress
 
 start(snakemake)
 p, out = snakemake.params, snakemake.output
@@ -15,8 +14,8 @@ strata = [b.name for b in cfg.dataset_bands(p.dataset)]
 fit = km.fit_by_stratum(events, strata, conf_level=a.conf_level, conf_type=a.conf_type)
 tables = {
     "curves": fit.tidy(), "medians": km.median_table(fit), "quantiles": est.quantile_table(fit),
-    "improved": km.improved_by_session(fit, a.improved_at),
+    "improved": km.improved_by_session(fit, cfg.landmarks(p.improved_at, events["time"].max())),
     "rmst": est.restricted_mean_table(fit, a.rmst_horizon, conf_level=a.conf_level),
 }  # fmt: skip
 for name, table in tables.items():
-    write_csv(suppress(table, p.min_cell), out[name])
+    write_csv(table, out[name])
