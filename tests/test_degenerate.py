@@ -39,7 +39,10 @@ def pilot(n: int, seed: int = 1) -> dict[str, dict[int, float]]:
 # name: (clients, extra data set keys)
 GRID = {
     "one_stratum": (pilot(20), {"severity": ONE_BAND}),
-    "two_occasions": ({f"c{i}": {0: 15 + i, 6: 5 + 2 * i} for i in range(8)}, {}),
+    "two_occasions": (
+        {f"c{i}": {0: 15 + i, 6: 5 + 2 * i} for i in range(8)},
+        {"time_unit": "weeks", "instrument": {"preset": "core-om", "name": "My $x$ scale"}},
+    ),
     "no_events": ({f"c{i}": {0: 25, 2: 24, 4: 23} for i in range(6)}, {}),
     "all_events": ({f"c{i}": {0: 15 + 2 * i, 2 + i: 4} for i in range(4)}, {}),
     "one_client_per_stratum": ({"a": {0: 15, 2: 5}, "b": {0: 25, 3: 8}}, {"severity": TWO_BANDS}),
@@ -102,3 +105,14 @@ def test_an_infinite_hazard_ratio_is_labelled_not_drawn(grid):
     wide = cox["coef"].notna() & ~(cox["ci_upper"] < 1e10 * cox["ci_lower"])
     assert wide.any()  # five clients, two events: the Wald intervals are unbounded
     assert cox.loc[wide, "note"].str.startswith("not estimable").all()
+
+
+def test_a_weekly_clock_is_named_everywhere_and_drops_session_benchmarks(grid):
+    folder, _ = grid
+    page = (folder / "results/two_occasions/report.html").read_text()
+    assert "<h1>Weeks to clinically significant improvement" in page
+    assert "median number of weeks to improvement" in page and "by week 6" in page
+    assert "Howard et al. 1986" not in page.split("<h2>References")[0]
+    assert "by session" not in page
+    improved = pd.read_csv(folder / "results/two_occasions/tables/improved_by_session.csv")
+    assert sorted(set(improved["session"])) == [1, 4]  # the default landmarks within 6 weeks

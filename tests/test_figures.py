@@ -243,3 +243,35 @@ def test_every_catalogued_figure_has_a_caption_naming_its_data():
         caption = spec.full_caption(context)
         assert caption.endswith(f"Data: figures/{name}.csv.")
     assert "90 % log confidence bands" in FIGURES["improvement_by_severity"].caption(context)
+
+
+def test_another_clock_names_its_unit_and_leaves_out_session_benchmarks():
+    ds = {"simulate": {"preset": "nordmo2021"}, "time_unit": "weeks"}
+    context = figure_context(ds, conf_level=0.95, conf_type="log-log")
+    assert "by weeks since intake" in FIGURES["improvement_by_severity"].caption(context)
+    caption = FIGURES["dose_response"].caption(context)
+    assert "Howard" not in caption and "this data set counts weeks" in caption
+    _, curves, _ = improvement()
+    empty = pd.DataFrame(columns=["model", "best"])
+    data = fd.dose_response(curves, pd.DataFrame(columns=["model"]), empty, benchmarks=False)
+    assert set(data["source"]) == {"Kaplan-Meier"}
+    fig = plot_dose_response(data, STRATA, context.clock.axis)
+    assert fig.axes[0].get_xlabel() == "Weeks since intake"
+
+
+def test_an_unbounded_interval_is_left_out_of_the_forest_plot_and_said():
+    cox = pd.DataFrame({"model": ["m", "m"], "term": ["x", "y"], "hazard_ratio": [2.0, 1e-10],
+                        "ci_lower": [1.0, 1e-200], "ci_upper": [4.0, 1e150]})  # fmt: skip
+    fig = plot_forest(cox)
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["x"]
+    assert "1 term(s) not estimable" in fig.axes[0].get_title()
+
+
+def test_labels_with_dollar_signs_are_drawn_as_text():
+    import io
+
+    cox = pd.DataFrame({"model": ["My $x$ scale"], "term": ["cost in $ (US"],
+                        "hazard_ratio": [2.0], "ci_lower": [1.0], "ci_upper": [4.0]})  # fmt: skip
+    fig = plot_forest(cox)
+    fig.savefig(io.BytesIO(), format="png")  # mathtext would fail on the lone '$'
+    assert fig.axes[0].get_yticklabels()[0].get_text() == "cost in $ (US"

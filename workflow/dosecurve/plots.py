@@ -124,21 +124,20 @@ def plot_dose_response(
             ax.plot(line["session"], line["proportion"], color=colour, lw=2.0, ls="--",
                     label=f"{name}: {line['source'].iloc[0]}")  # fmt: skip
     howard = data.loc[data["source"] == "Howard et al. 1986 line"]
-    ax.plot(howard["session"], howard["proportion"], color="black", lw=1.0, ls=":",
-            label="Howard et al. 1986 (probit line)")  # fmt: skip
-    for (source, part), marker in zip(
-        data.loc[data["source"].isin(["Howard et al. 1986", "Nordmo et al. 2021"])].groupby(
-            "source", sort=True
-        ),
-        ("s", "D"),
-        strict=True,
-    ):
+    if len(howard):  # session-based benchmarks: drawn only on the sessions clock
+        ax.plot(howard["session"], howard["proportion"], color="black", lw=1.0, ls=":",
+                label="Howard et al. 1986 (probit line)")  # fmt: skip
+    published = data.loc[data["source"].isin(["Howard et al. 1986", "Nordmo et al. 2021"])]
+    markers = {"Howard et al. 1986": "s", "Nordmo et al. 2021": "D"}
+    for source, part in published.groupby("source", sort=True):
+        marker = markers[source]
         ax.plot(part["session"], part["proportion"], marker, color="black", ms=6,
                 label=f"{source} (published)")  # fmt: skip
-    _session_axis(ax, float(max(km["session"].max(), 57)), "Cumulative proportion improved")
+    top = float(max(km["session"].max(), 57 if len(published) else 1))
+    _session_axis(ax, top, "Cumulative proportion improved")
     ax.set_xlabel(time_label)
-    ax.set_title("Dose-response: fitted curves over Kaplan-Meier, with published benchmarks",
-                 fontsize=10)  # fmt: skip
+    title = "Dose-response: fitted curves over Kaplan-Meier"
+    ax.set_title(title + (", with published benchmarks" if len(published) else ""), fontsize=10)
     ax.legend(fontsize=6.5, loc="lower right", ncol=2, framealpha=0.9)
     fig.subplots_adjust(left=0.1, right=0.97, top=0.92, bottom=0.1)
     return fig
