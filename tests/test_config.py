@@ -153,7 +153,7 @@ def test_prepost_group_must_exist():
 
 def test_prepost_method_needs_reliability():
     custom = {"cutoff": 10, "reliable_change": 5, "range": [0, 40]}
-    bands = {"bands": [{"name": "all", "from": 0}]}
+    bands = {"bands": [{"name": "everyone", "from": 0}]}
     with pytest.raises(ValueError, match=r"prepost.method gln needs the instrument's reliability"):
         check(sim(instrument=custom, severity=bands, prepost={"method": "gln"}))
     check(sim(instrument={**custom, "reliability": 0.9}, severity=bands,
@@ -163,7 +163,7 @@ def test_prepost_method_needs_reliability():
 def test_instrument_with_norms_and_preset_override_validate():
     norms = {"reliability": 0.9, "clinical_mean": 20, "clinical_sd": 6, "functional_mean": 8,
              "functional_sd": 4}  # fmt: skip
-    bands = {"bands": [{"name": "all", "from": 0}]}
+    bands = {"bands": [{"name": "everyone", "from": 0}]}
     check(sim(instrument={"range": [0, 40], "norms": norms}, severity=bands))
     check(sim(instrument={"preset": "core-om", "cutoff": 11}))
     with pytest.raises(ValueError, match=r"datasets.x.instrument.norms.clinical_sd"):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pyreadstat
@@ -231,3 +233,52 @@ def test_errors_in_a_wide_file_name_its_lines():
     raw = wide_file(score_0=[30, 25, 28], score_4=[20, 52, 9])
     with pytest.raises(ValueError, match="range 0-40 in file lines 3"):
         long_table(raw, {"client": "id"}, Layout(layout="wide"))
+
+
+def test_a_path_that_is_not_a_file_is_named_for_what_it_is(tmp_path):
+    import os
+
+    from dosecurve.readers import check_input_path
+
+    with pytest.raises(ValueError, match="is a directory"):
+        check_input_path(str(tmp_path))
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(ValueError, match=r"is a named pipe \(FIFO\)"):
+        check_input_path(str(fifo))
+    with pytest.raises(ValueError, match="file not found"):
+        check_input_path(str(tmp_path / "nope.csv"))
+
+
+@pytest.mark.parametrize(
+    ("content", "what"),
+    [
+        (b"\xd0\xcf\x11\xe0" + bytes(60), "an Excel 97-2003"),
+        (b"PAR1" + bytes(60), "a Parquet file"),
+        (b"$FL2" + bytes(60), "an SPSS"),
+    ],
+)
+def test_other_containers_named_as_csv_are_named(tmp_path, content, what):
+    path = tmp_path / "f.csv"
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match=re.escape(what)):
+        read_table(str(path))
+
+
+def test_utf16_with_its_encoding_given_is_read(tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_bytes("id,session,score\na,0,20\n".encode("utf-16"))
+    assert read_table(str(path), encoding="utf-16").shape == (1, 3)
+
+
+def test_ids_in_another_unicode_form_are_one_client_and_blank_therapists_unknown():
+    composed, decomposed = "Jos\u00e9", "Jose\u0301"  # the same name, NFC and NFD
+    raw = pd.DataFrame({"id": [composed, decomposed, "b ", "b"], "visit": [0, 1, 0, 2],
+                        "core": [20, 8, 25, 9], "th": ["t1", "", None, "t2"]})  # fmt: skip
+    columns = {"client": "id", "session": "visit", "score": "core", "therapist": "th"}
+    table, summary = long_table(raw, columns)
+    assert table["client"].tolist() == ["José", "José", "b", "b"]
+    assert table["therapist"].isna().tolist() == [False, True, True, False]
+    checks = summary.checks().set_index("check")["n"]
+    assert checks["ids with surrounding spaces or another Unicode form"] == 2
+    assert checks["rows without a therapist"] == 2

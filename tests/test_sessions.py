@@ -101,7 +101,7 @@ def test_wrong_delimiter_is_named():
 
 
 def test_missing_client_id():
-    with pytest.raises(ValueError, match=r"column 'id' is empty in rows 2"):
+    with pytest.raises(ValueError, match=r"column 'id' is empty in data rows 2"):
         validate("id,visit,core\n1,0,20\n,1,12\n")
 
 

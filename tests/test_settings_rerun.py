@@ -55,6 +55,9 @@ DATASET_CHANGES = {
     "prepost": {"method": "jt", "post": 6, "group_by": ["stratum", "arm"]},
     "cox": {"covariates": ["arm"]},
     "groups": {"columns": ["arm"], "cross_with_severity": True},
+    "time_unit": "weeks",
+    "improved_at": [3, 5],
+    "max_sessions": 500,
 }
 
 
@@ -113,7 +116,10 @@ def assert_same_results(folder: Path, fresh: Path) -> None:
 @pytest.fixture(scope="module")
 def base_run(tmp_path_factory):
     folder = setup(tmp_path_factory.mktemp("base"), BASE)
-    run(folder)
+    output = run(folder)
+    assert "Warning" not in output  # a clean run prints no warnings
+    assert "open the report(s) in a browser:" in output  # and says where to look
+    assert str(folder / "results/clinic/report.html") in output
     return folder
 
 
@@ -151,6 +157,9 @@ def test_each_analysis_key_reruns_the_estimates_but_never_reads_the_data_again(b
         ("prepost", {"prepost", "report"}, {"sessions", "events", "survival", "cox"}),
         ("cox", {"cox", "report"}, {"sessions", "events", "survival", "prepost"}),
         ("groups", {"by_group", "report"}, {"sessions", "events", "survival", "cox"}),
+        ("time_unit", {"figure", "report"}, {"sessions", "events", "survival", "cox"}),
+        ("improved_at", {"survival", "report"}, {"sessions", "events", "cox", "prepost"}),
+        ("max_sessions", {"sessions", "events"}, set()),
     ],
 )
 def test_each_dataset_key_reruns_what_reads_it(base_run, key, must, never):
@@ -212,7 +221,8 @@ def assert_no_small_counts(folder: Path, min_cell: int) -> None:
 def assert_labels_follow_conf_level(folder: Path, with_cox: bool) -> None:
     """conf_level 0.9: every label says 90 %, and Cox limits use qnorm(0.95)."""
     page = (folder / "results/clinic/report.html").read_text()
-    assert "(90 % CI, Kaplan-Meier)" in page and "Median sessions (90 % CI)" in page
+    unit = "weeks" if with_cox else "sessions"  # the second change counts weeks
+    assert "(90 % CI, Kaplan-Meier)" in page and f"Median {unit} (90 % CI)" in page
     assert "95 % CI" not in page and "95 % log" not in page
     if with_cox:
         cox = pd.read_csv(folder / "results/clinic/tables/cox.csv")

@@ -10,7 +10,7 @@ from typing import Any
 
 from dosecurve import __version__
 from dosecurve import config as cfg
-from dosecurve.labels import level_text
+from dosecurve.labels import Clock, level_text
 from dosecurve.methods import bands_text
 
 REFERENCES = (
@@ -59,8 +59,9 @@ def methods_paragraph(ds: Mapping[str, Any], *, conf_level: float, conf_type: st
         f"{i.score_range[1]:g}; {direction} scores are better), with a clinical cutoff of "
         f"{i.cutoff:g} and a reliable change of {i.reliable_change:.4g} points ({i.source}), "
         "following Jacobson and Truax (1991). The event was "
-        f"{primary.describe()} (definition '{primary.name}'), with time counted in sessions "
-        "attended; clients who ended therapy without it were "
+        f"{primary.describe()} (definition '{primary.name}'), with time counted in "
+        f"{Clock(ds.get('time_unit', 'sessions')).axis.lower()}; clients who ended therapy "
+        "without it were "
         "right-censored at their last scored assessment. Clients were stratified by intake "
         f"score ({bands_text(ds)}). The cumulative proportion improved was estimated as one "
         "minus the Kaplan-Meier estimate (Kaplan & Meier, 1958) with Greenwood standard errors "

@@ -84,7 +84,7 @@ def _design(
                 for right in [c for c in terms if c == b or c.startswith(f"{b}: ")]:
                     frame[f"{left} x {right}"] = terms[left] * terms[right]
     if "therapist" in data:
-        frame["therapist"] = cluster_labels(data["therapist"], data["client"])
+        frame["therapist"] = cluster_labels(data["therapist"], data.get("client"))
     if "dataset" in data:  # a pooled analysis: the data set as stratum (and cluster)
         frame["dataset"] = data["dataset"].astype(str).to_numpy()
     return frame

@@ -48,7 +48,7 @@ def person_sessions(events: pd.DataFrame) -> pd.DataFrame:
         }
     )
     if "therapist" in data:
-        out["therapist"] = cluster_labels(data["therapist"], data["client"])[idx]
+        out["therapist"] = cluster_labels(data["therapist"], data.get("client"))[idx]
     return out
 
 
@@ -108,7 +108,9 @@ def fit_discrete(events: pd.DataFrame, *, conf_level: float = 0.95) -> pd.DataFr
         fit = model.fit()
     data = events.loc[events["eligible"].astype(bool)]
     data = data[data["time"].astype(int) >= 1]
-    therapists = cluster_labels(data["therapist"], data["client"]) if "therapist" in data else None
+    therapists = (
+        cluster_labels(data["therapist"], data.get("client")) if "therapist" in data else None
+    )
     clustered = therapists is not None and len(set(therapists)) > 1
     cov = fit.cov_params().to_numpy()
     n_rows = int(counts["trials"].sum())

@@ -62,9 +62,10 @@ def text_order(ids: pd.Series) -> np.ndarray:
     return pd.factorize(ids, sort=True)[0]
 
 
-def cluster_labels(therapist: pd.Series, client: pd.Series) -> np.ndarray:
+def cluster_labels(therapist: pd.Series, client: pd.Series | None) -> np.ndarray:
     """Therapist ids as cluster labels for robust SEs; a client whose therapist is unknown
-    (missing) is a cluster of its own, never one therapist called 'nan'.
+    (missing) is a cluster of its own (named by ``client``, else by row), never one therapist
+    called 'nan'.
 
     >>> cluster_labels(pd.Series(["t1", None, None]), pd.Series(["a", "b", "c"])).tolist()
     ['t1', 'unknown therapist: b', 'unknown therapist: c']
@@ -72,5 +73,6 @@ def cluster_labels(therapist: pd.Series, client: pd.Series) -> np.ndarray:
     labels = therapist.astype(object).to_numpy().copy()
     missing = pd.isna(labels)
     if missing.any():
-        labels[missing] = "unknown therapist: " + client.astype(str).to_numpy()[missing]
+        names = np.arange(len(labels)).astype(str) if client is None else client.astype(str)
+        labels[missing] = "unknown therapist: " + np.asarray(names, dtype=object)[missing]
     return labels.astype(str)

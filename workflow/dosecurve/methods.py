@@ -12,7 +12,7 @@ import numpy as np
 from dosecurve import __version__
 from dosecurve import config as cfg
 from dosecurve.clinsig import CRITICAL
-from dosecurve.labels import level_text
+from dosecurve.labels import Clock, level_text
 
 
 def settings_lines(
@@ -45,7 +45,8 @@ def settings_lines(
             or "none"
         )
         + ".",
-        "Time: sessions attended (dose) at that assessment; clients without the event are "
+        f"Time: {Clock(ds.get('time_unit', 'sessions')).axis.lower()} at that assessment "
+        f"(time_unit: {ds.get('time_unit', 'sessions')}); clients without the event are "
         "right-censored at their last scored assessment, whatever the reason therapy ended "
         "(the competing-risks table treats dropout before improvement as a competing event).",
         f"Severity strata (intake score): {bands_text(ds)}.",

@@ -120,11 +120,11 @@ def render_report(
         *optional(
             "By group",
             None if t.by_group is None or t.by_group.empty else t.by_group,
-            "Median sessions to improvement by the configured grouping columns (alone and, "
+            f"Median {clock.unit} to improvement by the configured grouping columns (alone and, "
             "if asked, crossed with severity), with the log-rank test across the groups.",
         ),
         *optional(
-            "Restricted mean sessions without improvement",
+            f"Restricted mean {clock.unit} without improvement",
             t.rmst,
             "Area under the Kaplan-Meier curve up to the horizon (R print(survfit, "
             "rmean = )), and each stratum's difference from the mildest with its CI.",
@@ -158,27 +158,28 @@ def render_report(
             "Score test of R's cox.zph (Kaplan-Meier transform), per covariate and global.",
         ),
         *optional(
-            "When assessments are not every session",
+            f"When assessments are not every {clock.singular}",
             t.interval,
-            "The median sessions to improvement read with the event at the first assessment "
+            f"The median {clock.unit} to improvement read with the event at the first assessment "
             "meeting the definition (right point), at the middle of the interval since the "
             "previous assessment, as Turnbull's interval, and from interval-censored fits.",
         ),
         *optional(
             "Discrete-time hazard model",
             t.discrete,
-            "Complementary log-log model of improving at each session attended, on log "
-            "session and the intake score (hazard ratio per point), on person-session rows; "
+            f"Complementary log-log model of improving at each {clock.singular}, on log "
+            f"{clock.singular} and the intake score (hazard ratio per point), on "
+            f"person-{clock.singular} rows; "
             "cluster-robust SEs by therapist when therapists are known.",
         ),
         *optional(
             "Parametric dose-response models",
             t.aft,
-            "Accelerated failure time models of sessions to improvement on the intake "
+            f"Accelerated failure time models of {clock.unit} to improvement on the intake "
             "score (as R survreg); the lowest AIC fits best.",
         ),
         *optional(
-            "Predicted sessions for 50 % and 75 % improved, by intake score",
+            f"Predicted {clock.unit} for 50 % and 75 % improved, by intake score",
             t.aft_predictions,
             "From each parametric model.",
         ),
@@ -190,7 +191,7 @@ def render_report(
         ),
         *optional(
             "Beside Howard et al. (1986)",
-            t.howard,
+            t.howard if clock.is_sessions else None,  # Howard counted sessions
             "Probit of the cumulative proportion improved on log10 sessions, fitted to "
             "this data set by maximum likelihood (a log-normal time to improvement), "
             "beside Howard's line through 50 % by 8 and 75 % by 26 sessions.",
@@ -265,7 +266,13 @@ def render_dataset_report(
         dataset=name,
         tables=tables,
         figures={
-            key: (FIGURES[key].title, FIGURES[key].full_caption(context), png)
+            key: (
+                FIGURES[key]
+                .title.replace("Sessions", context.clock.title)
+                .replace("session", context.clock.singular),
+                FIGURES[key].full_caption(context),
+                png,
+            )
             for key, png in figures.items()
         },
         settings=settings_lines(ds, conf_level=conf_level, conf_type=conf_type),
