@@ -108,6 +108,8 @@ FATAL = {
     "workbook_as_csv": ("f.csv", b"PK\x03\x04" + bytes(60), {},
                         "is a zip archive, such as an Excel .xlsx workbook"),
     "utf16_as_csv": ("f.csv", GOOD.encode("utf-16"), {}, "is UTF-16 text"),
+    "visits_from_one": ("f.csv", GOOD.replace(",0,", ",1,").replace("A,1,9", "A,2,9"), {},
+                        "2 of 2 clients with a score have none at session 0"),
 }  # fmt: skip
 
 # name: (file content, extra keys) for data sets that are analysable with a decision

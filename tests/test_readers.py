@@ -157,7 +157,10 @@ def test_missing_layout_columns_are_named():
 def test_data_checks_count_recoverable_problems():
     raw = pd.DataFrame({"id": [1, 1, 1, 2, 2, 3], "visit": [0, 1, 1, 0, 2, 1],
                         "core": [20, 15, 15, np.nan, 12, 18]})  # fmt: skip
-    _, summary = long_table(raw, {"client": "id", "session": "visit", "score": "core"})
+    columns = {"client": "id", "session": "visit", "score": "core"}
+    with pytest.raises(ValueError, match="2 of 3 clients with a score have none at session 0"):
+        long_table(raw, columns)  # most clients lacking an intake: the numbering is in doubt
+    _, summary = long_table(raw, columns, Layout(intake="first_scored"))
     checks = summary.checks().set_index("check")["n"]
     assert checks["rows read"] == 6 and checks["clients read"] == 3
     assert checks["exact duplicate rows"] == 1

@@ -58,6 +58,7 @@ DATASET_CHANGES = {
     "time_unit": "weeks",
     "improved_at": [3, 5],
     "max_sessions": 500,
+    "instrument": {"preset": "core-om", "cutoff": 12},
 }
 
 
@@ -160,6 +161,7 @@ def test_each_analysis_key_reruns_the_estimates_but_never_reads_the_data_again(b
         ("time_unit", {"figure", "report"}, {"sessions", "events", "survival", "cox"}),
         ("improved_at", {"survival", "report"}, {"sessions", "events", "cox", "prepost"}),
         ("max_sessions", {"sessions", "events"}, set()),
+        ("instrument", {"sessions", "events", "survival", "prepost", "report"}, set()),
     ],
 )
 def test_each_dataset_key_reruns_what_reads_it(base_run, key, must, never):

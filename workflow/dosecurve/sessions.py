@@ -138,11 +138,6 @@ def validate_sessions(
         raw = wide_to_long(raw, client=columns["client"], layout=layout, source=source,
                            attended=columns.get("sessions_attended"))  # fmt: skip
         columns.update(session="session", score="score")
-    if layout.intake == "first_scored" and layout.layout != "wide":
-        raise ValueError(
-            "intake: first_scored is for layout: wide; in a long file a client without an "
-            "intake score already takes the first scored assessment as baseline (counted)"
-        )
     if "sessions_attended" in columns and layout.layout != "wide":
         raise ValueError(
             "columns.sessions_attended is read with layout: wide (in a long file the last "
@@ -222,6 +217,9 @@ def validate_sessions(
         for column in ("client", "therapist"):
             if column in out:
                 out[column] = out[column].cat.remove_unused_categories()
+    counts = _client_counts(out)
+    if layout.session_from == "session" and layout.intake != "first_scored":
+        _check_intake(counts, source)
     summary = SessionsSummary(
         rows_read=n_rows + missed,
         duplicate_rows_dropped=n_rows - len(out),
@@ -229,9 +227,25 @@ def validate_sessions(
         missed_assessments_dropped=missed,
         ids_normalised=changed,
         rows_without_therapist=no_therapist,
-        **_client_counts(out),
+        clients_read=counts["clients_read"],
+        clients_without_intake_score=counts["clients_without_intake_score"],
     )
     return out, summary
+
+
+def _check_intake(counts: Mapping[str, int], source: str) -> None:
+    """Stop when most clients have no score at session 0: a file that numbers the intake 1
+    (visits 1, 2, 3) would otherwise be read with every baseline one session late, silently.
+    One client without an intake score is put right by the documented rule (counted)."""
+    late, scored = counts["clients_without_intake_score"], counts["clients_scored"]
+    if late * 2 > scored:
+        raise ValueError(
+            f"{source}: {late} of {scored} clients with a score have none at session 0 (the "
+            "intake), so their first scored assessment would silently become the baseline and "
+            "every time would be counted from it. If the file numbers the intake 1 (visits 1, "
+            "2, 3, ...), renumber the sessions so that the intake is 0; if most clients truly "
+            "have no intake score, set intake: first_scored for this data set"
+        )
 
 
 def _client_counts(out: pd.DataFrame) -> dict[str, int]:
@@ -246,6 +260,7 @@ def _client_counts(out: pd.DataFrame) -> dict[str, int]:
     return {
         "clients_read": int(np.count_nonzero(starts)),
         "clients_without_intake_score": int(np.count_nonzero(late)),
+        "clients_scored": int(np.count_nonzero(first)),
     }
 
 
