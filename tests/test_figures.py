@@ -275,3 +275,19 @@ def test_labels_with_dollar_signs_are_drawn_as_text():
     fig = plot_forest(cox)
     fig.savefig(io.BytesIO(), format="png")  # mathtext would fail on the lone '$'
     assert fig.axes[0].get_yticklabels()[0].get_text() == "cost in $ (US"
+
+
+def test_the_comparison_names_each_data_sets_clock():
+    from dosecurve.comparison import render_comparison_report
+
+    medians = pd.DataFrame({"stratum": ["all"], "n": [10], "events": [6], "median": [4.0],
+                            "ci_lower": [2.0], "ci_upper": [8.0]})  # fmt: skip
+    improved = pd.DataFrame({"stratum": ["all"], "session": [4], "improved": [0.5]})
+    page = render_comparison_report(
+        pd.DataFrame({"dataset": ["a", "b"]}), {"a": medians, "b": medians},
+        {"a": improved, "b": improved}, b"", events={"a": "CSI", "b": "CSI"},
+        units={"a": "weeks", "b": "sessions"},
+    )  # fmt: skip
+    assert "<h1>Time to improvement" in page
+    assert "median number of weeks to improvement was 4" in page and "50 % by week 4" in page
+    assert "median number of sessions to improvement was 4" in page

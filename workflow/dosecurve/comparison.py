@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import pandas as pd
 from matplotlib.figure import Figure
 
 from dosecurve.figures import PALETTE, draw_curve, session_breaks
-from dosecurve.labels import level_text
+from dosecurve.labels import Clock, level_text
 from dosecurve.privacy import count_text
 from dosecurve.survival import ALL
 
 SESSIONS = (8, 26, 52)
+EACH_UNIT = " (each data set in its own time_unit: see the sentences below)"
 
 
 def comparison_table(
@@ -44,7 +45,8 @@ def plot_comparison(
     conf_type: str = "log-log",
     time_label: str = "Sessions attended",
 ) -> Figure:
-    """The pooled ('all') Kaplan-Meier curve of each data set, as cumulative improvement."""
+    """The pooled ('all') Kaplan-Meier curve of each data set, as cumulative improvement;
+    ``time_label`` names the common time unit (or says each data set has its own)."""
     fig = Figure(figsize=(7.5, 4.8))
     ax = fig.add_subplot()
     max_time = 1.0
@@ -67,6 +69,16 @@ def plot_comparison(
     return fig
 
 
+def common_unit(clocks: Iterable[Clock]) -> str:
+    """The data sets' time unit ('sessions'), or 'time' when they count in different units.
+
+    >>> common_unit([Clock(), Clock("weeks")]), common_unit([Clock("weeks")])
+    ('time', 'weeks')
+    """
+    units = {c.unit for c in clocks}
+    return units.pop() if len(units) == 1 else "time"
+
+
 def render_comparison_report(
     table: pd.DataFrame,
     medians: Mapping[str, pd.DataFrame],
@@ -75,6 +87,7 @@ def render_comparison_report(
     *,
     events: Mapping[str, str],
     conf_level: float = 0.95,
+    units: Mapping[str, str] | None = None,
 ) -> str:
     """One self-contained HTML page setting every data set's answer side by side;
     ``events`` names each data set's primary event."""
@@ -82,10 +95,14 @@ def render_comparison_report(
 
     from dosecurve.report_parts import STYLE, figure_html, headline, table_html
 
+    clocks = {name: Clock((units or {}).get(name, "sessions")) for name in medians}
     sentences = [
-        f"<li>{headline(name, medians[name], improved[name], conf_level, events[name])}</li>"
+        "<li>"
+        + headline(name, medians[name], improved[name], conf_level, events[name], clocks[name])
+        + "</li>"
         for name in medians
     ]
+    unit = common_unit(clocks.values())
     caption = (
         "Cumulative proportion improved (1 minus Kaplan-Meier) of all eligible clients of each "
         f"data set, with {level_text(conf_level)} confidence bands; each data set under its own "
@@ -95,10 +112,11 @@ def render_comparison_report(
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
         f"<title>dosecurve comparison of {len(medians)} data sets</title>",
         f"<style>{STYLE}</style></head><body>",
-        "<h1>Sessions to improvement: data sets compared</h1>",
-        "<p class='answer' id='headline'>Median sessions to improvement (Kaplan-Meier, all "
-        "clients of each data set) and the cumulative proportion improved by sessions 8, 26 "
-        "and 52; empty: beyond follow-up or not tabulated.</p>",
+        f"<h1>{unit.capitalize()} to improvement: data sets compared</h1>",
+        f"<p class='answer' id='headline'>Median {unit} to improvement (Kaplan-Meier, all "
+        f"clients of each data set) and the cumulative proportion improved by {unit} 8, 26 "
+        f"and 52{EACH_UNIT if unit == 'time' else ''}; empty: beyond follow-up or not "
+        "tabulated.</p>",
         table_html(table),
         "<ul>", *sentences, "</ul>",
         *figure_html({"overall_curves": ("All clients of each data set", caption, figure_png)},

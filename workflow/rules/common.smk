@@ -31,6 +31,7 @@ ANALYSIS = analysis_settings(config)
 PRIVACY = (config.get("privacy") or {}).get("min_cell")
 POOLS = [name for name, ds in DATASETS.items() if "pool" in ds]
 SIMULATED = [name for name, ds in DATASETS.items() if "simulate" in ds]
+UNITS = {name: ds.get("time_unit", "sessions") for name, ds in DATASETS.items()}
 
 for _name, _ds in DATASETS.items():
     if "path" in _ds:

@@ -24,6 +24,7 @@ rule comparison:
         min_cell=PRIVACY,
         datasets=list(DATASETS),
         conf_type=ANALYSIS.conf_type,
+        units=UNITS,
     threads: 1
     resources:
         mem_mb=mem_mb(2),
@@ -48,6 +49,7 @@ rule comparison_report:
         datasets=list(DATASETS),
         conf_level=ANALYSIS.conf_level,
         events={name: primary_definition(ds).label for name, ds in DATASETS.items()},
+        units=UNITS,
     threads: 1
     resources:
         mem_mb=mem_mb(2),

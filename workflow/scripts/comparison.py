@@ -5,6 +5,7 @@ from _adapter import save_figure, start, write_csv
 
 from dosecurve.comparison import comparison_table, plot_comparison
 from dosecurve.figures import PDF_METADATA, PNG_METADATA
+from dosecurve.labels import Clock
 
 start(snakemake)
 names, inp, out = snakemake.params.datasets, snakemake.input, snakemake.output
@@ -16,7 +17,9 @@ def read(paths):
 
 table = comparison_table(read(inp.medians), read(inp.improved))
 write_csv(table, out.table)
-fig = plot_comparison(read(inp.curves), conf_type=snakemake.params.conf_type)
+units = set(snakemake.params.units.values())
+label = Clock(units.pop()).axis if len(units) == 1 else "Time since intake (each data set's unit)"
+fig = plot_comparison(read(inp.curves), conf_type=snakemake.params.conf_type, time_label=label)
 save_figure(fig, out.png, dpi=300, metadata=PNG_METADATA)
 save_figure(fig, out.pdf, metadata=PDF_METADATA)
 open(snakemake.log[0], "w").write(table.to_string(index=False) + "\n")

@@ -15,6 +15,6 @@ medians, improved = (
 with open(inp.png, "rb") as fh:
     png = fh.read()
 page = render_comparison_report(
-    table, medians, improved, png, events=p.events, conf_level=p.conf_level
+    table, medians, improved, png, events=p.events, conf_level=p.conf_level, units=p.units
 )
 write_text(page, snakemake.output[0])
