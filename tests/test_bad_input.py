@@ -151,8 +151,18 @@ def catalogue(tmp_path_factory):
     (folder / "config").mkdir()
     (folder / "config/config.yaml").write_text(yaml.safe_dump({"datasets": datasets}))
     digests = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.glob("data/*")}
-    cmd = [sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "-d", str(folder),
-           "--cores", "2", "--keep-going"]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "-s",
+        str(ROOT / "Snakefile"),
+        "-d",
+        str(folder),
+        "--cores",
+        "2",
+        "--keep-going",
+    ]
     result = subprocess.run(cmd, capture_output=True, text=True)
     return folder, result, digests
 

@@ -33,17 +33,41 @@ def test_cutoffs_and_reliable_change_from_norms():
 
 
 def test_instrument_from_norms_uses_cutoff_c_by_default():
-    inst = resolve_instrument({"range": [0, 60], "norms": {
-        "reliability": 0.94, "clinical_mean": 20, "clinical_sd": 6,
-        "functional_mean": 8, "functional_sd": 4}})  # fmt: skip
+    inst = resolve_instrument(
+        {
+            "range": [0, 60],
+            "norms": {
+                "reliability": 0.94,
+                "clinical_mean": 20,
+                "clinical_sd": 6,
+                "functional_mean": 8,
+                "functional_sd": 4,
+            },
+        }
+    )
     assert inst.cutoff == pytest.approx(12.8) and inst.cutoff_type == "c"
-    inst_b = resolve_instrument({"range": [0, 60], "cutoff_type": "b", "norms": {
-        "reliability": 0.94, "clinical_mean": 20, "clinical_sd": 6,
-        "functional_mean": 8, "functional_sd": 4}})  # fmt: skip
+    inst_b = resolve_instrument(
+        {
+            "range": [0, 60],
+            "cutoff_type": "b",
+            "norms": {
+                "reliability": 0.94,
+                "clinical_mean": 20,
+                "clinical_sd": 6,
+                "functional_mean": 8,
+                "functional_sd": 4,
+            },
+        }
+    )
     assert inst_b.cutoff == pytest.approx(16)
     with pytest.raises(ValueError, match="cutoff_type 'c' needs functional_mean"):
-        resolve_instrument({"range": [0, 60], "cutoff_type": "c", "norms": {
-            "reliability": 0.9, "clinical_mean": 20, "clinical_sd": 6}})  # fmt: skip
+        resolve_instrument(
+            {
+                "range": [0, 60],
+                "cutoff_type": "c",
+                "norms": {"reliability": 0.9, "clinical_mean": 20, "clinical_sd": 6},
+            }
+        )
 
 
 def test_sample_stats_hand_worked():
@@ -92,8 +116,15 @@ def test_ha_reliability_of_difference_matches_r():
 
 
 def test_methods_mirror_when_higher_is_better():
-    wb = resolve_instrument({"cutoff": 20, "reliable_change": 5, "range": [0, 40],
-                             "lower_is_better": False, "reliability": 0.8})  # fmt: skip
+    wb = resolve_instrument(
+        {
+            "cutoff": 20,
+            "reliable_change": 5,
+            "range": [0, 40],
+            "lower_is_better": False,
+            "reliability": 0.8,
+        }
+    )
     stat, _ = clinsig.rc_statistic(40 - PRE, 40 - POST, method="en", instrument=wb)
     np.testing.assert_allclose(stat, R_VALUES["en"], atol=1e-12)
 
@@ -131,11 +162,13 @@ def test_prepost_effect_matches_r():
 
 
 def test_prepost_pairs_first_and_last_or_configured_session():
-    sessions = pd.DataFrame({
-        "client": ["a"] * 4 + ["b"] * 2 + ["c"],
-        "session": [0, 3, 6, 9, 0, 2, 0],
-        "score": [20, 18, np.nan, 12, 15, 14, 22],
-    })  # fmt: skip
+    sessions = pd.DataFrame(
+        {
+            "client": ["a"] * 4 + ["b"] * 2 + ["c"],
+            "session": [0, 3, 6, 9, 0, 2, 0],
+            "score": [20, 18, np.nan, 12, 15, 14, 22],
+        }
+    )
     pairs = prepost.prepost_pairs(sessions).set_index("client")
     assert pairs.loc["a", ["pre", "post", "post_session"]].tolist() == [20, 12, 9]
     assert "c" not in pairs.index
@@ -144,20 +177,32 @@ def test_prepost_pairs_first_and_last_or_configured_session():
 
 
 def test_prepost_analysis_groups_and_counts():
-    pairs = pd.DataFrame({"client": list("abcdef"), "pre": [20, 20, 12, 8, 15, 25],
-                          "post": [9, 10, 17, 13, 11, 12]})  # fmt: skip
+    pairs = pd.DataFrame(
+        {"client": list("abcdef"), "pre": [20, 20, 12, 8, 15, 25], "post": [9, 10, 17, 13, 11, 12]}
+    )
     groups = pd.DataFrame({"client": list("abcdef"), "arm": list("xxxyyy")})
-    res = prepost.prepost_analysis(pairs, groups, method="jt", instrument=PRESETS["core-om"],
-                                   clients_read=8)  # fmt: skip
+    res = prepost.prepost_analysis(
+        pairs, groups, method="jt", instrument=PRESETS["core-om"], clients_read=8
+    )
     cats = res.categories.set_index("category")
-    assert cats["n"].to_dict() == {"recovered": 1, "improved": 2, "unchanged": 1,
-                                   "deteriorated": 1, "harmed": 1}  # fmt: skip
+    assert cats["n"].to_dict() == {
+        "recovered": 1,
+        "improved": 2,
+        "unchanged": 1,
+        "deteriorated": 1,
+        "harmed": 1,
+    }
     assert (res.categories["clients_read"] == 8).all() and (
         res.categories["clients_used"] == 6
     ).all()
     x = res.by_group[(res.by_group["group"] == "x")].set_index("category")["n"]
-    assert x.to_dict() == {"recovered": 1, "improved": 1, "unchanged": 0, "deteriorated": 1,
-                           "harmed": 0}  # fmt: skip
+    assert x.to_dict() == {
+        "recovered": 1,
+        "improved": 1,
+        "unchanged": 0,
+        "deteriorated": 1,
+        "harmed": 0,
+    }
     assert res.effects["grouping"].tolist() == ["all", "arm", "arm"]
     assert res.reliable_change.loc[0, "method"] == "JT"
 
@@ -177,14 +222,25 @@ def test_jacobson_1989_das_categories():
     # table: recovered 13, improved 5, unchanged 11, deteriorated 1 (30 couples)
     raw = read_external("jacobson_1989.csv")
     wide = raw.pivot(index="subject", columns="time", values="das")
-    das = resolve_instrument({"name": "DAS", "range": [0, 151], "lower_is_better": False,
-                              "norms": {"reliability": 0.96, "clinical_mean": 70.7,
-                                        "clinical_sd": 23.8, "functional_mean": 114.8,
-                                        "functional_sd": 17.8}})  # fmt: skip
+    das = resolve_instrument(
+        {
+            "name": "DAS",
+            "range": [0, 151],
+            "lower_is_better": False,
+            "norms": {
+                "reliability": 0.96,
+                "clinical_mean": 70.7,
+                "clinical_sd": 23.8,
+                "functional_mean": 114.8,
+                "functional_sd": 17.8,
+            },
+        }
+    )
     assert das.reliable_change == pytest.approx(13.1938044078089)
     assert das.cutoff == pytest.approx(95.9302884615385)
-    cats = clinsig.classify(wide["pre"].to_numpy(), wide["post"].to_numpy(), method="jt",
-                            instrument=das)  # fmt: skip
+    cats = clinsig.classify(
+        wide["pre"].to_numpy(), wide["post"].to_numpy(), method="jt", instrument=das
+    )
     counts = pd.Series(cats).value_counts().to_dict()
     assert counts == {"recovered": 13, "unchanged": 11, "improved": 5, "deteriorated": 1}
 
@@ -206,7 +262,12 @@ def test_claus_2020_bdi_categories():
         clients_read=sessions["client"].nunique(),
     )
     counts = res.categories.set_index("category")["n"].to_dict()
-    assert counts == {"recovered": 8, "improved": 12, "unchanged": 18, "deteriorated": 2,
-                      "harmed": 0}  # fmt: skip
+    assert counts == {
+        "recovered": 8,
+        "improved": 12,
+        "unchanged": 18,
+        "deteriorated": 2,
+        "harmed": 0,
+    }
     assert res.categories.loc[0, "clients_read"] == 43
     assert res.categories.loc[0, "clients_used"] == 40

@@ -21,17 +21,34 @@ def test_aalen_johansen_matches_r():
     cif = cumulative_incidence(np.array(TIME), np.array(CAUSE))
     r_improved = [0.05, 0.2, 0.25, 0.3, 0.4, 0.5, 0.557142857142857, 0.625714285714286]
     r_improved += [0.625714285714286, 0.694285714285714, 0.694285714285714, 0.762857142857143]
-    r_dropout = [0, 0, 0.05, 0.1, 0.1, 0.1, 0.1, 0.1, 0.168571428571429, 0.168571428571429,
-                 0.237142857142857, 0.237142857142857]  # fmt: skip
+    r_dropout = [
+        0,
+        0,
+        0.05,
+        0.1,
+        0.1,
+        0.1,
+        0.1,
+        0.1,
+        0.168571428571429,
+        0.168571428571429,
+        0.237142857142857,
+        0.237142857142857,
+    ]
     np.testing.assert_allclose(cif["cif_improved"], r_improved, atol=1e-12)
     np.testing.assert_allclose(cif["cif_dropout"], r_dropout, atol=1e-12)
 
 
 def test_competing_table_sets_cif_beside_one_minus_km():
-    events = pd.DataFrame({
-        "time": TIME, "event": [int(c == 1) for c in CAUSE], "eligible": True, "stratum": "s",
-        "end_reason": ["dropout" if c == 2 else "planned" for c in CAUSE],
-    })  # fmt: skip
+    events = pd.DataFrame(
+        {
+            "time": TIME,
+            "event": [int(c == 1) for c in CAUSE],
+            "eligible": True,
+            "stratum": "s",
+            "end_reason": ["dropout" if c == 2 else "planned" for c in CAUSE],
+        }
+    )
     table = competing_table(events, ["s"], [0, 4, 8, 30]).set_index(["stratum", "session"])
     # R: summary(survfit(Surv(time, status == 1) ~ 1), times = c(4, 8))$surv = 0.696428571428571,
     # 0.318367346938776; cumulative incidence at 4 and 8: 0.3 and 0.625714285714286
@@ -65,7 +82,14 @@ def test_incidences_add_up_to_one_minus_any_event_survival(data):
 
 
 def test_no_eligible_client_gives_an_empty_table():
-    events = pd.DataFrame({"time": [1.0], "event": [0], "eligible": [False], "stratum": ["s"],
-                           "end_reason": ["dropout"]})  # fmt: skip
+    events = pd.DataFrame(
+        {
+            "time": [1.0],
+            "event": [0],
+            "eligible": [False],
+            "stratum": ["s"],
+            "end_reason": ["dropout"],
+        }
+    )
     table = competing_table(events, ["s"], [4, 8])
     assert table.empty and "overstatement" in table

@@ -115,11 +115,15 @@ def sim(**extra):
 
 
 def test_event_definitions_default_and_names():
-    ds = {"events": {"definitions": [
-        {"definition": "clinically_significant"},
-        {"definition": "clinically_significant", "timing": "sustained", "sustained_for": 0},
-        {"definition": "response", "timing": "termination"},
-    ]}}  # fmt: skip
+    ds = {
+        "events": {
+            "definitions": [
+                {"definition": "clinically_significant"},
+                {"definition": "clinically_significant", "timing": "sustained", "sustained_for": 0},
+                {"definition": "response", "timing": "termination"},
+            ]
+        }
+    }
     names = [d.name for d in cfg.event_definitions(ds)]
     assert names == ["csi", "csi_sustained0", "response_termination"]
     assert cfg.primary_definition({}).definition == "clinically_significant"
@@ -156,19 +160,26 @@ def test_prepost_method_needs_reliability():
     bands = {"bands": [{"name": "everyone", "from": 0}]}
     with pytest.raises(ValueError, match=r"prepost.method gln needs the instrument's reliability"):
         check(sim(instrument=custom, severity=bands, prepost={"method": "gln"}))
-    check(sim(instrument={**custom, "reliability": 0.9}, severity=bands,
-              prepost={"method": "gln"}))  # fmt: skip
+    check(sim(instrument={**custom, "reliability": 0.9}, severity=bands, prepost={"method": "gln"}))
 
 
 def test_instrument_with_norms_and_preset_override_validate():
-    norms = {"reliability": 0.9, "clinical_mean": 20, "clinical_sd": 6, "functional_mean": 8,
-             "functional_sd": 4}  # fmt: skip
+    norms = {
+        "reliability": 0.9,
+        "clinical_mean": 20,
+        "clinical_sd": 6,
+        "functional_mean": 8,
+        "functional_sd": 4,
+    }
     bands = {"bands": [{"name": "everyone", "from": 0}]}
     check(sim(instrument={"range": [0, 40], "norms": norms}, severity=bands))
     check(sim(instrument={"preset": "core-om", "cutoff": 11}))
     with pytest.raises(ValueError, match=r"datasets.x.instrument.norms.clinical_sd"):
-        check(sim(instrument={"range": [0, 40], "norms": {**norms, "clinical_sd": -1}},
-                  severity=bands))  # fmt: skip
+        check(
+            sim(
+                instrument={"range": [0, 40], "norms": {**norms, "clinical_sd": -1}}, severity=bands
+            )
+        )
 
 
 def test_unknown_instrument_preset_lists_the_presets():
@@ -177,8 +188,10 @@ def test_unknown_instrument_preset_lists_the_presets():
 
 
 def test_cox_covariates_must_be_carried():
-    ds = {"path": "f.csv", "columns": {"client": "id", "session": "s", "score": "x",
-                                       "covariates": ["age"]}}  # fmt: skip
+    ds = {
+        "path": "f.csv",
+        "columns": {"client": "id", "session": "s", "score": "x", "covariates": ["age"]},
+    }
     assert cfg.cox_settings({**ds, "cox": {"covariates": ["age"]}}) == (["age"], [])
     with pytest.raises(ValueError, match=r"cox.covariates \['sex'\] are not among columns"):
         cfg.cox_settings({**ds, "cox": {"covariates": ["sex"]}})

@@ -27,8 +27,16 @@ def fixture() -> pd.DataFrame:
     event = RNG.binomial(1, 0.7, n)
     stratum = np.where(base < 20, "mild", np.where(base < 27, "moderate", "severe"))
     therapist = np.repeat([f"T{i}" for i in range(12)], 5)
-    return pd.DataFrame({"time": time, "event": event, "baseline": base, "stratum": stratum,
-                         "eligible": True, "therapist": therapist})  # fmt: skip
+    return pd.DataFrame(
+        {
+            "time": time,
+            "event": event,
+            "baseline": base,
+            "stratum": stratum,
+            "eligible": True,
+            "therapist": therapist,
+        }
+    )
 
 
 DATA = fixture()
@@ -83,12 +91,22 @@ def test_adjusted_model_with_interaction_matches_r():
     options = {"covariates": ["support", "sex"], "interactions": [["support", "sex"]]}
     table, _ = fit_cox(covariate_fixture(), ["mild", "moderate", "severe"], **options)
     adjusted = table[table["model"] == "intake score and covariates"].set_index("term")
-    assert list(adjusted.index) == ["intake_score", "support", "sex: male vs female",
-                                    "support x sex: male vs female"]  # fmt: skip
-    np.testing.assert_allclose(adjusted["coef"], [-0.0146508103859014, 0.0126625688876657,
-                               0.3202255843347254, -0.1319390131741668], atol=1e-6)  # fmt: skip
-    np.testing.assert_allclose(adjusted["se"], [0.0227871347221185, 0.1732474100209452,
-                               0.3251680722700384, 0.2632429011430947], atol=1e-6)  # fmt: skip
+    assert list(adjusted.index) == [
+        "intake_score",
+        "support",
+        "sex: male vs female",
+        "support x sex: male vs female",
+    ]
+    np.testing.assert_allclose(
+        adjusted["coef"],
+        [-0.0146508103859014, 0.0126625688876657, 0.3202255843347254, -0.1319390131741668],
+        atol=1e-6,
+    )
+    np.testing.assert_allclose(
+        adjusted["se"],
+        [0.0227871347221185, 0.1732474100209452, 0.3251680722700384, 0.2632429011430947],
+        atol=1e-6,
+    )
 
 
 def test_cause_specific_dropout_model_matches_r():
@@ -117,9 +135,10 @@ def test_ph_test_is_r_cox_zph_per_term_and_global():
     _, checks = fit_cox(covariate_fixture(), ["mild"], covariates=["support", "sex"])
     ph = checks[checks["model"] == "intake score and covariates"].set_index("term")
     np.testing.assert_allclose(
-        ph["statistic"], [1.1206469031215487, 0.0796433217923276, 0.5638315457109160,
-                          1.9399397991874998], atol=1e-6,
-    )  # fmt: skip
+        ph["statistic"],
+        [1.1206469031215487, 0.0796433217923276, 0.5638315457109160, 1.9399397991874998],
+        atol=1e-6,
+    )
     assert ph.loc["GLOBAL", "df"] == 3
     assert set(ph["verdict"]) == {"hazards look proportional"}
 
@@ -129,8 +148,13 @@ def test_score_residuals_and_stratified_robust_variance_match_r():
     #                          type = "score"), 5)
     x = DATA[["baseline"]].to_numpy()
     resid = score_residuals(DATA["time"], DATA["event"], x, np.array([R_VALUES["coef"]]))
-    r_first = [-0.0163885575099884, 10.8272982128193291, -7.8769945150680671,
-               4.7754361117139252, -0.7248156511754447]  # fmt: skip
+    r_first = [
+        -0.0163885575099884,
+        10.8272982128193291,
+        -7.8769945150680671,
+        4.7754361117139252,
+        -0.7248156511754447,
+    ]
     np.testing.assert_allclose(resid[:5, 0], r_first, rtol=1e-7)
     assert abs(resid.sum()) < 1e-6  # the score is zero at the estimate
     # b: 400 clients drawn with numpy (seed 5), ties at 14 times, 2 strata, 30 clusters:
@@ -138,9 +162,16 @@ def test_score_residuals_and_stratified_robust_variance_match_r():
     # sqrt(diag(g$var)) 0.0514641826794783 0.1082368414730508
     rng = np.random.default_rng(5)
     n = 400
-    b = pd.DataFrame({"time": rng.integers(1, 15, n), "event": rng.binomial(1, 0.6, n),
-                      "x1": np.round(rng.normal(0, 1, n), 2), "x2": rng.binomial(1, 0.4, n),
-                      "cl": rng.integers(0, 30, n), "st": rng.integers(0, 2, n)})  # fmt: skip
+    b = pd.DataFrame(
+        {
+            "time": rng.integers(1, 15, n),
+            "event": rng.binomial(1, 0.6, n),
+            "x1": np.round(rng.normal(0, 1, n), 2),
+            "x2": rng.binomial(1, 0.4, n),
+            "cl": rng.integers(0, 30, n),
+            "st": rng.integers(0, 2, n),
+        }
+    )
     beta = np.array([-0.00757286775507025, 0.04360396238988214])  # coef(g)
     naive_se = np.array([0.0612478746344947, 0.1266224453436846])  # sqrt(diag(g$naive.var))
     from lifelines import CoxPHFitter
@@ -149,7 +180,14 @@ def test_score_residuals_and_stratified_robust_variance_match_r():
     np.testing.assert_allclose(fit.params_.to_numpy(), beta, atol=1e-6)
     variance = fit.variance_matrix_.to_numpy()
     np.testing.assert_allclose(np.sqrt(np.diag(variance)), naive_se, rtol=1e-5)
-    robust = robust_variance(b["time"], b["event"], b[["x1", "x2"]].to_numpy(),
-                             fit.params_.to_numpy(), variance, b["cl"], b["st"])  # fmt: skip
+    robust = robust_variance(
+        b["time"],
+        b["event"],
+        b[["x1", "x2"]].to_numpy(),
+        fit.params_.to_numpy(),
+        variance,
+        b["cl"],
+        b["st"],
+    )
     r_robust = [0.0514641826794783, 0.1082368414730508]  # sqrt(diag(g$var))
     np.testing.assert_allclose(np.sqrt(np.diag(robust)), r_robust, rtol=1e-5)

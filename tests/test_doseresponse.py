@@ -48,8 +48,14 @@ def test_weibull_recovers_known_parameters():
     w = np.log(rng.exponential(1.0, n))
     time = np.exp(1 + 0.1 * intake + 0.5 * w)
     censor = rng.uniform(0, np.quantile(time, 0.9) * 2, n)
-    events = pd.DataFrame({"time": np.minimum(time, censor), "event": (time <= censor).astype(int),
-                           "baseline": intake, "eligible": True})  # fmt: skip
+    events = pd.DataFrame(
+        {
+            "time": np.minimum(time, censor),
+            "event": (time <= censor).astype(int),
+            "baseline": intake,
+            "eligible": True,
+        }
+    )
     models, _ = fit_aft(events)
     row = models.set_index("model").loc["Weibull"]
     assert row["intercept"] == pytest.approx(1, abs=0.08)

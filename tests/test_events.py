@@ -164,8 +164,12 @@ def test_timings_match_their_words_in_any_row_order(clients, rnd):
         ev = ev.set_index("client")
         for client, row in ev[ev["eligible"]].iterrows():
             assert (row["event"], row["time"]) == _brute_force(clients[client], timing, k)
-        again = derive_events(shuffled.astype({"client": "category"}), instrument=CORE,
-                              bands=resolve_bands("core-om"), spec=spec)  # fmt: skip
+        again = derive_events(
+            shuffled.astype({"client": "category"}),
+            instrument=CORE,
+            bands=resolve_bands("core-om"),
+            spec=spec,
+        )
         again = again.astype({"client": object}).set_index("client").loc[ev.index]
         pd.testing.assert_frame_equal(again, ev)
 

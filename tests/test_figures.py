@@ -150,8 +150,13 @@ def test_dose_response_figure_shows_fits_and_benchmarks():
     grid = pd.DataFrame({"stratum": "a", "session": [1, 5, 10], "fitted": [0.1, 0.4, 0.6]})
     aft_curves = pd.concat([grid.assign(model="Weibull"), grid.assign(model="log-normal")])
     data = fd.dose_response(curves, aft_curves, aft_models)
-    assert set(data["source"]) == {"Kaplan-Meier", "log-normal fit", "Howard et al. 1986 line",
-                                   "Howard et al. 1986", "Nordmo et al. 2021"}  # fmt: skip
+    assert set(data["source"]) == {
+        "Kaplan-Meier",
+        "log-normal fit",
+        "Howard et al. 1986 line",
+        "Howard et al. 1986",
+        "Nordmo et al. 2021",
+    }
     fig = plot_dose_response(data, STRATA)
     labels = legend_labels(fig.axes[0])
     assert "a: log-normal fit" in labels and "Nordmo et al. 2021 (published)" in labels
@@ -178,8 +183,11 @@ def test_jacobson_cells_count_every_client_once_with_their_category():
 def test_jacobson_hides_suppressed_cells_and_says_so():
     inst = resolve_instrument("core-om")
     cells = suppress(
-        fd.jacobson_cells(np.full(7, 20.0), np.array([5.0] * 6 + [25.0]), method="jt",
-                          instrument=inst), 5)  # fmt: skip
+        fd.jacobson_cells(
+            np.full(7, 20.0), np.array([5.0] * 6 + [25.0]), method="jt", instrument=inst
+        ),
+        5,
+    )
     fig = plot_jacobson(cells, inst, post_label="last assessment")
     ax = fig.axes[0]
     assert "1 small cells not shown" in ax.get_title()
@@ -188,8 +196,13 @@ def test_jacobson_hides_suppressed_cells_and_says_so():
 
 
 def test_event_pairs_take_the_score_at_or_before_the_event_session():
-    sessions = pd.DataFrame({"client": ["a"] * 4 + ["b"] * 2, "session": [0, 2, 4, 6, 0, 3],
-                             "score": [20, 15, np.nan, 5, 18, 17]})  # fmt: skip
+    sessions = pd.DataFrame(
+        {
+            "client": ["a"] * 4 + ["b"] * 2,
+            "session": [0, 2, 4, 6, 0, 3],
+            "score": [20, 15, np.nan, 5, 18, 17],
+        }
+    )
     events = pd.DataFrame({"client": ["a", "b"], "time": [5, 3], "eligible": [True, True]})
     pairs = fd.event_pairs(sessions, events).set_index("client")
     assert pairs.loc["a", "post"] == 15 and pairs.loc["b", "post"] == 17
@@ -213,8 +226,14 @@ def test_trajectories_hand_worked_mean_and_ci():
 
 
 def test_attendance_counts_and_percents():
-    events = pd.DataFrame({"client": list("abcd"), "stratum": ["a", "a", "a", "b"],
-                           "eligible": True, "sessions_attended": [1, 1, 3, 2]})  # fmt: skip
+    events = pd.DataFrame(
+        {
+            "client": list("abcd"),
+            "stratum": ["a", "a", "a", "b"],
+            "eligible": True,
+            "sessions_attended": [1, 1, 3, 2],
+        }
+    )
     table = fd.attendance(events, ["a", "b"])
     a = table[table["stratum"] == "a"].set_index("first")
     assert a.loc[1, "n"] == 2 and a.loc[3, "n"] == 1
@@ -225,10 +244,18 @@ def test_attendance_counts_and_percents():
 
 
 def test_forest_draws_each_finite_hazard_ratio():
-    cox = pd.DataFrame({"model": ["m1", "m1", "m2"], "term": ["x", "y", "z"],
-                        "hazard_ratio": [0.8, 2.0, 1.0], "ci_lower": [0.6, 1.0, np.nan],
-                        "ci_upper": [0.9, 4.0, np.nan], "p_value": [0.01, 0.05, np.nan],
-                        "n": 10, "events": 5})  # fmt: skip
+    cox = pd.DataFrame(
+        {
+            "model": ["m1", "m1", "m2"],
+            "term": ["x", "y", "z"],
+            "hazard_ratio": [0.8, 2.0, 1.0],
+            "ci_lower": [0.6, 1.0, np.nan],
+            "ci_upper": [0.9, 4.0, np.nan],
+            "p_value": [0.01, 0.05, np.nan],
+            "n": 10,
+            "events": 5,
+        }
+    )
     table = fd.forest(cox)
     assert table["term"].tolist() == ["x", "y"]
     fig = plot_forest(table)
@@ -260,8 +287,15 @@ def test_another_clock_names_its_unit_and_leaves_out_session_benchmarks():
 
 
 def test_an_unbounded_interval_is_left_out_of_the_forest_plot_and_said():
-    cox = pd.DataFrame({"model": ["m", "m"], "term": ["x", "y"], "hazard_ratio": [2.0, 1e-10],
-                        "ci_lower": [1.0, 1e-200], "ci_upper": [4.0, 1e150]})  # fmt: skip
+    cox = pd.DataFrame(
+        {
+            "model": ["m", "m"],
+            "term": ["x", "y"],
+            "hazard_ratio": [2.0, 1e-10],
+            "ci_lower": [1.0, 1e-200],
+            "ci_upper": [4.0, 1e150],
+        }
+    )
     fig = plot_forest(cox)
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["x"]
     assert "1 term(s) not estimable" in fig.axes[0].get_title()
@@ -270,8 +304,15 @@ def test_an_unbounded_interval_is_left_out_of_the_forest_plot_and_said():
 def test_labels_with_dollar_signs_are_drawn_as_text():
     import io
 
-    cox = pd.DataFrame({"model": ["My $x$ scale"], "term": ["cost in $ (US"],
-                        "hazard_ratio": [2.0], "ci_lower": [1.0], "ci_upper": [4.0]})  # fmt: skip
+    cox = pd.DataFrame(
+        {
+            "model": ["My $x$ scale"],
+            "term": ["cost in $ (US"],
+            "hazard_ratio": [2.0],
+            "ci_lower": [1.0],
+            "ci_upper": [4.0],
+        }
+    )
     fig = plot_forest(cox)
     fig.savefig(io.BytesIO(), format="png")  # mathtext would fail on the lone '$'
     assert fig.axes[0].get_yticklabels()[0].get_text() == "cost in $ (US"
@@ -280,14 +321,25 @@ def test_labels_with_dollar_signs_are_drawn_as_text():
 def test_the_comparison_names_each_data_sets_clock():
     from dosecurve.comparison import render_comparison_report
 
-    medians = pd.DataFrame({"stratum": ["all"], "n": [10], "events": [6], "median": [4.0],
-                            "ci_lower": [2.0], "ci_upper": [8.0]})  # fmt: skip
+    medians = pd.DataFrame(
+        {
+            "stratum": ["all"],
+            "n": [10],
+            "events": [6],
+            "median": [4.0],
+            "ci_lower": [2.0],
+            "ci_upper": [8.0],
+        }
+    )
     improved = pd.DataFrame({"stratum": ["all"], "session": [4], "improved": [0.5]})
     page = render_comparison_report(
-        pd.DataFrame({"dataset": ["a", "b"]}), {"a": medians, "b": medians},
-        {"a": improved, "b": improved}, b"", events={"a": "CSI", "b": "CSI"},
+        pd.DataFrame({"dataset": ["a", "b"]}),
+        {"a": medians, "b": medians},
+        {"a": improved, "b": improved},
+        b"",
+        events={"a": "CSI", "b": "CSI"},
         units={"a": "weeks", "b": "sessions"},
-    )  # fmt: skip
+    )
     assert "<h1>Time to improvement" in page
     assert "median number of weeks to improvement was 4" in page and "50 % by week 4" in page
     assert "median number of sessions to improvement was 4" in page

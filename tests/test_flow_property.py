@@ -40,12 +40,16 @@ def test_every_client_is_counted_for_every_definition(data, rnd):
     raw = pd.concat([raw, raw.sample(frac=0.3, random_state=rnd.randint(0, 99))])  # exact dups
     raw = raw.sample(frac=1.0, random_state=rnd.randint(0, 99))  # rows out of order
     table, summary = validate_sessions(
-        raw, columns={"client": "id", "session": "visit", "score": "score"}, instrument=CORE,
-        source="random", layout=Layout(intake="first_scored"),  # random: intakes often missing
-    )  # fmt: skip
+        raw,
+        columns={"client": "id", "session": "visit", "score": "score"},
+        instrument=CORE,
+        source="random",
+        layout=Layout(intake="first_scored"),  # random: intakes often missing
+    )
     assert summary.clients_read == raw["id"].nunique()
-    events, flow = derive_all(table, instrument=CORE, bands=resolve_bands("core-om"),
-                              definitions=DEFINITIONS)  # fmt: skip
+    events, flow = derive_all(
+        table, instrument=CORE, bands=resolve_bands("core-om"), definitions=DEFINITIONS
+    )
     for spec in DEFINITIONS:
         part = flow[flow["definition"] == spec.name]
         read = part.loc[part["status"] == "read", "n"].item()

@@ -34,16 +34,18 @@ def test_turnbull_equals_kaplan_meier_when_every_session_is_assessed(data):
     curve = turnbull(lower, np.where(event == 1, time, np.inf)).set_index("time")["surv"]
     km = kaplan_meier(time, event).set_index("time")["surv"]
     for t, s in curve.items():
-        assert s == pytest.approx(km[km.index <= t].iloc[-1] if (km.index <= t).any() else 1,
-                                  abs=1e-6)  # fmt: skip
+        assert s == pytest.approx(
+            km[km.index <= t].iloc[-1] if (km.index <= t).any() else 1, abs=1e-6
+        )
 
 
 def test_median_sensitivity_and_interval_parametric_medians_match_r():
     # survreg(Surv(L, R, type = "interval2") ~ 1, dist = "weibull") (L = NA where 0):
     # predict(f, type = "quantile", p = .5) = 8.8158713122351; lognormal: 8.18854558411485
     event = np.isfinite(R).astype(int)
-    events = pd.DataFrame({"eligible": True, "event": event, "time_lower": L,
-                           "time": np.where(event == 1, R, L)})  # fmt: skip
+    events = pd.DataFrame(
+        {"eligible": True, "event": event, "time_lower": L, "time": np.where(event == 1, R, L)}
+    )
     table = median_sensitivity(events).set_index("method")
     assert table.loc["Weibull, interval-censored", "median"] == pytest.approx(
         8.8158713122351, rel=1e-5

@@ -7,8 +7,14 @@ import pandas as pd
 
 from dosecurve.publish import latex_escape, to_latex, to_markdown
 
-TABLE = pd.DataFrame({"stratum": ["mild", "all_clients"], "n": [12, 40], "median": [8.0, np.nan],
-                      "p": [0.012345, 0.5]})  # fmt: skip
+TABLE = pd.DataFrame(
+    {
+        "stratum": ["mild", "all_clients"],
+        "n": [12, 40],
+        "median": [8.0, np.nan],
+        "p": [0.012345, 0.5],
+    }
+)
 
 
 def test_markdown():

@@ -19,8 +19,11 @@ LONG = pd.DataFrame({
     "sex": [1, 1, 1, 2, 2],
 })  # fmt: skip
 COLUMNS = {"client": "id", "session": "visit", "score": "core", "covariates": ["sex"]}
-EXPECTED = {"client": ["1", "1", "1", "2", "2"], "session": [0, 1, 2, 0, 3],
-            "score": [20.0, 15.5, 9.0, 25.0, 24.0]}  # fmt: skip
+EXPECTED = {
+    "client": ["1", "1", "1", "2", "2"],
+    "session": [0, 1, 2, 0, 3],
+    "score": [20.0, 15.5, 9.0, 25.0, 24.0],
+}
 
 
 def long_table(raw, columns=COLUMNS, layout=None, **kw):
@@ -55,8 +58,9 @@ def test_latin1_on_request(tmp_path):
     frame.to_csv(path, index=False, encoding="latin-1")
     with pytest.raises(ValueError, match=r"is not valid utf-8 text; .* set encoding: latin-1"):
         read_table(str(path))
-    table, _ = long_table(read_table(str(path), encoding="latin-1"),
-                          columns={**COLUMNS, "therapist": "therapist"})  # fmt: skip
+    table, _ = long_table(
+        read_table(str(path), encoding="latin-1"), columns={**COLUMNS, "therapist": "therapist"}
+    )
     assert table["therapist"].tolist()[-1] == "Bjørn"
 
 
@@ -95,8 +99,16 @@ def test_format_from_extension_or_override():
 
 
 def test_wide_layout():
-    wide = pd.DataFrame({"id": [1, 2], "sex": [1, 2], "core_0": [20, 25], "core_1": [15.5, None],
-                         "core_2": [9, None], "core_3": [None, 24]})  # fmt: skip
+    wide = pd.DataFrame(
+        {
+            "id": [1, 2],
+            "sex": [1, 2],
+            "core_0": [20, 25],
+            "core_1": [15.5, None],
+            "core_2": [9, None],
+            "core_3": [None, 24],
+        }
+    )
     layout = Layout(layout="wide", wide_pattern=r"core_(\d+)")
     table, summary = long_table(wide, {"client": "id", "covariates": ["sex"]}, layout)
     assert table[["client", "session", "score"]].to_dict("list") == EXPECTED
@@ -109,12 +121,21 @@ def test_wide_layout():
 
 
 def test_dates_give_the_dose():
-    raw = pd.DataFrame({
-        "id": [1, 1, 1, 2, 2, 2, 2],
-        "when": ["2024-01-10", "2024-01-03", "2024-01-17", "2024-02-01", "2024-02-08",
-                 "2024-02-15", "2024-02-22"],
-        "core": [15.5, 20, 9, 25, None, None, 24],
-    })  # fmt: skip
+    raw = pd.DataFrame(
+        {
+            "id": [1, 1, 1, 2, 2, 2, 2],
+            "when": [
+                "2024-01-10",
+                "2024-01-03",
+                "2024-01-17",
+                "2024-02-01",
+                "2024-02-08",
+                "2024-02-15",
+                "2024-02-22",
+            ],
+            "core": [15.5, 20, 9, 25, None, None, 24],
+        }
+    )
     cols = {"client": "id", "date": "when", "score": "core"}
     table, _ = long_table(raw, cols, Layout(session_from="date"))
     assert table.dropna()[["client", "session", "score"]].to_dict("list") == EXPECTED
@@ -128,14 +149,26 @@ def test_dates_give_the_dose():
 
 
 def test_appointments_with_attended_flag():
-    raw = pd.DataFrame({
-        "id": [1, 1, 1, 1, 2, 2, 2, 2, 2],
-        "when": pd.to_datetime(["2024-01-03", "2024-01-10", "2024-01-17", "2024-01-24",
-                                "2024-02-01", "2024-02-08", "2024-02-15", "2024-02-22",
-                                "2024-03-01"]),
-        "came": ["yes", "yes", "DNA", "yes", "1", "1", "0", "1", "1"],
-        "core": [20, 15.5, 12, 9, 25, None, 30, None, 24],
-    })  # fmt: skip
+    raw = pd.DataFrame(
+        {
+            "id": [1, 1, 1, 1, 2, 2, 2, 2, 2],
+            "when": pd.to_datetime(
+                [
+                    "2024-01-03",
+                    "2024-01-10",
+                    "2024-01-17",
+                    "2024-01-24",
+                    "2024-02-01",
+                    "2024-02-08",
+                    "2024-02-15",
+                    "2024-02-22",
+                    "2024-03-01",
+                ]
+            ),
+            "came": ["yes", "yes", "DNA", "yes", "1", "1", "0", "1", "1"],
+            "core": [20, 15.5, 12, 9, 25, None, 30, None, 24],
+        }
+    )
     cols = {"client": "id", "date": "when", "attended": "came", "score": "core"}
     table, summary = long_table(raw, cols, Layout(session_from="appointments"))
     # client 1: the score at the missed appointment (12) is dropped, and the missed
@@ -155,8 +188,13 @@ def test_missing_layout_columns_are_named():
 
 
 def test_data_checks_count_recoverable_problems():
-    raw = pd.DataFrame({"id": [1, 1, 1, 2, 2, 3], "visit": [0, 1, 1, 0, 2, 1],
-                        "core": [20, 15, 15, np.nan, 12, 18]})  # fmt: skip
+    raw = pd.DataFrame(
+        {
+            "id": [1, 1, 1, 2, 2, 3],
+            "visit": [0, 1, 1, 0, 2, 1],
+            "core": [20, 15, 15, np.nan, 12, 18],
+        }
+    )
     columns = {"client": "id", "session": "visit", "score": "core"}
     with pytest.raises(ValueError, match="2 of 3 clients with a score have none at session 0"):
         long_table(raw, columns)  # most clients lacking an intake: the numbering is in doubt
@@ -171,8 +209,10 @@ def test_data_checks_count_recoverable_problems():
 def test_ids_keep_leading_zeros(tmp_path):
     path = tmp_path / "ids.csv"
     path.write_text("id,visit,core\n007,0,20\n007,1,9\n")
-    table, _ = long_table(read_table(str(path), text_columns=["id"]),
-                          {"client": "id", "session": "visit", "score": "core"})  # fmt: skip
+    table, _ = long_table(
+        read_table(str(path), text_columns=["id"]),
+        {"client": "id", "session": "visit", "score": "core"},
+    )
     assert table["client"].tolist() == ["007", "007"]
 
 
@@ -276,8 +316,14 @@ def test_utf16_with_its_encoding_given_is_read(tmp_path):
 
 def test_ids_in_another_unicode_form_are_one_client_and_blank_therapists_unknown():
     composed, decomposed = "Jos\u00e9", "Jose\u0301"  # the same name, NFC and NFD
-    raw = pd.DataFrame({"id": [composed, decomposed, "b ", "b"], "visit": [0, 1, 0, 2],
-                        "core": [20, 8, 25, 9], "th": ["t1", "", None, "t2"]})  # fmt: skip
+    raw = pd.DataFrame(
+        {
+            "id": [composed, decomposed, "b ", "b"],
+            "visit": [0, 1, 0, 2],
+            "core": [20, 8, 25, 9],
+            "th": ["t1", "", None, "t2"],
+        }
+    )
     columns = {"client": "id", "session": "visit", "score": "core", "therapist": "th"}
     table, summary = long_table(raw, columns)
     assert table["client"].tolist() == ["José", "José", "b", "b"]

@@ -66,10 +66,22 @@ def open_in_browser(page: Path, tmp_path: Path) -> tuple[dict, str]:
         pytest.skip("no chromium on this machine (CI installs it)")
     probed = tmp_path / f"probed-{page.name}"
     probed.write_text(page.read_text().replace("<head>", "<head>" + PROBE, 1))
-    cmd = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-           "--disable-background-networking", "--disable-quic", "--disable-component-update",
-           "--disable-sync", "--no-first-run", "--virtual-time-budget=20000",
-           f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", probed.as_uri()]  # fmt: skip
+    cmd = [
+        exe,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-quic",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--virtual-time-budget=20000",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--dump-dom",
+        probed.as_uri(),
+    ]
     result = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
     found = re.search(r"<pre id=\"probe-result\">(.*?)</pre>", result.stdout, re.S)
     assert found, f"the page did not finish loading: {result.stderr[-2000:]}"
@@ -157,8 +169,9 @@ def test_a_broken_image_or_external_resource_is_caught(sim_run, tmp_path):
     """The probe itself can fail: a report with a corrupt image and an external style."""
     page = (sim_run / "results/sim/report.html").read_text()
     broken = re.sub(r"base64,[A-Za-z0-9+/]{40}", "base64,AAAA", page, count=1)
-    broken = broken.replace("</head>", "<link rel='stylesheet' href='https://x.invalid/a.css'>"
-                            "</head>", 1)  # fmt: skip
+    broken = broken.replace(
+        "</head>", "<link rel='stylesheet' href='https://x.invalid/a.css'></head>", 1
+    )
     (tmp_path / "broken.html").write_text(broken)
     probe, _ = open_in_browser(tmp_path / "broken.html", tmp_path)
     assert "not decoded" in probe["images"]

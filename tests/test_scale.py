@@ -78,8 +78,18 @@ def test_local_profile_plans_the_default_run(tmp_path):
     config = {"datasets": {"s": {"simulate": {"n_clients": 50, "seed": 1}}}}
     (tmp_path / "config").mkdir()
     (tmp_path / "config/config.yaml").write_text(yaml.safe_dump(config))
-    cmd = [sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "-d", str(tmp_path),
-           "--profile", str(ROOT / "config/profiles/local"), "-n"]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "-s",
+        str(ROOT / "Snakefile"),
+        "-d",
+        str(tmp_path),
+        "--profile",
+        str(ROOT / "config/profiles/local"),
+        "-n",
+    ]
     result = subprocess.run(cmd, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "rule report" in result.stdout + result.stderr
@@ -103,8 +113,9 @@ def test_count_based_kaplan_meier_equals_the_per_client_fit():
 
 def test_count_based_logrank_equals_the_per_client_test():
     time, event, group = random_events(5000, 2)
-    events = pd.DataFrame({"time": time, "event": event.astype(int),
-                           "stratum": group.astype(str), "eligible": True})  # fmt: skip
+    events = pd.DataFrame(
+        {"time": time, "event": event.astype(int), "stratum": group.astype(str), "eligible": True}
+    )
     tests, _ = logrank_tests(events, ["0", "1", "2"])
     theirs = multivariate_logrank_test(time, group, event)
     assert tests["statistic"].iloc[0] == pytest.approx(theirs.test_statistic, rel=1e-9)
@@ -112,8 +123,15 @@ def test_count_based_logrank_equals_the_per_client_test():
 
 @pytest.mark.workflow
 def test_benchmark_runs_the_workflow_and_reports_every_step(tmp_path):
-    cmd = [sys.executable, "-m", "dosecurve.benchmark", "--clients", "400",
-           "--workdir", str(tmp_path)]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "dosecurve.benchmark",
+        "--clients",
+        "400",
+        "--workdir",
+        str(tmp_path),
+    ]
     result = subprocess.run(cmd, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "whole workflow:" in result.stdout
@@ -133,8 +151,14 @@ def test_benchmark_runs_the_workflow_and_reports_every_step(tmp_path):
 def test_intermediates_are_narrowed_only_where_values_fit():
     from dosecurve.storage import narrow_integers
 
-    table = pd.DataFrame({"session": [0, 364], "big": [0, 2**40], "score": [1.5, 2.0],
-                          "time": pd.array([3, None], dtype="Int64")})  # fmt: skip
+    table = pd.DataFrame(
+        {
+            "session": [0, 364],
+            "big": [0, 2**40],
+            "score": [1.5, 2.0],
+            "time": pd.array([3, None], dtype="Int64"),
+        }
+    )
     narrow = narrow_integers(table)
     assert str(narrow["session"].dtype) == "int32" and str(narrow["time"].dtype) == "Int32"
     assert str(narrow["big"].dtype) == "int64" and str(narrow["score"].dtype) == "float64"
@@ -151,8 +175,12 @@ def test_benchmark_memory_counts_every_process_of_the_run():
         "import time; b = bytearray(300 * 2**20); b[::4096] = b'x' * len(b[::4096]); time.sleep(3)"
     )
     # a child holding 300 MB and a grandchild holding 300 MB: both are counted
-    cmd = [sys.executable, "-c", f"import subprocess, sys; p = subprocess.Popen([sys.executable, "
-           f"'-c', {hold!r}]); {hold}; p.wait()"]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-c",
+        f"import subprocess, sys; p = subprocess.Popen([sys.executable, "
+        f"'-c', {hold!r}]); {hold}; p.wait()",
+    ]
     result, peak = run_sampled(cmd, every=0.2)
     assert result.returncode == 0, result.stderr
     assert 600 <= peak < 600 + 3 * own

@@ -19,9 +19,12 @@ def analyse(spec):
     appointments, truth = simulate_appointments(spec)
     inst = spec.instrument_preset()
     sessions, _ = validate_sessions(
-        appointments, columns=SIMULATED_COLUMNS, instrument=inst, source="sim",
+        appointments,
+        columns=SIMULATED_COLUMNS,
+        instrument=inst,
+        source="sim",
         layout=Layout(session_from="appointments"),
-    )  # fmt: skip
+    )
     bands = PRESET_BANDS[spec.instrument]
     events = derive_events(sessions, instrument=inst, bands=bands)
     medians = median_table(fit_by_stratum(events, [b.name for b in bands])).set_index("stratum")
@@ -96,9 +99,13 @@ def test_truth_is_consistent_with_the_latent_trajectory(default_run):
 def test_schedules(schedule, k, per_client):
     spec = replace(PRESETS["nordmo2021"], n_clients=40, schedule=schedule, schedule_k=k)
     appointments, _ = simulate_appointments(spec)
-    sessions, _ = validate_sessions(appointments, columns=SIMULATED_COLUMNS,
-                                    instrument=spec.instrument_preset(), source="sim",
-                                    layout=Layout(session_from="appointments"))  # fmt: skip
+    sessions, _ = validate_sessions(
+        appointments,
+        columns=SIMULATED_COLUMNS,
+        instrument=spec.instrument_preset(),
+        source="sim",
+        layout=Layout(session_from="appointments"),
+    )
     assessed = sessions.dropna(subset=["score"])
     last = sessions.groupby("client", observed=True)["session"].max()
     if schedule == "every_k":
@@ -111,16 +118,21 @@ def test_schedules(schedule, k, per_client):
 
 @pytest.mark.parametrize("trajectory", ["linear", "loglinear", "scaled"])
 def test_trajectories_fall_to_the_floor(trajectory):
-    spec = replace(PRESETS["nordmo2021"], n_clients=200, trajectory=trajectory,
-                   rate_median=0.5 if trajectory != "loglinear" else 3.0)  # fmt: skip
+    spec = replace(
+        PRESETS["nordmo2021"],
+        n_clients=200,
+        trajectory=trajectory,
+        rate_median=0.5 if trajectory != "loglinear" else 3.0,
+    )
     appointments, _ = simulate_appointments(spec)
     scored = appointments.dropna(subset=["score"]).groupby("client")["score"]
     assert (scored.first() - scored.last()).mean() > 3
 
 
 def test_endings_and_overrides():
-    spec = spec_from_config({"preset": "nordmo2021", "n_clients": 2000, "ongoing_rate": 0.1,
-                             "dropout_rate": 0.2})  # fmt: skip
+    spec = spec_from_config(
+        {"preset": "nordmo2021", "n_clients": 2000, "ongoing_rate": 0.1, "dropout_rate": 0.2}
+    )
     _, truth = simulate_appointments(spec)
     share = truth["end_reason"].value_counts(normalize=True)
     assert share["ongoing"] == pytest.approx(0.1, abs=0.03)

@@ -57,9 +57,15 @@ def test_the_slurm_profile_runs_a_grid_of_analyses_on_a_cluster(tmp_path):
     profile["default-resources"].update(slurm_account="dosecurve", slurm_partition="main")
     (tmp_path / "profile").mkdir()
     (tmp_path / "profile" / "config.yaml").write_text(yaml.safe_dump(profile))
-    on_cluster = run(tmp_path / "cluster", "--profile", str(tmp_path / "profile"),
-                     "--slurm-init-seconds-before-status-checks", "1",
-                     "--seconds-between-status-checks", "2")  # fmt: skip
+    on_cluster = run(
+        tmp_path / "cluster",
+        "--profile",
+        str(tmp_path / "profile"),
+        "--slurm-init-seconds-before-status-checks",
+        "1",
+        "--seconds-between-status-checks",
+        "2",
+    )
     assert on_cluster.returncode == 0, on_cluster.stderr[-4000:]
     submitted = re.findall(
         r"submitted with SLURM jobid \d+ \(log: .*?/rule_(\w+)/", on_cluster.stderr

@@ -193,8 +193,9 @@ def test_logrank_family_matches_r():
     assert t.loc["Fleming-Harrington G(1, 0)", "statistic"] == pytest.approx(6.88818013579755)
     # pairwise survdiff on each pair's clients: a-b 0.199464239169906, a-c 5.66570896735051,
     # b-c 5.12820021816321; p.adjust(p, "holm")
-    np.testing.assert_allclose(pairwise["statistic"], [0.199464239169906, 5.66570896735051,
-                                                       5.12820021816321], atol=1e-9)  # fmt: skip
+    np.testing.assert_allclose(
+        pairwise["statistic"], [0.199464239169906, 5.66570896735051, 5.12820021816321], atol=1e-9
+    )
     p = pairwise["p_value"].to_numpy()
     np.testing.assert_allclose(pairwise["p_holm"], [p[0], 3 * p[1], 3 * p[1]])
 
@@ -308,8 +309,9 @@ def test_restricted_mean_matches_r():
     # c 9.09259259259259 0.531921857675893; ~ 1: 7.108819169960475 0.522564192112594
     fit = survival.fit_by_stratum(r_events(), ["a", "b", "c"])
     table = estimates.restricted_mean_table(fit, 10).set_index("stratum")
-    np.testing.assert_allclose(table["rmst"], [6.56851851851852, 5.94, 9.09259259259259,
-                                               7.108819169960475], atol=1e-12)  # fmt: skip
+    np.testing.assert_allclose(
+        table["rmst"], [6.56851851851852, 5.94, 9.09259259259259, 7.108819169960475], atol=1e-12
+    )
     r_se = [0.732114405554004, 1.122728818548807, 0.531921857675893, 0.522564192112594]
     np.testing.assert_allclose(table["se"], r_se, atol=1e-12)
     # difference c - a = 2.524074 with SE sqrt(0.732114^2 + 0.531922^2) = 0.904969
@@ -320,8 +322,9 @@ def test_restricted_mean_matches_r():
     )
     # a horizon between event times: rmean = 10.5 gives 7.28960572618375 (0.55587577407566)
     curve = survival.kaplan_meier(np.array(R_TIME), np.array(R_EVENT))
-    np.testing.assert_allclose(estimates.restricted_mean(curve, 10.5),
-                               (7.28960572618375, 0.55587577407566), atol=1e-12)  # fmt: skip
+    np.testing.assert_allclose(
+        estimates.restricted_mean(curve, 10.5), (7.28960572618375, 0.55587577407566), atol=1e-12
+    )
     # default horizon: the shortest follow-up among the strata (a 12, b 11, c 20)
     assert estimates.restricted_mean_table(fit)["horizon"].iloc[0] == 11
 

@@ -198,21 +198,30 @@ def definitions_run(tmp_path_factory):
     frame["arm"] = np.where(frame["id"].str.startswith("B"), "y", "x")
     frame["ending"] = frame["id"].map({"A1": "completed", "B3": "dropped out"}).fillna("")
     frame.to_csv(folder / "data" / "clinic.csv", index=False)
-    columns = {"client": "id", "session": "session_no", "score": "core_om",
-               "end_reason": "ending", "covariates": ["arm"]}  # fmt: skip
+    columns = {
+        "client": "id",
+        "session": "session_no",
+        "score": "core_om",
+        "end_reason": "ending",
+        "covariates": ["arm"],
+    }
     ds = clinic(
         columns=columns,
         end_reasons={"planned": ["completed"], "dropout": ["dropped out"]},
-        events={"primary": "csi", "definitions": [
-            {"name": "csi", "definition": "clinically_significant"},
-            {"name": "ri", "definition": "reliable_improvement"},
-            {"definition": "clinically_significant", "timing": "sustained", "sustained_for": 1},
-        ]},
+        events={
+            "primary": "csi",
+            "definitions": [
+                {"name": "csi", "definition": "clinically_significant"},
+                {"name": "ri", "definition": "reliable_improvement"},
+                {"definition": "clinically_significant", "timing": "sustained", "sustained_for": 1},
+            ],
+        },
         prepost={"method": "jt", "group_by": ["arm"]},
         groups={"columns": ["arm"], "cross_with_severity": True},
-        severity={"bands": [{"name": "lower", "from": 0, "to": 20},
-                            {"name": "higher", "from": 20}]},
-    )  # fmt: skip
+        severity={
+            "bands": [{"name": "lower", "from": 0, "to": 20}, {"name": "higher", "from": 20}]
+        },
+    )
     write_config(folder, {"clinic": ds})
     result = snakemake(folder)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -261,8 +270,13 @@ def test_prepost_tables(definitions_run):
     # B1 25->9 recovered; A3 18->13 and B2 30->24 improved; B3 22->21 and X1 8->4 unchanged;
     # X2 (intake only) and X3 (no score) are not used.
     cats = pd.read_csv(definitions_run / "tables/prepost_categories.csv").set_index("category")
-    assert cats["n"].to_dict() == {"recovered": 4, "improved": 2, "unchanged": 2,
-                                   "deteriorated": 0, "harmed": 0}  # fmt: skip
+    assert cats["n"].to_dict() == {
+        "recovered": 4,
+        "improved": 2,
+        "unchanged": 2,
+        "deteriorated": 0,
+        "harmed": 0,
+    }
     assert cats["percent"]["recovered"] == 50.0
     assert (cats["clients_read"] == 10).all() and (cats["clients_used"] == 8).all()
     by = pd.read_csv(definitions_run / "tables/prepost_by_group.csv")
@@ -286,8 +300,12 @@ def several_run(tmp_path_factory):
     """Two simulated services, their pool, and a clinic file with two outcomes."""
     folder = tmp_path_factory.mktemp("several")
     (folder / "data").mkdir()
-    rows = [(c, s, v, p) for c, scores in TINY.items() for s, v in scores.items()
-            for p in [None if v is None else min(27, round(v * 0.6))]]  # fmt: skip
+    rows = [
+        (c, s, v, p)
+        for c, scores in TINY.items()
+        for s, v in scores.items()
+        for p in [None if v is None else min(27, round(v * 0.6))]
+    ]
     frame = pd.DataFrame(rows, columns=["id", "session_no", "core_om", "phq9"])
     frame.to_csv(folder / "data" / "clinic.csv", index=False)
     clinic_two = {
@@ -298,13 +316,16 @@ def several_run(tmp_path_factory):
             {"name": "phq", "column": "phq9", "instrument": "phq-9"},
         ],
     }
-    write_config(folder, {
-        "sim_a": {"simulate": {"preset": "nordmo2021", "n_clients": 80, "seed": 1}},
-        "sim_b": {"simulate": {"preset": "hirschfeld2024", "n_clients": 70, "seed": 2}},
-        "both": {"pool": ["sim_a", "sim_b"]},
-        "clinic": clinic_two,
-        "brief": {"simulate": {"preset": "brief_iapt", "n_clients": 60, "seed": 3}},
-    })  # fmt: skip
+    write_config(
+        folder,
+        {
+            "sim_a": {"simulate": {"preset": "nordmo2021", "n_clients": 80, "seed": 1}},
+            "sim_b": {"simulate": {"preset": "hirschfeld2024", "n_clients": 70, "seed": 2}},
+            "both": {"pool": ["sim_a", "sim_b"]},
+            "clinic": clinic_two,
+            "brief": {"simulate": {"preset": "brief_iapt", "n_clients": 60, "seed": 3}},
+        },
+    )
     result = snakemake(folder)
     assert result.returncode == 0, result.stderr[-3000:]
     return folder / "results"
@@ -325,8 +346,10 @@ def test_pooled_data_set_keeps_every_client_and_its_source(several_run):
     flow = pd.read_csv(several_run / "both/flow.csv")
     assert flow.loc[flow["status"] == "read", "n"].item() == 150
     by = pd.read_csv(several_run / "both/tables/by_dataset.csv").set_index("stratum")
-    members = [pd.read_csv(several_run / m / "tables/median_sessions.csv").set_index("stratum")
-               for m in ("sim_a", "sim_b")]  # fmt: skip
+    members = [
+        pd.read_csv(several_run / m / "tables/median_sessions.csv").set_index("stratum")
+        for m in ("sim_a", "sim_b")
+    ]
     assert by.loc["sim_a", "n"] == members[0].loc["all", "n"]
     assert by.loc["sim_b", "events"] == members[1].loc["all", "events"]
     assert by.loc["all", "n"] == members[0].loc["all", "n"] + members[1].loc["all", "n"]
@@ -351,11 +374,14 @@ def test_each_outcome_is_analysed_with_its_instrument(several_run):
 
 
 def test_pool_of_different_instruments_is_refused(tmp_path):
-    write_config(tmp_path, {
-        "a": {"simulate": {"n_clients": 20}},
-        "b": {"simulate": {"preset": "brief_iapt", "n_clients": 20}},
-        "ab": {"pool": ["a", "b"]},
-    })  # fmt: skip
+    write_config(
+        tmp_path,
+        {
+            "a": {"simulate": {"n_clients": 20}},
+            "b": {"simulate": {"preset": "brief_iapt", "n_clients": 20}},
+            "ab": {"pool": ["a", "b"]},
+        },
+    )
     result = snakemake(tmp_path)
     assert result.returncode != 0
     assert (
@@ -366,14 +392,23 @@ def test_pool_of_different_instruments_is_refused(tmp_path):
 def test_messy_file_accounts_for_every_client(tmp_path):
     """One client per recoverable problem; every one ends up in flow.csv."""
     rows = [
-        ("ok", 0, 20), ("ok", 1, 15), ("ok", 2, 9),
-        ("dup", 0, 20), ("dup", 0, 20), ("dup", 3, 8),  # exact duplicate row: dropped
-        ("gap", 0, 22), ("gap", 1, None), ("gap", 2, 21),  # a missing score: kept as a visit
+        ("ok", 0, 20),
+        ("ok", 1, 15),
+        ("ok", 2, 9),
+        ("dup", 0, 20),
+        ("dup", 0, 20),
+        ("dup", 3, 8),  # exact duplicate row: dropped
+        ("gap", 0, 22),
+        ("gap", 1, None),
+        ("gap", 2, 21),  # a missing score: kept as a visit
         ("single", 0, 25),  # only an intake
-        ("late", 2, 18), ("late", 5, 8),  # no intake row: baseline at session 2
-        ("blank", 0, None), ("blank", 1, None),  # no score at all
-        ("well", 0, 7), ("well", 4, 5),  # functional at intake
-    ]  # fmt: skip
+        ("late", 2, 18),
+        ("late", 5, 8),  # no intake row: baseline at session 2
+        ("blank", 0, None),
+        ("blank", 1, None),  # no score at all
+        ("well", 0, 7),
+        ("well", 4, 5),  # functional at intake
+    ]
     (tmp_path / "data").mkdir()
     pd.DataFrame(rows, columns=["id", "session_no", "core_om"]).to_csv(
         tmp_path / "data/clinic.csv", index=False
@@ -417,8 +452,9 @@ def test_same_config_gives_byte_identical_results(tmp_path):
     outputs = []
     for run in ("first", "second"):
         folder = tmp_path / run
-        write_config(folder, {"sim": {"simulate": {"preset": "hirschfeld2024", "n_clients": 60,
-                                                   "seed": 11}}})  # fmt: skip
+        write_config(
+            folder, {"sim": {"simulate": {"preset": "hirschfeld2024", "n_clients": 60, "seed": 11}}}
+        )
         result = snakemake(folder)
         assert result.returncode == 0, result.stderr[-2000:]
         files = sorted(p for p in (folder / "results").rglob("*") if p.is_file())

@@ -48,8 +48,13 @@ def generate(clients: int, folder: Path, seed: int = 1) -> tuple[int, float]:
     from dosecurve.simulate import simulate_sessions
 
     start = time.perf_counter()
-    spec = replace(PRESETS["nordmo2021"], n_clients=clients, sessions_median=27.0, seed=seed,
-                   n_therapists=max(88, clients // 40))  # fmt: skip
+    spec = replace(
+        PRESETS["nordmo2021"],
+        n_clients=clients,
+        sessions_median=27.0,
+        seed=seed,
+        n_therapists=max(88, clients // 40),
+    )
     sessions = simulate_sessions(spec)
     (folder / "data").mkdir(parents=True, exist_ok=True)
     write_like_an_export(sessions, folder / "data" / "sessions.parquet")
@@ -80,8 +85,13 @@ def stage_table(folder: Path) -> pd.DataFrame:
     rows = []
     for path in sorted((folder / "results").glob("*/logs/benchmarks/*.tsv")):
         record = pd.read_csv(path, sep="\t").iloc[0]
-        rows.append({"step": f"{path.parents[2].name}/{path.stem}", "seconds": record["s"],
-                     "peak_mb": pd.to_numeric(record["max_rss"], errors="coerce")})  # fmt: skip
+        rows.append(
+            {
+                "step": f"{path.parents[2].name}/{path.stem}",
+                "seconds": record["s"],
+                "peak_mb": pd.to_numeric(record["max_rss"], errors="coerce"),
+            }
+        )
     return pd.DataFrame(rows).sort_values("seconds", ascending=False, ignore_index=True)
 
 
@@ -128,10 +138,24 @@ def run_sampled(cmd: list[str], every: float = 0.5) -> tuple[subprocess.Complete
 
 def run(clients: int, cores: int, folder: Path, mem_mb: int = 8000) -> pd.DataFrame:
     rows, seconds = generate(clients, folder)
-    print(f"generated {clients:,} clients, {rows:,} session rows in {seconds:.1f} s "
-          f"(peak {peak_rss_mb():,.0f} MB)", flush=True)  # fmt: skip
-    cmd = [sys.executable, "-m", "snakemake", "-s", str(SNAKEFILE), "-d", str(folder),
-           "--cores", str(cores), "--quiet", "rules"]  # fmt: skip
+    print(
+        f"generated {clients:,} clients, {rows:,} session rows in {seconds:.1f} s "
+        f"(peak {peak_rss_mb():,.0f} MB)",
+        flush=True,
+    )
+    cmd = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "-s",
+        str(SNAKEFILE),
+        "-d",
+        str(folder),
+        "--cores",
+        str(cores),
+        "--quiet",
+        "rules",
+    ]
     if mem_mb:  # the machine's budget: Snakemake keeps big steps apart by their mem_mb
         cmd += ["--resources", f"mem_mb={mem_mb}"]
     start = time.perf_counter()
@@ -142,9 +166,11 @@ def run(clients: int, cores: int, folder: Path, mem_mb: int = 8000) -> pd.DataFr
     table = stage_table(folder)
     print(table.to_string(index=False, float_format=lambda v: f"{v:,.1f}"))
     limit = f" and --resources mem_mb={mem_mb}" if mem_mb else ""
-    print(f"whole workflow: {total:.1f} s wall time with --cores {cores}{limit}; "
-          f"largest step peak memory {table['peak_mb'].max():,.0f} MB; "
-          f"peak memory of all steps at once {whole_peak:,.0f} MB")  # fmt: skip
+    print(
+        f"whole workflow: {total:.1f} s wall time with --cores {cores}{limit}; "
+        f"largest step peak memory {table['peak_mb'].max():,.0f} MB; "
+        f"peak memory of all steps at once {whole_peak:,.0f} MB"
+    )
     return table
 
 

@@ -118,11 +118,15 @@ def render_comparison_report(
         f"and 52{EACH_UNIT if unit == 'time' else ''}; empty: beyond follow-up or not "
         "tabulated.</p>",
         table_html(table),
-        "<ul>", *sentences, "</ul>",
-        *figure_html({"overall_curves": ("All clients of each data set", caption, figure_png)},
-                     "overall_curves"),
+        "<ul>",
+        *sentences,
+        "</ul>",
+        *figure_html(
+            {"overall_curves": ("All clients of each data set", caption, figure_png)},
+            "overall_curves",
+        ),
         "<p>Each data set's own report (results/&lt;data set&gt;/report.html) holds its "
         f"flow, methods and every table: {html.escape(', '.join(medians))}.</p>",
         "<p>Aggregates only: this report holds no client's rows.</p></body></html>",
-    ]  # fmt: skip
+    ]
     return "\n".join(parts)

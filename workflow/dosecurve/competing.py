@@ -65,14 +65,18 @@ def competing_table(
         last = cif["time"].iloc[-1]
         for t in sessions:
             known = t <= last
-            rows.append({
-                "stratum": name, "session": t,
-                "cif_improved": _incidence(cif, t, "cif_improved") if known else np.nan,
-                "cif_dropout": _incidence(cif, t, "cif_dropout") if known else np.nan,
-                "one_minus_km": 1 - step_value(km, t, "surv") if known else np.nan,
-            })  # fmt: skip
-    table = pd.DataFrame(rows, columns=["stratum", "session", "cif_improved", "cif_dropout",
-                                        "one_minus_km"])  # fmt: skip
+            rows.append(
+                {
+                    "stratum": name,
+                    "session": t,
+                    "cif_improved": _incidence(cif, t, "cif_improved") if known else np.nan,
+                    "cif_dropout": _incidence(cif, t, "cif_dropout") if known else np.nan,
+                    "one_minus_km": 1 - step_value(km, t, "surv") if known else np.nan,
+                }
+            )
+    table = pd.DataFrame(
+        rows, columns=["stratum", "session", "cif_improved", "cif_dropout", "one_minus_km"]
+    )
     numeric = ["cif_improved", "cif_dropout", "one_minus_km"]
     table[numeric] = table[numeric].astype(float)
     table["overstatement"] = (table["one_minus_km"] - table["cif_improved"]).round(12)

@@ -246,8 +246,10 @@ def _pooled(name: str, ds: dict[str, Any], datasets: Mapping[str, Any]) -> dict[
             f"names of datasets (or of their outcomes: name-outcome) from {sorted(datasets)}"
         )
     instruments = {m: dataset_instrument(datasets[m]) for m in members}
-    keys = {m: (i.cutoff, i.reliable_change, i.lower_is_better, i.score_range)
-            for m, i in instruments.items()}  # fmt: skip
+    keys = {
+        m: (i.cutoff, i.reliable_change, i.lower_is_better, i.score_range)
+        for m, i in instruments.items()
+    }
     if len(set(keys.values())) > 1:
         raise ValueError(
             f"datasets.{name}.pool: the members use different instruments or constants "

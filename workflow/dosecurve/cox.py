@@ -135,8 +135,20 @@ def fit_cox(
     return pd.DataFrame(rows, columns=COX_COLUMNS), pd.DataFrame(checks, columns=PH_COLUMNS)
 
 
-COX_COLUMNS = ["model", "term", "coef", "se", "robust_se", "hazard_ratio", "ci_lower",
-               "ci_upper", "p_value", "n", "events", "note"]  # fmt: skip
+COX_COLUMNS = [
+    "model",
+    "term",
+    "coef",
+    "se",
+    "robust_se",
+    "hazard_ratio",
+    "ci_lower",
+    "ci_upper",
+    "p_value",
+    "n",
+    "events",
+    "note",
+]
 PH_COLUMNS = ["model", "term", "statistic", "df", "p_value", "verdict"]
 
 
@@ -169,14 +181,21 @@ def _fit(frame: pd.DataFrame, terms: list[str]):
             frame[columns], "time", "event", fit_options=PRECISE, batch_mode=True
         )
     strata_values = frame["dataset"].to_numpy() if strata else None
-    args = (frame["time"].to_numpy(), frame["event"].to_numpy(), frame[terms].to_numpy(),
-            naive.params_[terms].to_numpy())  # fmt: skip
+    args = (
+        frame["time"].to_numpy(),
+        frame["event"].to_numpy(),
+        frame[terms].to_numpy(),
+        naive.params_[terms].to_numpy(),
+    )
     robust = None
     if cluster:  # R's coxph(cluster = ): computed here, vectorised (see cox_robust)
         variance = naive.variance_matrix_.loc[terms, terms].to_numpy()
         robust = pd.Series(
-            np.sqrt(np.diag(robust_variance(*args, variance, frame[cluster].to_numpy(),
-                                            strata_values))), index=terms)  # fmt: skip
+            np.sqrt(
+                np.diag(robust_variance(*args, variance, frame[cluster].to_numpy(), strata_values))
+            ),
+            index=terms,
+        )
     stats, overall = zph_test(*args, strata_values)
     check = (dict(zip(terms, stats, strict=True)), overall)
     return naive, robust, check, cluster
@@ -195,18 +214,26 @@ def _row(
     use = float(robust[term]) if robust is not None else se
     z = float(norm.ppf(0.5 + conf_level / 2))
     return {
-        "model": model, "term": term, "coef": coef, "se": se,
-        "robust_se": use if robust is not None else np.nan, "hazard_ratio": np.exp(coef),
-        "ci_lower": np.exp(coef - z * use), "ci_upper": np.exp(coef + z * use),
+        "model": model,
+        "term": term,
+        "coef": coef,
+        "se": se,
+        "robust_se": use if robust is not None else np.nan,
+        "hazard_ratio": np.exp(coef),
+        "ci_lower": np.exp(coef - z * use),
+        "ci_upper": np.exp(coef + z * use),
         "p_value": float(2 * norm.sf(abs(coef / use))),
-        "n": int(naive._n_examples), "events": int(naive.event_observed.sum()),
+        "n": int(naive._n_examples),
+        "events": int(naive.event_observed.sum()),
         "note": (
             "not estimable: the confidence interval spans more than ten orders of magnitude "
             "(too few events, or a term that separates the clients who improved from the rest)"
             if not np.isfinite([coef, use]).all() or 2 * z * use > np.log(MAX_CI_RATIO)
-            else f"robust SE by {cluster}" if robust is not None else ""
+            else f"robust SE by {cluster}"
+            if robust is not None
+            else ""
         ),
-    }  # fmt: skip
+    }
 
 
 def _ph_rows(model: str, check) -> list[dict]:
@@ -218,7 +245,16 @@ def _ph_rows(model: str, check) -> list[dict]:
 
 
 def _ph(model: str, term: str, stat: float, df: int, p: float) -> dict:
-    verdict = ("hazards look proportional" if p >= PH_ALPHA
-               else "proportional hazards doubtful: the effect changes over sessions")  # fmt: skip
-    return {"model": model, "term": term, "statistic": stat, "df": df, "p_value": p,
-            "verdict": verdict}  # fmt: skip
+    verdict = (
+        "hazards look proportional"
+        if p >= PH_ALPHA
+        else "proportional hazards doubtful: the effect changes over sessions"
+    )
+    return {
+        "model": model,
+        "term": term,
+        "statistic": stat,
+        "df": df,
+        "p_value": p,
+        "verdict": verdict,
+    }

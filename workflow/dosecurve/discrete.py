@@ -26,8 +26,18 @@ from scipy.stats import norm
 
 from dosecurve.idcodes import cluster_labels
 
-COLUMNS = ["term", "coef", "se", "hazard_ratio", "ci_lower", "ci_upper", "p_value", "n_clients",
-           "n_rows", "note"]  # fmt: skip
+COLUMNS = [
+    "term",
+    "coef",
+    "se",
+    "hazard_ratio",
+    "ci_lower",
+    "ci_upper",
+    "p_value",
+    "n_clients",
+    "n_rows",
+    "note",
+]
 
 
 def person_sessions(events: pd.DataFrame) -> pd.DataFrame:
@@ -62,13 +72,19 @@ def risk_counts(events: pd.DataFrame) -> pd.DataFrame:
     width = int(time.max()) + 1 if len(time) else 1
     cell = k * width + time
     ended = np.bincount(cell, minlength=len(intake) * width).reshape(len(intake), width)
-    improved = np.bincount(cell, weights=data["event"].astype(int).to_numpy(),
-                           minlength=len(intake) * width).reshape(len(intake), width)  # fmt: skip
+    improved = np.bincount(
+        cell, weights=data["event"].astype(int).to_numpy(), minlength=len(intake) * width
+    ).reshape(len(intake), width)
     at_risk = np.cumsum(ended[:, ::-1], axis=1)[:, ::-1]
     rows, session = np.nonzero(at_risk[:, 1:])
-    return pd.DataFrame({"intake": intake[rows], "session": session + 1,
-                         "trials": at_risk[rows, session + 1],
-                         "events": improved[rows, session + 1]})  # fmt: skip
+    return pd.DataFrame(
+        {
+            "intake": intake[rows],
+            "session": session + 1,
+            "trials": at_risk[rows, session + 1],
+            "events": improved[rows, session + 1],
+        }
+    )
 
 
 def client_scores(data: pd.DataFrame, params: np.ndarray) -> np.ndarray:
@@ -84,11 +100,13 @@ def client_scores(data: pd.DataFrame, params: np.ndarray) -> np.ndarray:
     base = np.exp(a + b * intake)
     eta_t = np.exp(a + b * intake) * time**g
     last = data["event"].astype(int).to_numpy() * eta_t / -np.expm1(-eta_t)
-    return np.column_stack([
-        -base * p0[time] + last,
-        -base * p1[time] + last * np.log(time),
-        intake * (-base * p0[time] + last),
-    ])  # fmt: skip
+    return np.column_stack(
+        [
+            -base * p0[time] + last,
+            -base * p1[time] + last * np.log(time),
+            intake * (-base * p0[time] + last),
+        ]
+    )
 
 
 def fit_discrete(events: pd.DataFrame, *, conf_level: float = 0.95) -> pd.DataFrame:
@@ -96,8 +114,9 @@ def fit_discrete(events: pd.DataFrame, *, conf_level: float = 0.95) -> pd.DataFr
     intake score). Too few events give a labelled "not estimable" row."""
     counts = risk_counts(events)
     if counts["events"].sum() < 3 or counts["intake"].nunique() < 2:
-        return pd.DataFrame([{"term": "", "note": "not estimable: fewer than three events"}],
-                            columns=COLUMNS)  # fmt: skip
+        return pd.DataFrame(
+            [{"term": "", "note": "not estimable: fewer than three events"}], columns=COLUMNS
+        )
     design = sm.add_constant(
         pd.DataFrame({"log_session": np.log(counts["session"]), "intake_score": counts["intake"]})
     )

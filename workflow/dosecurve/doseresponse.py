@@ -103,19 +103,28 @@ def fit_aft(
             warnings.simplefilter("ignore")
             p50 = fitter.predict_percentile(grid, p=0.5)
             p75 = fitter.predict_percentile(grid, p=0.25)
-        rows.append({
-            "model": name,
-            "intercept": float(fitter.params_.loc[(location, "Intercept")]),
-            "intake_coef": float(fitter.params_.loc[(location, "intake")]),
-            "intake_se": float(fitter.standard_errors_.loc[(location, "intake")]),
-            "scale": _scale(name, fitter),
-            "log_likelihood": float(fitter.log_likelihood_),
-            "aic": float(fitter.AIC_),
-            "note": "",
-        })  # fmt: skip
-        predictions.append(pd.DataFrame({"model": name, "intake": grid["intake"],
-                                         "sessions_50": np.asarray(p50, float),
-                                         "sessions_75": np.asarray(p75, float)}))  # fmt: skip
+        rows.append(
+            {
+                "model": name,
+                "intercept": float(fitter.params_.loc[(location, "Intercept")]),
+                "intake_coef": float(fitter.params_.loc[(location, "intake")]),
+                "intake_se": float(fitter.standard_errors_.loc[(location, "intake")]),
+                "scale": _scale(name, fitter),
+                "log_likelihood": float(fitter.log_likelihood_),
+                "aic": float(fitter.AIC_),
+                "note": "",
+            }
+        )
+        predictions.append(
+            pd.DataFrame(
+                {
+                    "model": name,
+                    "intake": grid["intake"],
+                    "sessions_50": np.asarray(p50, float),
+                    "sessions_75": np.asarray(p75, float),
+                }
+            )
+        )
     models = pd.DataFrame(rows, columns=AFT_COLUMNS)
     models["best"] = models["aic"] == models["aic"].min()
     columns = ["model", "intake", "sessions_50", "sessions_75"]
@@ -124,8 +133,16 @@ def fit_aft(
     )
 
 
-AFT_COLUMNS = ["model", "intercept", "intake_coef", "intake_se", "scale", "log_likelihood",
-               "aic", "note"]  # fmt: skip
+AFT_COLUMNS = [
+    "model",
+    "intercept",
+    "intake_coef",
+    "intake_se",
+    "scale",
+    "log_likelihood",
+    "aic",
+    "note",
+]
 
 
 # Howard et al. (1986): about 50 % improved by 8 sessions and 75 % by 26; the probit line
@@ -158,8 +175,14 @@ def howard_probit(
         note = "not estimable for this data set: fewer than three events"
     rows = []
     for source, (a, b) in lines.items():
-        row = {"source": source, "a": a, "b": b, "dose_50": 10 ** (-a / b),
-               "dose_75": 10 ** ((z75 - a) / b), "note": note}  # fmt: skip
+        row = {
+            "source": source,
+            "a": a,
+            "b": b,
+            "dose_50": 10 ** (-a / b),
+            "dose_75": 10 ** ((z75 - a) / b),
+            "note": note,
+        }
         row |= {f"improved_{s}": float(norm.cdf(a + b * np.log10(s))) for s in sessions}
         rows.append(row)
     return pd.DataFrame(rows)
@@ -196,9 +219,16 @@ def fitted_curves(
             last = km[stratum]["time"].iloc[-1]
             for t in sessions:
                 observed = 1 - step_value(km[stratum], t, "surv") if t <= last else np.nan
-                rows.append({"model": name, "stratum": stratum, "intake": grid["intake"][j],
-                             "session": t, "fitted": 1 - float(surv.loc[t].iloc[j]),
-                             "km": observed})  # fmt: skip
+                rows.append(
+                    {
+                        "model": name,
+                        "stratum": stratum,
+                        "intake": grid["intake"][j],
+                        "session": t,
+                        "fitted": 1 - float(surv.loc[t].iloc[j]),
+                        "km": observed,
+                    }
+                )
     return pd.DataFrame(rows, columns=CURVE_COLUMNS)
 
 

@@ -57,17 +57,26 @@ def sensitivity_table(
             rows.append({**row, "events": 0, "note": "not estimable: no eligible clients"})
             continue
         curve = kaplan_meier(
-            part["time"].to_numpy(), part["event"].to_numpy(), conf_level=conf_level,
+            part["time"].to_numpy(),
+            part["event"].to_numpy(),
+            conf_level=conf_level,
             conf_type=conf_type,
-        )  # fmt: skip
+        )
         median, lower, upper = km_quantile(curve, 0.5)
         improved = improved_by_session(StrataCurves({ALL: curve}), [session]).iloc[0]
-        rows.append({
-            **row, "events": int(part["event"].sum()), "median": median, "ci_lower": lower,
-            "ci_upper": upper, f"improved_{session}": improved["improved"],
-            f"improved_{session}_ci_lower": improved["ci_lower"],
-            f"improved_{session}_ci_upper": improved["ci_upper"], "note": "",
-        })  # fmt: skip
+        rows.append(
+            {
+                **row,
+                "events": int(part["event"].sum()),
+                "median": median,
+                "ci_lower": lower,
+                "ci_upper": upper,
+                f"improved_{session}": improved["improved"],
+                f"improved_{session}_ci_lower": improved["ci_lower"],
+                f"improved_{session}_ci_upper": improved["ci_upper"],
+                "note": "",
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -182,6 +191,7 @@ def by_groups(
     tables = [by_group(events, c, strata, **ci) for c in columns]
     tables += [by_group(events, c, strata, cross=True, **ci) for c in columns if cross]
     if not tables:
-        return pd.DataFrame(columns=["grouping", "group", "n", "events", "median", "ci_lower",
-                                     "ci_upper", "note"])  # fmt: skip
+        return pd.DataFrame(
+            columns=["grouping", "group", "n", "events", "median", "ci_lower", "ci_upper", "note"]
+        )
     return pd.concat(tables, ignore_index=True)

@@ -186,8 +186,13 @@ def _derive(
         )
     client, session = table.client, np.asarray(table.columns["session"])
     cols = {"session": session}
-    cols.update({c: np.asarray(table.columns[c], dtype=float) for c in ("score", "score_2")
-                 if c in table.columns})  # fmt: skip
+    cols.update(
+        {
+            c: np.asarray(table.columns[c], dtype=float)
+            for c in ("score", "score_2")
+            if c in table.columns
+        }
+    )
     clients = pd.Index(np.arange(table.n), name="client")
     attended = pd.Series(table.at(table.ends(last=True), session), index=clients)
     need = ["score", "score_2"] if two else ["score"]

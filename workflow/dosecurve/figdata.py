@@ -183,8 +183,13 @@ def event_pairs(sessions: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
     rows = np.flatnonzero(keep)
     last = rows[np.r_[codes[rows][1:] != codes[rows][:-1], True]] if len(rows) else rows
     score = scored["score"].to_numpy(float)
-    return pd.DataFrame({"client": np.asarray(ids, dtype=object)[codes[last]],
-                         "pre": score[first][codes[last]], "post": score[last]})  # fmt: skip
+    return pd.DataFrame(
+        {
+            "client": np.asarray(ids, dtype=object)[codes[last]],
+            "pre": score[first][codes[last]],
+            "post": score[last],
+        }
+    )
 
 
 def trajectories(
@@ -197,8 +202,10 @@ def trajectories(
     names = [*strata, ALL]
     scored = sessions.loc[sessions["score"].notna(), ["client", "session", "score"]]
     codes, ids = pd.factorize(scored["client"])
-    of_client = pd.Series(pd.Categorical(eligible["stratum"].astype(object), names).codes,
-                          index=eligible["client"].to_numpy())  # fmt: skip
+    of_client = pd.Series(
+        pd.Categorical(eligible["stratum"].astype(object), names).codes,
+        index=eligible["client"].to_numpy(),
+    )
     stratum = of_client.reindex(ids).fillna(-1).to_numpy(int)[codes]
     keep = stratum >= 0
     session = scored["session"].to_numpy()[keep].astype(np.int64)

@@ -86,25 +86,30 @@ def logrank_label(logrank: pd.DataFrame) -> str:
 
 
 def _km(inputs: Tables, c: FigureContext) -> pd.DataFrame:
-    fit = fit_by_stratum(inputs["events"], c.strata, conf_level=c.conf_level,
-                         conf_type=c.conf_type)  # fmt: skip
+    fit = fit_by_stratum(inputs["events"], c.strata, conf_level=c.conf_level, conf_type=c.conf_type)
     return fit.tidy()
 
 
 def _improvement_data(inputs: Tables, c: FigureContext) -> dict[str, pd.DataFrame]:
     curves = _km(inputs, c)
     breaks = session_breaks(max(float(curves["time"].max()), 1.0)) if len(curves) else [0]
-    return {"curves": curves, "risk_table": fd.risk_table(curves, breaks),
-            "logrank": inputs["logrank"]}  # fmt: skip
+    return {
+        "curves": curves,
+        "risk_table": fd.risk_table(curves, breaks),
+        "logrank": inputs["logrank"],
+    }
 
 
 def _improvement_plot(t: Tables, c: FigureContext) -> Figure:
     return plot_improvement(
-        t["curves"], t["risk_table"], c.strata, event_label=c.event,
+        t["curves"],
+        t["risk_table"],
+        c.strata,
+        event_label=c.event,
         subtitle=f"Kaplan-Meier, {level_text(c.conf_level)} {c.conf_type} CI; {c.definition}",
         test=logrank_label(t["logrank"]),
         time_label=c.clock.axis,
-    )  # fmt: skip
+    )
 
 
 def _ci(c: FigureContext) -> str:
@@ -234,8 +239,9 @@ FIGURES: dict[str, FigureSpec] = {
 
 
 def _cells(pairs: pd.DataFrame, c: FigureContext) -> pd.DataFrame:
-    return fd.jacobson_cells(pairs["pre"].to_numpy(), pairs["post"].to_numpy(),
-                             method=c.method, instrument=c.instrument)  # fmt: skip
+    return fd.jacobson_cells(
+        pairs["pre"].to_numpy(), pairs["post"].to_numpy(), method=c.method, instrument=c.instrument
+    )
 
 
 def _suppressed_note(c: FigureContext, what: str) -> str:

@@ -36,8 +36,11 @@ def session_breaks(max_time: float, max_ticks: int = 8) -> list[int]:
     return list(range(0, int(np.ceil(max_time / step)) * step + 1, step))
 
 
-RISK_BLOCKS = (("at_risk", "Number at risk"), ("cum_improved", "Improved (cumulative)"),
-               ("cum_censored", "Censored (cumulative)"))  # fmt: skip
+RISK_BLOCKS = (
+    ("at_risk", "Number at risk"),
+    ("cum_improved", "Improved (cumulative)"),
+    ("cum_censored", "Censored (cumulative)"),
+)
 
 
 def curve_names(curves: pd.DataFrame, strata: Sequence[str]) -> list[str]:
@@ -98,12 +101,22 @@ def plot_improvement(
     )
     ax.grid(alpha=0.3)
     ax.legend(
-        title="Intake severity (dots: medians)", fontsize=8, title_fontsize=8,
-        loc="lower right", framealpha=0.9,
-    )  # fmt: skip
+        title="Intake severity (dots: medians)",
+        fontsize=8,
+        title_fontsize=8,
+        loc="lower right",
+        framealpha=0.9,
+    )
     if test:
-        ax.text(0.02, 0.97, test, transform=ax.transAxes, va="top", fontsize=8,
-                bbox={"facecolor": "white", "alpha": 0.85, "lw": 0})  # fmt: skip
+        ax.text(
+            0.02,
+            0.97,
+            test,
+            transform=ax.transAxes,
+            va="top",
+            fontsize=8,
+            bbox={"facecolor": "white", "alpha": 0.85, "lw": 0},
+        )
     ax.tick_params(labelbottom=False)
     fig.subplots_adjust(left=0.24, right=0.97, top=0.92, bottom=0.06)
     return fig
@@ -118,17 +131,34 @@ def draw_risk_table(
     """Counts under the axis, one block per kind (at risk, improved, censored)."""
     y = 0
     for column, title in RISK_BLOCKS:
-        table_ax.text(-0.06, y, title, transform=table_ax.get_yaxis_transform(), ha="right",
-                      va="center", fontsize=8, fontweight="bold")  # fmt: skip
+        table_ax.text(
+            -0.06,
+            y,
+            title,
+            transform=table_ax.get_yaxis_transform(),
+            ha="right",
+            va="center",
+            fontsize=8,
+            fontweight="bold",
+        )
         y += 1
         for name in names:
             colour = colour_of(names, name)
             part = risk.loc[risk["stratum"] == name]
             for t, value in zip(part["session"], part[column], strict=True):
-                table_ax.text(t, y, count_text(value), ha="center", va="center", fontsize=7,
-                              color=colour)  # fmt: skip
-            table_ax.text(-0.06, y, name, transform=table_ax.get_yaxis_transform(), ha="right",
-                          va="center", fontsize=7, color=colour)  # fmt: skip
+                table_ax.text(
+                    t, y, count_text(value), ha="center", va="center", fontsize=7, color=colour
+                )
+            table_ax.text(
+                -0.06,
+                y,
+                name,
+                transform=table_ax.get_yaxis_transform(),
+                ha="right",
+                va="center",
+                fontsize=7,
+                color=colour,
+            )
             y += 1
     table_ax.set_ylim(y - 0.5, -0.5)
     table_ax.set_yticks([])

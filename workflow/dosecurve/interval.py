@@ -75,14 +75,23 @@ def median_sensitivity(events: pd.DataFrame) -> pd.DataFrame:
     right = km_quantile(kaplan_meier(time, event), 0.5)[0]
     rows.append({"method": "right point (first assessment meeting it)", "median": right})
     mid = np.where(event == 1, (lower + time) / 2, time)
-    rows.append({"method": "mid point of the interval", "median": km_quantile(
-        kaplan_meier(mid, event), 0.5)[0]})  # fmt: skip
+    rows.append(
+        {
+            "method": "mid point of the interval",
+            "median": km_quantile(kaplan_meier(mid, event), 0.5)[0],
+        }
+    )
     start, end = _median_interval(turnbull(lower, upper))
-    rows.append({"method": "Turnbull (interval-censored)", "median": np.nan, "from": start,
-                 "to": end})  # fmt: skip
+    rows.append(
+        {"method": "Turnbull (interval-censored)", "median": np.nan, "from": start, "to": end}
+    )
     for name, fitter in (("Weibull", WeibullFitter), ("log-normal", LogNormalFitter)):
-        rows.append({"method": f"{name}, interval-censored", "median": _parametric(
-            fitter, np.maximum(lower, 1e-6), upper)})  # fmt: skip
+        rows.append(
+            {
+                "method": f"{name}, interval-censored",
+                "median": _parametric(fitter, np.maximum(lower, 1e-6), upper),
+            }
+        )
     out = pd.DataFrame(rows, columns=["method", "median", "from", "to"])
     out["note"] = np.where(out["median"].isna() & out["from"].isna(), "not reached", "")
     return out

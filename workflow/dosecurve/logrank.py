@@ -45,9 +45,14 @@ def _weights(at_risk: np.ndarray, events: np.ndarray, rho: float, gamma: float) 
 
 
 def score_and_variance(
-    time: np.ndarray, event: np.ndarray, group: np.ndarray, levels: Sequence[str],
-    *, rho: float = 0.0, gamma: float = 0.0,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    time: np.ndarray,
+    event: np.ndarray,
+    group: np.ndarray,
+    levels: Sequence[str],
+    *,
+    rho: float = 0.0,
+    gamma: float = 0.0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Observed, expected, ``U`` (weighted O - E) and its covariance ``V``."""
     _, at_risk, events = _counts(np.asarray(time), np.asarray(event), np.asarray(group), levels)
     n = at_risk.sum(axis=1)
@@ -140,8 +145,9 @@ def _pairwise(args, levels: Sequence[str]) -> pd.DataFrame:
             continue
         _, _, u, v = score_and_variance(time[keep], event[keep], group[keep], [a, b])
         stat, _ = _chisq(u, v)
-        rows.append({"stratum_a": a, "stratum_b": b, "statistic": stat,
-                     "p_value": float(chi2.sf(stat, 1))})  # fmt: skip
+        rows.append(
+            {"stratum_a": a, "stratum_b": b, "statistic": stat, "p_value": float(chi2.sf(stat, 1))}
+        )
     out = pd.DataFrame(rows, columns=["stratum_a", "stratum_b", "statistic", "p_value"])
     ok = out["p_value"].notna()
     out["p_holm"] = np.nan

@@ -89,8 +89,15 @@ def plot_incidence(
             t = np.concatenate([[0.0], part["time"].to_numpy(float)])
             y = np.concatenate([[0.0], part[column].to_numpy(float)])
             n = count_text(part["at_risk"].iloc[0])
-            ax.step(t, y, where="post", color=colour_of(names, name), lw=1.5,
-                    ls="--" if name == ALL else "-", label=f"{name} (n = {n})")  # fmt: skip
+            ax.step(
+                t,
+                y,
+                where="post",
+                color=colour_of(names, name),
+                lw=1.5,
+                ls="--" if name == ALL else "-",
+                label=f"{name} (n = {n})",
+            )
         _session_axis(ax, float(cif["time"].max()), "")
         ax.set_title(title, fontsize=10)
         ax.set_xlabel(time_label)
@@ -116,23 +123,47 @@ def plot_dose_response(
     for name in names:
         colour = colour_of(names, name)
         steps = km.loc[km["stratum"] == name]
-        ax.step(np.concatenate([[0.0], steps["session"].to_numpy(float)]),
-                np.concatenate([[0.0], steps["proportion"].to_numpy(float)]), where="post",
-                color=colour, lw=1.0, alpha=0.6, label=f"{name}: Kaplan-Meier")  # fmt: skip
+        ax.step(
+            np.concatenate([[0.0], steps["session"].to_numpy(float)]),
+            np.concatenate([[0.0], steps["proportion"].to_numpy(float)]),
+            where="post",
+            color=colour,
+            lw=1.0,
+            alpha=0.6,
+            label=f"{name}: Kaplan-Meier",
+        )
         line = fitted.loc[fitted["stratum"] == name]
         if len(line):
-            ax.plot(line["session"], line["proportion"], color=colour, lw=2.0, ls="--",
-                    label=f"{name}: {line['source'].iloc[0]}")  # fmt: skip
+            ax.plot(
+                line["session"],
+                line["proportion"],
+                color=colour,
+                lw=2.0,
+                ls="--",
+                label=f"{name}: {line['source'].iloc[0]}",
+            )
     howard = data.loc[data["source"] == "Howard et al. 1986 line"]
     if len(howard):  # session-based benchmarks: drawn only on the sessions clock
-        ax.plot(howard["session"], howard["proportion"], color="black", lw=1.0, ls=":",
-                label="Howard et al. 1986 (probit line)")  # fmt: skip
+        ax.plot(
+            howard["session"],
+            howard["proportion"],
+            color="black",
+            lw=1.0,
+            ls=":",
+            label="Howard et al. 1986 (probit line)",
+        )
     published = data.loc[data["source"].isin(["Howard et al. 1986", "Nordmo et al. 2021"])]
     markers = {"Howard et al. 1986": "s", "Nordmo et al. 2021": "D"}
     for source, part in published.groupby("source", sort=True):
         marker = markers[source]
-        ax.plot(part["session"], part["proportion"], marker, color="black", ms=6,
-                label=f"{source} (published)")  # fmt: skip
+        ax.plot(
+            part["session"],
+            part["proportion"],
+            marker,
+            color="black",
+            ms=6,
+            label=f"{source} (published)",
+        )
     top = float(max(km["session"].max(), 57 if len(published) else 1))
     _session_axis(ax, top, "Cumulative proportion improved")
     ax.set_xlabel(time_label)
@@ -159,10 +190,19 @@ def plot_forest(table: pd.DataFrame) -> Figure:
     y = np.arange(len(table))[::-1]
     for i, model in enumerate(dict.fromkeys(table["model"])):
         rows = (table["model"] == model).to_numpy()
-        hr, lo, hi = (table.loc[rows, c].to_numpy(float)
-                      for c in ("hazard_ratio", "ci_lower", "ci_upper"))  # fmt: skip
-        ax.errorbar(hr, y[rows], xerr=[hr - lo, hi - hr], fmt="o", color=PALETTE[i % 7], ms=4,
-                    capsize=2, label=model)  # fmt: skip
+        hr, lo, hi = (
+            table.loc[rows, c].to_numpy(float) for c in ("hazard_ratio", "ci_lower", "ci_upper")
+        )
+        ax.errorbar(
+            hr,
+            y[rows],
+            xerr=[hr - lo, hi - hr],
+            fmt="o",
+            color=PALETTE[i % 7],
+            ms=4,
+            capsize=2,
+            label=model,
+        )
     ax.axvline(1.0, color="black", lw=0.8)
     ax.set_xscale("log")
     ax.xaxis.set_major_formatter(ScalarFormatter())

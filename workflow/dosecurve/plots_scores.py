@@ -41,27 +41,42 @@ def plot_jacobson(cells: pd.DataFrame, instrument: Instrument, *, post_label: st
     ax = fig.add_subplot()
     grid = np.array([low, high], float)
     rc = instrument.reliable_change
-    ax.fill_between(grid, grid - rc, grid + rc, color="#dddddd", alpha=0.6, lw=0,
-                    label=f"no reliable change (+-{rc:g})")  # fmt: skip
+    ax.fill_between(
+        grid,
+        grid - rc,
+        grid + rc,
+        color="#dddddd",
+        alpha=0.6,
+        lw=0,
+        label=f"no reliable change (+-{rc:g})",
+    )
     ax.plot(grid, grid, color="black", lw=0.8)
     ax.axvline(instrument.cutoff, color="black", ls="--", lw=0.8)
-    ax.axhline(instrument.cutoff, color="black", ls="--", lw=0.8,
-               label=f"cutoff {instrument.cutoff:g}")  # fmt: skip
+    ax.axhline(
+        instrument.cutoff, color="black", ls="--", lw=0.8, label=f"cutoff {instrument.cutoff:g}"
+    )
     scale = 220.0 / max(float(shown["n"].max()) if len(shown) else 1.0, 1.0)
     totals = cells.groupby("category")["n"].apply(_total)
     for category in CATEGORIES:
         part = shown.loc[shown["category"] == category]
-        ax.scatter(part["pre"], part["post"], s=scale * part["n"] + 4,
-                   color=CATEGORY_COLOURS[category], alpha=0.75, edgecolors="none",
-                   label=f"{category} ({totals.get(category, 'n = 0')})")  # fmt: skip
+        ax.scatter(
+            part["pre"],
+            part["post"],
+            s=scale * part["n"] + 4,
+            color=CATEGORY_COLOURS[category],
+            alpha=0.75,
+            edgecolors="none",
+            label=f"{category} ({totals.get(category, 'n = 0')})",
+        )
     ax.set_xlim(low, high)
     ax.set_ylim(low, high)
     ax.set_aspect("equal")
     ax.set_xlabel(f"Intake score ({instrument.name})")
     ax.set_ylabel(f"Score at {post_label} ({instrument.name})")
     note = f"; {hidden} small cells not shown" if hidden else ""
-    ax.set_title(f"Jacobson plot: intake against {post_label}\n(area: clients per cell{note})",
-                 fontsize=10)  # fmt: skip
+    ax.set_title(
+        f"Jacobson plot: intake against {post_label}\n(area: clients per cell{note})", fontsize=10
+    )
     ax.legend(fontsize=7, loc="upper left" if instrument.lower_is_better else "lower right")
     fig.subplots_adjust(left=0.12, right=0.97, top=0.9, bottom=0.1)
     return fig
@@ -90,16 +105,27 @@ def plot_trajectories(
     for name in names:
         part = table.loc[table["stratum"] == name]
         colour = colour_of(names, name)
-        ax.plot(part["session"], part["mean"], color=colour, lw=1.4,
-                ls="--" if name == "all" else "-", label=name)  # fmt: skip
-        ax.fill_between(part["session"], part["ci_lower"], part["ci_upper"], color=colour,
-                        alpha=0.15, lw=0)  # fmt: skip
-    ax.axhline(instrument.cutoff, color="black", ls=":", lw=0.8,
-               label=f"cutoff {instrument.cutoff:g}")  # fmt: skip
+        ax.plot(
+            part["session"],
+            part["mean"],
+            color=colour,
+            lw=1.4,
+            ls="--" if name == "all" else "-",
+            label=name,
+        )
+        ax.fill_between(
+            part["session"], part["ci_lower"], part["ci_upper"], color=colour, alpha=0.15, lw=0
+        )
+    ax.axhline(
+        instrument.cutoff, color="black", ls=":", lw=0.8, label=f"cutoff {instrument.cutoff:g}"
+    )
     ax.set_xlabel(time_label)
     ax.set_ylabel(f"Mean score ({instrument.name})")
-    ax.set_title(f"Mean score by session and intake severity (sessions with at least "
-                 f"{MIN_MEAN_N} scored clients)", fontsize=10)  # fmt: skip
+    ax.set_title(
+        f"Mean score by session and intake severity (sessions with at least "
+        f"{MIN_MEAN_N} scored clients)",
+        fontsize=10,
+    )
     ax.grid(alpha=0.3)
     ax.legend(title="Intake severity", fontsize=7, title_fontsize=8)
     fig.subplots_adjust(left=0.1, right=0.97, top=0.92, bottom=0.11)
@@ -120,8 +146,14 @@ def plot_attendance(
         percent = pd.to_numeric(part["percent"], errors="coerce").to_numpy(float)
         edges = np.append(part["first"].to_numpy(float), part["last"].iloc[-1] + 1.0) - 0.5
         total = _total(part["n"])
-        ax.stairs(np.nan_to_num(percent), edges, color=colour_of(names, name), lw=1.4,
-                  ls="--" if name == "all" else "-", label=f"{name} ({total})")  # fmt: skip
+        ax.stairs(
+            np.nan_to_num(percent),
+            edges,
+            color=colour_of(names, name),
+            lw=1.4,
+            ls="--" if name == "all" else "-",
+            label=f"{name} ({total})",
+        )
     ax.set_xlim(0, float(table["last"].max()) + 1)
     ax.set_xlabel(time_label)
     ax.set_ylabel("Percent of the stratum's clients")

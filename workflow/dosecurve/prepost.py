@@ -82,8 +82,9 @@ def prepost_analysis(
     needs_sample = method != "jt" and len(pairs) < 3
     if needs_sample or len(pairs) == 0:
         data["category"] = pd.Series(np.nan, index=data.index, dtype=object)
-        note = (f"not estimable: {len(pairs)} client(s) with a pre and a post score"
-                + (f"; {method.upper()} needs at least 3" if needs_sample else ""))  # fmt: skip
+        note = f"not estimable: {len(pairs)} client(s) with a pre and a post score" + (
+            f"; {method.upper()} needs at least 3" if needs_sample else ""
+        )
     else:
         data["category"] = classify(pre, post, method=method, instrument=instrument)
         note = ""

@@ -11,8 +11,19 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-COUNT_COLUMNS = ("n", "events", "at_risk", "censored", "clients_read", "clients_used",
-                 "cum_improved", "cum_censored", "dropouts", "n_clients", "n_rows")  # fmt: skip
+COUNT_COLUMNS = (
+    "n",
+    "events",
+    "at_risk",
+    "censored",
+    "clients_read",
+    "clients_used",
+    "cum_improved",
+    "cum_censored",
+    "dropouts",
+    "n_clients",
+    "n_rows",
+)
 PERCENT_COLUMNS = ("percent",)
 # Estimates read off fewer clients than min_cell at risk are hidden with their count: a
 # proportion improved among three clients at risk tells about those three.

@@ -32,8 +32,10 @@ def to_markdown(table: pd.DataFrame) -> str:
     """A pipe table; numbers right-aligned, empty cells for missing values."""
     header = "| " + " | ".join(map(str, table.columns)) + " |"
     align = "| " + " | ".join("---:" if _numeric(table[c]) else ":---" for c in table) + " |"
-    body = ["| " + " | ".join(_cell(v).replace("|", "\\|") for v in row) + " |"
-            for row in table.itertuples(index=False)]  # fmt: skip
+    body = [
+        "| " + " | ".join(_cell(v).replace("|", "\\|") for v in row) + " |"
+        for row in table.itertuples(index=False)
+    ]
     return "\n".join([header, align, *body]) + "\n"
 
 
@@ -50,7 +52,9 @@ def to_latex(table: pd.DataFrame, *, caption: str = "") -> str:
         lines.append(rf"\caption{{{latex_escape(caption)}}}")
     header = " & ".join(latex_escape(str(c)) for c in table.columns) + r" \\"
     lines += [rf"\begin{{tabular}}{{{spec}}}", r"\toprule", header, r"\midrule"]
-    lines += [" & ".join(latex_escape(_cell(v)) for v in row) + r" \\"
-              for row in table.itertuples(index=False)]  # fmt: skip
+    lines += [
+        " & ".join(latex_escape(_cell(v)) for v in row) + r" \\"
+        for row in table.itertuples(index=False)
+    ]
     lines += [r"\bottomrule", r"\end{tabular}", r"\end{table}"]
     return "\n".join(lines) + "\n"

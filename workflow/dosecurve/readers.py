@@ -92,10 +92,14 @@ def read_parquet(path: str, text_columns: Sequence[str] = ()) -> pd.DataFrame:
 
     schema = pq.read_schema(path)
     text = [
-        c for c in text_columns
-        if c in schema.names and (pa.types.is_string(schema.field(c).type)
-                                  or pa.types.is_large_string(schema.field(c).type))
-    ]  # fmt: skip
+        c
+        for c in text_columns
+        if c in schema.names
+        and (
+            pa.types.is_string(schema.field(c).type)
+            or pa.types.is_large_string(schema.field(c).type)
+        )
+    ]
     return pd.read_parquet(path, read_dictionary=text)
 
 
@@ -129,9 +133,13 @@ def read_delimited(
     _check_header(path, [h.strip() for h in header])
     try:
         frame = pd.read_csv(
-            path, sep=sep, encoding=codec, skipinitialspace=True, index_col=False,
+            path,
+            sep=sep,
+            encoding=codec,
+            skipinitialspace=True,
+            index_col=False,
             dtype=dict.fromkeys(text_columns, str),
-        )  # fmt: skip
+        )
     except pd.errors.ParserError as err:
         _check_field_counts(path, sep, codec, len(header))
         raise ValueError(

@@ -171,14 +171,18 @@ def optional(title: str, table: pd.DataFrame | None, text: str, level: int = 3) 
 
 
 def calibration(table: pd.DataFrame | None) -> list[str]:
-    text = ("This data set is simulated. Its own figures beside those of the study its preset "
-            "follows; empty cells: not reported there.")  # fmt: skip
+    text = (
+        "This data set is simulated. Its own figures beside those of the study its preset "
+        "follows; empty cells: not reported there."
+    )
     return optional("Calibration of the simulated data", table, text, level=2)
 
 
 def by_dataset(table: pd.DataFrame | None) -> list[str]:
-    text = ("Median sessions to improvement in each pooled data set (Kaplan-Meier), with the "
-            "log-rank test across data sets.")  # fmt: skip
+    text = (
+        "Median sessions to improvement in each pooled data set (Kaplan-Meier), with the "
+        "log-rank test across data sets."
+    )
     return optional("Pooled analysis: by data set", table, text, level=2)
 
 
@@ -212,16 +216,31 @@ def benchmark_table(medians: pd.DataFrame, improved: pd.DataFrame) -> pd.DataFra
     share = f"{100 * events / n:.0f} % improved" if n and np.isfinite(events) else ""
     median = f"median {fmt_median(overall)}"
     rows = [
-        ("Howard et al. 1986", "15 samples, > 2,400 patients", "50 % improved by session 8",
-         f"{pct(8)} by session 8"),
+        (
+            "Howard et al. 1986",
+            "15 samples, > 2,400 patients",
+            "50 % improved by session 8",
+            f"{pct(8)} by session 8",
+        ),
         ("Howard et al. 1986", "", "75 % improved by session 26", f"{pct(26)} by session 26"),
         ("Howard et al. 1986 (probit line)", "", "86 % by session 52", f"{pct(52)} by session 52"),
-        ("Anderson & Lambert 2001", "75 outpatients, OQ-45 weekly",
-         "Kaplan-Meier median 11 sessions", median),
-        ("Hansen & Lambert 2003", "4,761 patients, OQ-45 every session",
-         "50 % recovered by 15-19 sessions", median),
-        ("Nordmo et al. 2021", "362 adults, open-ended Norwegian outpatient care",
-         "median 57 sessions; 47 % reached clinically significant improvement",
-         f"{median}; {share}"),
-    ]  # fmt: skip
+        (
+            "Anderson & Lambert 2001",
+            "75 outpatients, OQ-45 weekly",
+            "Kaplan-Meier median 11 sessions",
+            median,
+        ),
+        (
+            "Hansen & Lambert 2003",
+            "4,761 patients, OQ-45 every session",
+            "50 % recovered by 15-19 sessions",
+            median,
+        ),
+        (
+            "Nordmo et al. 2021",
+            "362 adults, open-ended Norwegian outpatient care",
+            "median 57 sessions; 47 % reached clinically significant improvement",
+            f"{median}; {share}",
+        ),
+    ]
     return pd.DataFrame(rows, columns=["Study", "Setting", "Published", "This data set"])

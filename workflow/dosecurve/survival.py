@@ -182,10 +182,19 @@ def median_table(fit: StrataCurves) -> pd.DataFrame:
     with ``n = 0``) no eligible clients.
     """
     if not fit.curves:
-        return pd.DataFrame([{
-            "stratum": ALL, "n": 0, "events": 0, "median": np.nan, "ci_lower": np.nan,
-            "ci_upper": np.nan, "note": "not estimable: no eligible clients (see flow.csv)",
-        }])  # fmt: skip
+        return pd.DataFrame(
+            [
+                {
+                    "stratum": ALL,
+                    "n": 0,
+                    "events": 0,
+                    "median": np.nan,
+                    "ci_lower": np.nan,
+                    "ci_upper": np.nan,
+                    "note": "not estimable: no eligible clients (see flow.csv)",
+                }
+            ]
+        )
     rows = []
     for name, curve in fit.curves.items():
         median, lower, upper = km_quantile(curve, 0.5)

@@ -43,8 +43,10 @@ def _stratum_blocks(t_s, e_s, x_s, w_s, g_s) -> tuple[np.ndarray, np.ndarray]:
 
     def per_time(values: np.ndarray) -> np.ndarray:
         flat = values.reshape(len(values), -1)
-        out = np.stack([np.bincount(j, weights=flat[:, c], minlength=size)
-                        for c in range(flat.shape[1])], axis=1)  # fmt: skip
+        out = np.stack(
+            [np.bincount(j, weights=flat[:, c], minlength=size) for c in range(flat.shape[1])],
+            axis=1,
+        )
         return out.reshape((size, *values.shape[1:]))
 
     t0, t1, t2 = per_time(w_s[died]), per_time(wx[died]), per_time(wxx[died])
@@ -60,8 +62,9 @@ def _stratum_blocks(t_s, e_s, x_s, w_s, g_s) -> tuple[np.ndarray, np.ndarray]:
     ]
     gk = g[jj][:, None, None]
     blocks = np.stack([v.sum(axis=0), (gk * v).sum(axis=0), (gk * gk * v).sum(axis=0)])
-    means = np.stack([np.bincount(jj, weights=mean[:, c], minlength=size) for c in range(p)],
-                     axis=1)  # fmt: skip
+    means = np.stack(
+        [np.bincount(jj, weights=mean[:, c], minlength=size) for c in range(p)], axis=1
+    )
     u = (g[:, None] * (x_sum - means)).sum(axis=0)
     return u, blocks
 

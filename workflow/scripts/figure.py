@@ -14,8 +14,9 @@ inputs = {
     key: read_result(path, SESSION_IDS if key == "sessions" else (), dtype=dtypes)
     for key, path in snakemake.input.items()
 }
-context = figure_context(p.dataset, conf_level=p.conf_level, conf_type=p.conf_type,
-                         min_cell=p.min_cell)  # fmt: skip
+context = figure_context(
+    p.dataset, conf_level=p.conf_level, conf_type=p.conf_type, min_cell=p.min_cell
+)
 tables = {key: private(t) for key, t in FIGURES[name].data(inputs, context).items()}
 for i, (key, table) in enumerate(tables.items()):  # the first is <figure>.csv
     write_csv(table, out.csv if i == 0 else out[key])

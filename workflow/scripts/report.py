@@ -16,6 +16,14 @@ figures = {}
 for key in (k for k in inp.keys() if k.startswith("figure_")):
     with open(inp[key], "rb") as fh:
         figures[key.removeprefix("figure_")] = fh.read()
-page = render_dataset_report(snakemake.wildcards.dataset, p.dataset, tables, figures,
-                             p.conf_level, p.analysis, p.conf_type, p.min_cell)  # fmt: skip
+page = render_dataset_report(
+    snakemake.wildcards.dataset,
+    p.dataset,
+    tables,
+    figures,
+    p.conf_level,
+    p.analysis,
+    p.conf_type,
+    p.min_cell,
+)
 write_text(page, snakemake.output[0])
