@@ -83,8 +83,12 @@ def wide_to_long(
         )
     keep = [c for c in raw.columns if c not in occasions]
     frame = raw.assign(__line=np.arange(len(raw)) + 2)  # line 1 is the header
-    long = frame.melt(id_vars=[*keep, "__line"], value_vars=list(occasions),
-                      var_name="__column", value_name="score")  # fmt: skip
+    long = frame.melt(
+        id_vars=[*keep, "__line"],
+        value_vars=list(occasions),
+        var_name="__column",
+        value_name="score",
+    )
     long["session"] = long["__column"].map(occasions).astype("int64")
     long = long.drop(columns="__column")
     _check_intake(long, raw, occasions, layout, source)
@@ -138,9 +142,12 @@ def _occasions(raw: pd.DataFrame, layout: Layout, source: str) -> dict[str, int]
 
 
 def _check_intake(
-    long: pd.DataFrame, raw: pd.DataFrame, occasions: Mapping[str, int], layout: Layout,
+    long: pd.DataFrame,
+    raw: pd.DataFrame,
+    occasions: Mapping[str, int],
+    layout: Layout,
     source: str,
-) -> None:  # fmt: skip
+) -> None:
     if layout.intake == "first_scored":
         return
     at_intake = long.loc[long["session"] == 0]
@@ -149,9 +156,12 @@ def _check_intake(
     if lacking * 2 <= len(raw):
         return
     like = [str(c) for c in raw.columns if c not in occasions and INTAKE_LIKE.search(str(c))]
-    hint = (f" Columns that look like an intake but are not score columns: {like}: add them "
-            "to wide_columns (column: 0) or make wide_pattern match them."
-            if like else "")  # fmt: skip
+    hint = (
+        f" Columns that look like an intake but are not score columns: {like}: add them "
+        "to wide_columns (column: 0) or make wide_pattern match them."
+        if like
+        else ""
+    )
     raise ValueError(
         f"{source}: {lacking} of {len(raw)} clients have no score at session 0 (the intake), "
         f"so a later occasion would silently become their baseline.{hint} If the file "
@@ -256,8 +266,9 @@ def parse_dates(values: pd.Series, fmt: str | None, source: str, column: str) ->
                 f"{_data_rows(numeric)}); write every date the same way"
             )
         if numeric.any():
-            dates = pd.to_datetime(day, format=_numeric_format(day, source, column),
-                                   errors="coerce")  # fmt: skip
+            dates = pd.to_datetime(
+                day, format=_numeric_format(day, source, column), errors="coerce"
+            )
         elif iso.any():
             dates = pd.to_datetime(text.where(iso), format="ISO8601", errors="coerce")
         else:
@@ -307,7 +318,15 @@ def _check_dates(dates: pd.Series, source: str, column: str, fix: str) -> None:
         )
 
 
+def listed(numbers: np.ndarray, limit: int = 5) -> str:
+    """Row or line numbers for a message: '2, 5, 9 and 3 more'.
+
+    >>> listed(np.arange(1, 9))
+    '1, 2, 3, 4, 5 and 3 more'
+    """
+    shown = ", ".join(str(i) for i in numbers[:limit])
+    return shown + (f" and {len(numbers) - limit} more" if len(numbers) > limit else "")
+
+
 def _data_rows(mask: pd.Series, limit: int = 5) -> str:
-    idx = np.flatnonzero(np.asarray(mask)) + 1
-    shown = ", ".join(str(i) for i in idx[:limit])
-    return shown + (f" and {len(idx) - limit} more" if len(idx) > limit else "")
+    return listed(np.flatnonzero(np.asarray(mask)) + 1, limit)

@@ -23,7 +23,7 @@ import pandas as pd
 
 from dosecurve.idcodes import per_distinct, sorted_keys, text_order
 from dosecurve.instruments import Instrument
-from dosecurve.layouts import Layout, number_sessions, wide_to_long
+from dosecurve.layouts import Layout, listed, number_sessions, wide_to_long
 
 REQUIRED = ("client", "session", "score")
 OPTIONAL = ("therapist", "end_reason", "score_2", "date", "attended")
@@ -50,18 +50,35 @@ class SessionsSummary:
             ("rows read", self.rows_read, "all rows of the file, in long form"),
             ("clients read", self.clients_read, "every one is counted in flow.csv"),
             ("exact duplicate rows", self.duplicate_rows_dropped, "dropped: one copy kept"),
-            ("rows with a missing score", self.rows_missing_score,
-             "kept as attended sessions without an assessment"),
-            ("scores at missed appointments", self.missed_assessments_dropped,
-             "dropped: a missed appointment adds no dose"),
-            ("clients without an intake score", self.clients_without_intake_score,
-             "baseline taken from their first scored assessment"),
-            ("ids with surrounding spaces or another Unicode form", self.ids_normalised,
-             "trimmed and normalised (NFC): 'A', 'A ' and ' A' are one id"),
-        ]  # fmt: skip
+            (
+                "rows with a missing score",
+                self.rows_missing_score,
+                "kept as attended sessions without an assessment",
+            ),
+            (
+                "scores at missed appointments",
+                self.missed_assessments_dropped,
+                "dropped: a missed appointment adds no dose",
+            ),
+            (
+                "clients without an intake score",
+                self.clients_without_intake_score,
+                "baseline taken from their first scored assessment",
+            ),
+            (
+                "ids with surrounding spaces or another Unicode form",
+                self.ids_normalised,
+                "trimmed and normalised (NFC): 'A', 'A ' and ' A' are one id",
+            ),
+        ]
         if self.rows_without_therapist is not None:
-            rows.append(("rows without a therapist", self.rows_without_therapist,
-                         "therapist unknown: each such client is its own cluster"))  # fmt: skip
+            rows.append(
+                (
+                    "rows without a therapist",
+                    self.rows_without_therapist,
+                    "therapist unknown: each such client is its own cluster",
+                )
+            )
         return pd.DataFrame(rows, columns=["check", "n", "decision"])
 
 
@@ -97,8 +114,7 @@ def _rows(mask: pd.Series | np.ndarray, limit: int = 5) -> str:
     else:
         idx = np.flatnonzero(np.asarray(mask)) + 1
         noun = "data rows"
-    shown = ", ".join(str(i) for i in idx[:limit])
-    return f"{noun} {shown}" + (f" and {len(idx) - limit} more" if len(idx) > limit else "")
+    return f"{noun} {listed(idx, limit)}"
 
 
 def _clients(values: Sequence[object], limit: int = 5) -> str:
@@ -135,8 +151,13 @@ def validate_sessions(
         raise ValueError(f"{source}: the table has no rows; check the file and its delimiter")
     columns, layout = dict(columns), layout or Layout()
     if layout.layout == "wide":
-        raw = wide_to_long(raw, client=columns["client"], layout=layout, source=source,
-                           attended=columns.get("sessions_attended"))  # fmt: skip
+        raw = wide_to_long(
+            raw,
+            client=columns["client"],
+            layout=layout,
+            source=source,
+            attended=columns.get("sessions_attended"),
+        )
         columns.update(session="session", score="score")
     if "sessions_attended" in columns and layout.layout != "wide":
         raise ValueError(
@@ -179,8 +200,9 @@ def validate_sessions(
     if "score_2" in out:
         if second_instrument is None:
             raise ValueError("columns.score_2 is mapped: set second_instrument for this data set")
-        checked["score_2"] = _check_scores(out, mapped["score_2"], second_instrument, source,
-                                           "score_2")  # fmt: skip
+        checked["score_2"] = _check_scores(
+            out, mapped["score_2"], second_instrument, source, "score_2"
+        )
     no_therapist = None
     if "therapist" in out:
         checked["therapist"], changed_t = _id_text(out["therapist"], blank_is_missing=True)
