@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from dosecurve.config_check import check_config
+from dosecurve.config import check_config
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = yaml.safe_load((ROOT / "workflow/schemas/config.schema.yaml").read_text())

@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dosecurve import clinsig, prepost
-from dosecurve.instruments import PRESETS, Norms, resolve_instrument
+from dosecurve.measures import reliable_change as clinsig
+from dosecurve.measures.instruments import PRESETS, Norms, resolve_instrument
+from dosecurve.outcomes import prepost
 
 PRE = np.array([20, 24, 16, 28, 12.0])
 POST = np.array([10, 22, 17, 18, 13.0])

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dosecurve.competing import causes, competing_table, cumulative_incidence
-from dosecurve.survival import kaplan_meier
+from dosecurve.stats.cumulative_incidence import causes, competing_table, cumulative_incidence
+from dosecurve.stats.kaplan_meier import kaplan_meier
 
 TIME = [2, 3, 3, 5, 6, 6, 6, 8, 9, 12, 1, 2, 2, 4, 4, 5, 7, 7, 10, 11]
 CAUSE = [1, 1, 2, 1, 1, 1, 0, 1, 2, 1, 1, 1, 1, 2, 1, 1, 0, 1, 1, 2]

@@ -11,10 +11,10 @@ import pytest
 import yaml
 
 from dosecurve import config as cfg
-from dosecurve.config_check import check_config
+from dosecurve.config import check_config
 from dosecurve.config_files import ConfigFileError, effective_config, load_yaml
-from dosecurve.instruments import resolve_instrument
-from dosecurve.severity import resolve_bands
+from dosecurve.measures.instruments import resolve_instrument
+from dosecurve.measures.severity import resolve_bands
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = yaml.safe_load((ROOT / "workflow/schemas/config.schema.yaml").read_text())
@@ -100,13 +100,13 @@ def test_instrument_presets_and_custom():
 
 
 def test_instrument_bands_follow_the_instrument():
-    assert [b.name for b in cfg.dataset_bands({"instrument": "phq-9"})][-1] == "severe"
-    assert cfg.dataset_bands({})[2].lower == 10
-    assert np.isinf(cfg.dataset_bands({})[-1].upper)
+    assert cfg.parse_dataset({"instrument": "phq-9"}).strata[-1] == "severe"
+    assert cfg.parse_dataset({}).bands[2].lower == 10
+    assert np.isinf(cfg.parse_dataset({}).bands[-1].upper)
 
 
 def test_simulation_overrides():
-    spec = cfg.simulation_spec({"n_clients": 5, "seed": 3})
+    spec = cfg.parse_dataset({"simulate": {"n_clients": 5, "seed": 3}}).simulation
     assert (spec.n_clients, spec.seed, spec.n_therapists) == (5, 3, 88)
 
 
@@ -124,9 +124,9 @@ def test_event_definitions_default_and_names():
             ]
         }
     }
-    names = [d.name for d in cfg.event_definitions(ds)]
+    names = [d.name for d in cfg.parse_dataset(ds).definitions]
     assert names == ["csi", "csi_sustained0", "response_termination"]
-    assert cfg.primary_definition({}).definition == "clinically_significant"
+    assert cfg.parse_dataset({}).primary.definition == "clinically_significant"
 
 
 def test_unknown_definition_is_named():
@@ -192,11 +192,13 @@ def test_cox_covariates_must_be_carried():
         "path": "f.csv",
         "columns": {"client": "id", "session": "s", "score": "x", "covariates": ["age"]},
     }
-    assert cfg.cox_settings({**ds, "cox": {"covariates": ["age"]}}) == (["age"], [])
+    assert cfg.parse_dataset({**ds, "cox": {"covariates": ["age"]}}).cox == cfg.CoxSettings(
+        ("age",)
+    )
     with pytest.raises(ValueError, match=r"cox.covariates \['sex'\] are not among columns"):
-        cfg.cox_settings({**ds, "cox": {"covariates": ["sex"]}})
+        cfg.parse_dataset({**ds, "cox": {"covariates": ["sex"]}})
     with pytest.raises(ValueError, match=r"cox.interactions use \['bond'\]"):
-        cfg.cox_settings({**ds, "cox": {"covariates": ["age"], "interactions": [["age", "bond"]]}})
+        cfg.parse_dataset({**ds, "cox": {"covariates": ["age"], "interactions": [["age", "bond"]]}})
 
 
 # Config files are data: read with a safe loader, no repeated keys, bounded aliases.

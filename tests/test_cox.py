@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dosecurve.cox import fit_cox
-from dosecurve.cox_robust import robust_variance, score_residuals
+from dosecurve.stats.cox import fit_cox
+from dosecurve.stats.robust_variance import robust_variance, score_residuals
 
 # The fixture is drawn here with numpy (seed 1), written to CSV, and fitted in R 4.2 with
 # survival 3.5.3: d <- read.csv(...)

@@ -9,9 +9,9 @@ from conftest import histories, long_table
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dosecurve.events import EventDefinition, derive_events, participant_flow
-from dosecurve.instruments import PRESETS, resolve_instrument
-from dosecurve.severity import resolve_bands
+from dosecurve.measures.instruments import PRESETS, resolve_instrument
+from dosecurve.measures.severity import resolve_bands
+from dosecurve.outcomes.events import EventDefinition, derive_events, participant_flow
 
 CORE = PRESETS["core-om"]
 BANDS = resolve_bands("core-om")

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from test_cox import DATA
 
-from dosecurve.discrete import fit_discrete, person_sessions, risk_counts
+from dosecurve.stats.discrete_time import fit_discrete, person_sessions, risk_counts
 
 EVENTS = DATA.assign(client=[f"c{i}" for i in range(len(DATA))])
 # person_sessions(EVENTS) written to CSV, then in R 4.2:

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from test_cox import DATA
 
-from dosecurve.doseresponse import fit_aft, fitted_curves, howard_probit
+from dosecurve.stats.dose_response import fit_aft, fitted_curves, howard_probit
 
 # d <- read.csv(<DATA written as CSV>); f <- survreg(Surv(time, event) ~ baseline, data = d,
 # dist = dist); c(coef(f), f$scale, f$loglik[2], AIC(f));

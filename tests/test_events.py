@@ -8,9 +8,9 @@ from conftest import histories, long_table
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dosecurve.events import EventDefinition, derive_events, participant_flow
-from dosecurve.instruments import PRESETS, Instrument
-from dosecurve.severity import Band, resolve_bands
+from dosecurve.measures.instruments import PRESETS, Instrument
+from dosecurve.measures.severity import Band, resolve_bands
+from dosecurve.outcomes.events import EventDefinition, derive_events, participant_flow
 
 CORE = PRESETS["core-om"]
 BANDS = resolve_bands(
@@ -179,8 +179,8 @@ def test_timings_match_their_words_in_any_row_order(clients, rnd):
 def test_blocks_of_clients_give_the_same_events(clients):
     """Large tables are derived in blocks of whole clients; any block size gives the same
     events, and every client is in exactly one block."""
-    from dosecurve import events as module
-    from dosecurve.client_rows import sort_sessions
+    from dosecurve.data.client_rows import sort_sessions
+    from dosecurve.outcomes import events as module
 
     table = long_table(clients)
     whole = derive(clients)

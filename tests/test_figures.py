@@ -7,14 +7,21 @@ import pandas as pd
 import pytest
 from test_survival import r_events
 
-from dosecurve import figdata as fd
-from dosecurve.figure_catalog import FIGURES, figure_context, logrank_label
-from dosecurve.figures import plot_improvement, session_breaks
-from dosecurve.instruments import resolve_instrument
-from dosecurve.plots import plot_dose_response, plot_forest, plot_incidence, plot_small_multiples
-from dosecurve.plots_scores import plot_attendance, plot_jacobson, plot_trajectories
+from dosecurve.config import parse_dataset
+from dosecurve.figures import data as fd
+from dosecurve.figures.catalog import FIGURES, figure_context, logrank_label
+from dosecurve.figures.curves import (
+    plot_dose_response,
+    plot_forest,
+    plot_improvement,
+    plot_incidence,
+    plot_small_multiples,
+    session_breaks,
+)
+from dosecurve.figures.scores import plot_attendance, plot_jacobson, plot_trajectories
+from dosecurve.measures.instruments import resolve_instrument
 from dosecurve.privacy import suppress
-from dosecurve.survival import at_risk_at, fit_by_stratum, km_quantile
+from dosecurve.stats.kaplan_meier import at_risk_at, fit_by_stratum, km_quantile
 
 STRATA = ["a", "b", "c"]
 LOGRANK = pd.DataFrame(
@@ -265,7 +272,7 @@ def test_forest_draws_each_finite_hazard_ratio():
 
 def test_every_catalogued_figure_has_a_caption_naming_its_data():
     ds = {"simulate": {"preset": "nordmo2021"}}
-    context = figure_context(ds, conf_level=0.9, conf_type="log")
+    context = figure_context(parse_dataset(ds), conf_level=0.9, conf_type="log")
     for name, spec in FIGURES.items():
         caption = spec.full_caption(context)
         assert caption.endswith(f"Data: figures/{name}.csv.")
@@ -274,7 +281,7 @@ def test_every_catalogued_figure_has_a_caption_naming_its_data():
 
 def test_another_clock_names_its_unit_and_leaves_out_session_benchmarks():
     ds = {"simulate": {"preset": "nordmo2021"}, "time_unit": "weeks"}
-    context = figure_context(ds, conf_level=0.95, conf_type="log-log")
+    context = figure_context(parse_dataset(ds), conf_level=0.95, conf_type="log-log")
     assert "by weeks since intake" in FIGURES["improvement_by_severity"].caption(context)
     caption = FIGURES["dose_response"].caption(context)
     assert "Howard" not in caption and "this data set counts weeks" in caption
@@ -319,7 +326,7 @@ def test_labels_with_dollar_signs_are_drawn_as_text():
 
 
 def test_the_comparison_names_each_data_sets_clock():
-    from dosecurve.comparison import render_comparison_report
+    from dosecurve.report.comparison import render_comparison_report
 
     medians = pd.DataFrame(
         {

@@ -7,11 +7,11 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dosecurve.events import EventDefinition, derive_all, participant_flow
-from dosecurve.instruments import PRESETS
-from dosecurve.layouts import Layout
-from dosecurve.sessions import validate_sessions
-from dosecurve.severity import resolve_bands
+from dosecurve.data.layouts import Layout
+from dosecurve.data.sessions import validate_sessions
+from dosecurve.measures.instruments import PRESETS
+from dosecurve.measures.severity import resolve_bands
+from dosecurve.outcomes.events import EventDefinition, derive_all, participant_flow
 
 CORE = PRESETS["core-om"]
 DEFINITIONS = [

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dosecurve.interval import median_sensitivity, turnbull
-from dosecurve.survival import kaplan_meier
+from dosecurve.stats.interval_censoring import median_sensitivity, turnbull
+from dosecurve.stats.kaplan_meier import kaplan_meier
 
 L = np.array([0, 4, 4, 8, 8, 12, 0, 4, 8, 12, 16, 4.0])
 R = np.array([4, 8, 8, 12, np.inf, 16, 4, np.inf, 12, np.inf, 20, 8])

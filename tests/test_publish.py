@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from dosecurve.publish import latex_escape, to_latex, to_markdown
+from dosecurve.report.paper_tables import latex_escape, to_latex, to_markdown
 
 TABLE = pd.DataFrame(
     {

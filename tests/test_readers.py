@@ -9,10 +9,10 @@ import pandas as pd
 import pyreadstat
 import pytest
 
-from dosecurve.instruments import PRESETS
-from dosecurve.layouts import Layout
-from dosecurve.readers import file_format, read_table
-from dosecurve.sessions import validate_sessions
+from dosecurve.data.layouts import Layout
+from dosecurve.data.readers import file_format, read_table
+from dosecurve.data.sessions import validate_sessions
+from dosecurve.measures.instruments import PRESETS
 
 LONG = pd.DataFrame({
     "id": [1, 1, 1, 2, 2], "visit": [0, 1, 2, 0, 3], "core": [20.0, 15.5, 9.0, 25.0, 24.0],
@@ -220,7 +220,7 @@ def test_parquet_text_ids_are_read_as_codes(tmp_path):
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from dosecurve.readers import read_parquet
+    from dosecurve.data.readers import read_parquet
 
     path = str(tmp_path / "export.parquet")  # plain text, as another program writes it
     pq.write_table(pa.table({"id": ["007", "8", "007"], "arm": ["a", "b", "a"]}), path)
@@ -281,7 +281,7 @@ def test_errors_in_a_wide_file_name_its_lines():
 def test_a_path_that_is_not_a_file_is_named_for_what_it_is(tmp_path):
     import os
 
-    from dosecurve.readers import check_input_path
+    from dosecurve.data.readers import check_input_path
 
     with pytest.raises(ValueError, match="is a directory"):
         check_input_path(str(tmp_path))

@@ -17,8 +17,8 @@ import pandas as pd
 import pytest
 from test_workflow import snakemake, write_config
 
-from dosecurve.figure_catalog import FIGURES
-from dosecurve.report_parts import fmt_median, fmt_percent
+from dosecurve.figures.catalog import FIGURES
+from dosecurve.report.sections import fmt_median, fmt_percent
 
 pytestmark = pytest.mark.workflow
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")

@@ -17,13 +17,24 @@ import yaml
 from lifelines import KaplanMeierFitter
 from lifelines.statistics import multivariate_logrank_test
 
-from dosecurve.logrank import logrank_tests
-from dosecurve.simulate import simulate_appointments, simulate_sessions
-from dosecurve.simulation_spec import PRESETS
-from dosecurve.survival import kaplan_meier
+from dosecurve.simulation.simulate import simulate_appointments, simulate_sessions
+from dosecurve.simulation.spec import PRESETS
+from dosecurve.stats.kaplan_meier import kaplan_meier
+from dosecurve.stats.logrank import logrank_tests
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES = sorted((ROOT / "workflow/rules").glob("*.smk"))
+BENCHMARK = ROOT / "workflow/tools/benchmark.py"
+
+
+def benchmark_tool():
+    """The benchmark tool (workflow/tools/benchmark.py, not part of the package) as a module."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("benchmark", BENCHMARK)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def test_fast_path_simulates_the_same_clients_with_narrow_types():
@@ -125,8 +136,7 @@ def test_count_based_logrank_equals_the_per_client_test():
 def test_benchmark_runs_the_workflow_and_reports_every_step(tmp_path):
     cmd = [
         sys.executable,
-        "-m",
-        "dosecurve.benchmark",
+        str(BENCHMARK),
         "--clients",
         "400",
         "--workdir",
@@ -135,9 +145,7 @@ def test_benchmark_runs_the_workflow_and_reports_every_step(tmp_path):
     result = subprocess.run(cmd, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "whole workflow:" in result.stdout
-    from dosecurve.benchmark import stage_table
-
-    table = stage_table(tmp_path)
+    table = benchmark_tool().stage_table(tmp_path)
     steps = set(table["step"])
     for step in ("bench/sessions", "bench/events", "bench/survival", "bench/cox", "bench/report"):
         assert step in steps
@@ -149,7 +157,7 @@ def test_benchmark_runs_the_workflow_and_reports_every_step(tmp_path):
 
 
 def test_intermediates_are_narrowed_only_where_values_fit():
-    from dosecurve.storage import narrow_integers
+    from dosecurve.data.storage import narrow_integers
 
     table = pd.DataFrame(
         {
@@ -167,9 +175,8 @@ def test_intermediates_are_narrowed_only_where_values_fit():
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads Linux's /proc")
 def test_benchmark_memory_counts_every_process_of_the_run():
-    from dosecurve.benchmark import run_sampled, tree_rss_mb
-
-    own = tree_rss_mb(os.getpid())
+    tool = benchmark_tool()
+    own = tool.tree_rss_mb(os.getpid())
     assert own > 10  # this Python process at least
     hold = (
         "import time; b = bytearray(300 * 2**20); b[::4096] = b'x' * len(b[::4096]); time.sleep(3)"
@@ -181,6 +188,6 @@ def test_benchmark_memory_counts_every_process_of_the_run():
         f"import subprocess, sys; p = subprocess.Popen([sys.executable, "
         f"'-c', {hold!r}]); {hold}; p.wait()",
     ]
-    result, peak = run_sampled(cmd, every=0.2)
+    result, peak = tool.run_sampled(cmd, every=0.2)
     assert result.returncode == 0, result.stderr
     assert 600 <= peak < 600 + 3 * own

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dosecurve.instruments import PRESETS
-from dosecurve.readers import read_table
-from dosecurve.sessions import validate_sessions
+from dosecurve.data.readers import read_table
+from dosecurve.data.sessions import validate_sessions
+from dosecurve.measures.instruments import PRESETS
 
 COLUMNS = {"client": "id", "session": "visit", "score": "core"}
 
@@ -156,7 +156,7 @@ def test_second_outcome_and_covariates_are_checked_and_carried():
 
 
 def test_id_codes_sort_as_text_and_find_repeated_keys():
-    from dosecurve.idcodes import per_distinct, sorted_keys, text_order
+    from dosecurve.data.idcodes import per_distinct, sorted_keys, text_order
 
     ids = pd.Series(pd.Categorical(["b10", "a", "b2", "a"], categories=["b10", "a", "b2"]))
     assert text_order(ids).tolist() == [1, 0, 2, 0]  # a < b10 < b2, as text

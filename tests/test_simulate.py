@@ -7,12 +7,17 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from dosecurve.events import derive_events
-from dosecurve.layouts import Layout
-from dosecurve.sessions import validate_sessions
-from dosecurve.severity import PRESET_BANDS
-from dosecurve.simulate import PRESETS, SIMULATED_COLUMNS, simulate_appointments, spec_from_config
-from dosecurve.survival import fit_by_stratum, median_table
+from dosecurve.data.layouts import Layout
+from dosecurve.data.sessions import validate_sessions
+from dosecurve.measures.severity import PRESET_BANDS
+from dosecurve.outcomes.events import derive_events
+from dosecurve.simulation.simulate import (
+    PRESETS,
+    SIMULATED_COLUMNS,
+    simulate_appointments,
+    spec_from_config,
+)
+from dosecurve.stats.kaplan_meier import fit_by_stratum, median_table
 
 
 def analyse(spec):

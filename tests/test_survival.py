@@ -9,7 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lifelines import KaplanMeierFitter
 
-from dosecurve import estimates, logrank, survival
+from dosecurve.stats import curve_summaries as estimates
+from dosecurve.stats import kaplan_meier as survival
+from dosecurve.stats import logrank
 
 # Shared fixture for the R comparisons (35 clients, ties, censoring at event times).
 R_TIME = [2, 3, 3, 5, 6, 6, 6, 8, 9, 12, 1, 2, 2, 4, 4, 5, 7, 7, 10, 11]

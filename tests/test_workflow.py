@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from dosecurve.survival import kaplan_meier, km_quantile
+from dosecurve.stats.kaplan_meier import kaplan_meier, km_quantile
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.workflow

@@ -1,22 +1,30 @@
-"""Check the workflow config and turn each data set's settings into typed values.
+"""Check the workflow config and parse each data set's settings, once, into a frozen
+``DatasetSettings``.
 
 The JSON schema (``workflow/schemas/config.schema.yaml``) rejects unknown keys and
 wrong types; the checks here add what a schema cannot say (an instrument with no
 severity bands, a custom band list with a gap) and word every problem as the config
-key to fix.
+key to fix. Everything downstream (adapters, figures, report) takes the parsed object;
+the rules still pass the plain config values as ``params`` so that Snakemake sees a
+changed setting.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Literal
 
-from dosecurve.events import EventDefinition
-from dosecurve.instruments import Instrument, resolve_instrument
-from dosecurve.layouts import Layout
-from dosecurve.severity import PRESET_BANDS, Band, resolve_bands
-from dosecurve.simulate import SIMULATED_COLUMNS, SimulationSpec, spec_from_config
+import jsonschema
+
+from dosecurve.data.layouts import Layout
+from dosecurve.data.sessions import MAX_SESSIONS
+from dosecurve.labels import Clock
+from dosecurve.measures.instruments import Instrument, resolve_instrument
+from dosecurve.measures.severity import PRESET_BANDS, Band, resolve_bands
+from dosecurve.outcomes.events import EventDefinition
+from dosecurve.simulation.simulate import SIMULATED_COLUMNS, SimulationSpec, spec_from_config
 
 DEFAULT_IMPROVED_AT = (1, 4, 8, 13, 26, 52, 104)
 
@@ -64,23 +72,23 @@ def landmarks(requested: Sequence[int] | None, max_time: float) -> tuple[int, ..
     return inside or DEFAULT_IMPROVED_AT[:1]
 
 
-def dataset_instrument(ds: Mapping[str, Any]) -> Instrument:
+def _dataset_instrument(ds: Mapping[str, Any]) -> Instrument:
     """The data set's instrument: as configured, else the simulator's, else CORE-OM."""
     return resolve_instrument(ds.get("instrument", _simulated_instrument(ds)))
 
 
 def _simulated_instrument(ds: Mapping[str, Any]) -> str | None:
-    return simulation_spec(ds["simulate"]).instrument if "simulate" in ds else None
+    return _simulation_spec(ds["simulate"]).instrument if "simulate" in ds else None
 
 
-def layout(ds: Mapping[str, Any]) -> Layout:
+def _layout(ds: Mapping[str, Any]) -> Layout:
     """How the data set's rows become sessions (the simulator books appointments)."""
     if "simulate" in ds:
         return Layout(session_from="appointments")
     return Layout.from_config(ds)
 
 
-def dataset_bands(ds: Mapping[str, Any]) -> tuple[Band, ...]:
+def _dataset_bands(ds: Mapping[str, Any]) -> tuple[Band, ...]:
     """The data set's severity bands: as configured, else the instrument's preset bands."""
     if "severity" in ds:
         return resolve_bands(ds["severity"])
@@ -96,28 +104,28 @@ def dataset_bands(ds: Mapping[str, Any]) -> tuple[Band, ...]:
     )
 
 
-def simulation_spec(section: Mapping[str, Any]) -> SimulationSpec:
+def _simulation_spec(section: Mapping[str, Any]) -> SimulationSpec:
     """Simulation settings: the preset, with any given values replacing its own."""
     return spec_from_config(dict(section))
 
 
-def column_map(ds: Mapping[str, Any]) -> dict[str, Any]:
+def _column_map(ds: Mapping[str, Any]) -> dict[str, Any]:
     """Mapping of dosecurve's column names to the file's (the simulator's own for simulated
     data)."""
     if "simulate" in ds:
         return dict(SIMULATED_COLUMNS)
     if "pool" in ds:
         return {"covariates": ["dataset"]}
-    return dict(ds["columns"])
+    return dict(ds.get("columns") or {})  # the schema requires it of a file; a step may not need it
 
 
-def second_instrument(ds: Mapping[str, Any]) -> Instrument | None:
+def _second_instrument(ds: Mapping[str, Any]) -> Instrument | None:
     """The instrument of the second outcome (``columns.score_2``), if any."""
     spec = ds.get("second_instrument")
     return None if spec is None else resolve_instrument(spec)
 
 
-def event_definitions(ds: Mapping[str, Any]) -> list[EventDefinition]:
+def _event_definitions(ds: Mapping[str, Any]) -> list[EventDefinition]:
     """The data set's event definitions (default: CSI, first assessment meeting it)."""
     section = ds.get("events", {}) or {}
     items = section.get("definitions") or [{"definition": "clinically_significant"}]
@@ -135,9 +143,9 @@ def event_definitions(ds: Mapping[str, Any]) -> list[EventDefinition]:
     return out
 
 
-def primary_definition(ds: Mapping[str, Any]) -> EventDefinition:
+def _primary_definition(ds: Mapping[str, Any]) -> EventDefinition:
     """The definition behind events.parquet and the main tables."""
-    definitions = event_definitions(ds)
+    definitions = _event_definitions(ds)
     primary = (ds.get("events", {}) or {}).get("primary", definitions[0].name)
     for d in definitions:
         if d.name == primary:
@@ -148,7 +156,7 @@ def primary_definition(ds: Mapping[str, Any]) -> EventDefinition:
     )
 
 
-def check_two_instruments(ds: Mapping[str, Any], definitions: list[EventDefinition]) -> None:
+def _check_two_instruments(ds: Mapping[str, Any], definitions: list[EventDefinition]) -> None:
     if any(d.definition == "recovery_two_instruments" for d in definitions):
         if "score_2" not in ds.get("columns", {}) or "second_instrument" not in ds:
             raise ValueError(
@@ -165,7 +173,7 @@ class PrePostSettings:
     group_by: tuple[str, ...] = ("stratum",)
 
 
-def prepost_settings(ds: Mapping[str, Any]) -> PrePostSettings:
+def _prepost_settings(ds: Mapping[str, Any]) -> PrePostSettings:
     """The data set's pre-post settings with defaults."""
     section = ds.get("prepost", {}) or {}
     return PrePostSettings(
@@ -175,14 +183,14 @@ def prepost_settings(ds: Mapping[str, Any]) -> PrePostSettings:
     )
 
 
-def check_prepost(ds: Mapping[str, Any]) -> None:
-    settings = prepost_settings(ds)
-    if settings.method != "jt" and dataset_instrument(ds).reliability is None:
+def _check_prepost(ds: Mapping[str, Any]) -> None:
+    settings = _prepost_settings(ds)
+    if settings.method != "jt" and _dataset_instrument(ds).reliability is None:
         raise ValueError(
             f"prepost.method {settings.method} needs the instrument's reliability: add "
             "instrument.reliability (or norms)"
         )
-    columns = column_map(ds)
+    columns = _column_map(ds)
     known = {"stratum", *columns.get("covariates", [])}
     if "therapist" in columns:
         known.add("therapist")
@@ -194,9 +202,9 @@ def check_prepost(ds: Mapping[str, Any]) -> None:
         )
 
 
-def reader_options(ds: Mapping[str, Any]) -> dict[str, Any]:
+def _reader_options(ds: Mapping[str, Any]) -> dict[str, Any]:
     """Keyword arguments of ``readers.read_table`` for this data set."""
-    columns = column_map(ds)
+    columns = _column_map(ds)
     labelled = [columns[k] for k in ("therapist", "end_reason") if k in columns]
     return {
         "fmt": ds.get("format"),
@@ -245,7 +253,7 @@ def _pooled(name: str, ds: dict[str, Any], datasets: Mapping[str, Any]) -> dict[
             f"datasets.{name}.pool: {missing} are not data sets that can be pooled; list "
             f"names of datasets (or of their outcomes: name-outcome) from {sorted(datasets)}"
         )
-    instruments = {m: dataset_instrument(datasets[m]) for m in members}
+    instruments = {m: _dataset_instrument(datasets[m]) for m in members}
     keys = {
         m: (i.cutoff, i.reliable_change, i.lower_is_better, i.score_range)
         for m, i in instruments.items()
@@ -263,13 +271,13 @@ def _pooled(name: str, ds: dict[str, Any], datasets: Mapping[str, Any]) -> dict[
     return pooled
 
 
-def cox_settings(ds: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
+def _cox_settings(ds: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
     """Covariates and interactions of the adjusted Cox model, checked against the
     columns the data set carries."""
     section = ds.get("cox", {}) or {}
     covariates = list(section.get("covariates", []))
     interactions = [list(pair) for pair in section.get("interactions", [])]
-    known = set(column_map(ds).get("covariates", []))
+    known = set(_column_map(ds).get("covariates", []))
     unknown = [c for c in covariates if c not in known]
     if unknown:
         raise ValueError(
@@ -281,14 +289,196 @@ def cox_settings(ds: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
     return covariates, interactions
 
 
-def group_settings(ds: Mapping[str, Any]) -> tuple[list[str], bool]:
+def _group_settings(ds: Mapping[str, Any]) -> tuple[list[str], bool]:
     """Grouping columns for extra curves, checked against the columns carried."""
     section = ds.get("groups", {}) or {}
     columns = list(section.get("columns", []))
-    carried = set(column_map(ds).get("covariates", []))
-    if "therapist" in column_map(ds):
+    carried = set(_column_map(ds).get("covariates", []))
+    if "therapist" in _column_map(ds):
         carried.add("therapist")
     unknown = [c for c in columns if c not in carried]
     if unknown:
         raise ValueError(f"groups.columns {unknown} are not among columns.covariates")
     return columns, bool(section.get("cross_with_severity", False))
+
+
+def _key(path: Any) -> str:
+    return ".".join(str(p) for p in path) or "(top level)"
+
+
+def _schema_message(error: jsonschema.ValidationError) -> str:
+    where = _key(error.absolute_path)
+    if error.validator == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        extra = sorted(set(error.instance) - set(allowed))
+        keys = [f"{where}.{k}" if error.absolute_path else k for k in extra]
+        return f"config key(s) {', '.join(keys)} not recognised; allowed here: {', '.join(allowed)}"
+    if "propertyNames" in error.absolute_schema_path:
+        return (
+            f"data set name {error.instance!r} under datasets is not allowed: use letters, "
+            "digits, '_' and '-' only (it becomes the folder results/<name>/)"
+        )
+    if error.validator == "oneOf" and where.startswith("datasets.") and where.count(".") == 1:
+        return (
+            f"{where}: give exactly one of 'simulate: {{...}}', both 'path:' and 'columns:', "
+            "or 'pool: [...]'"
+        )
+    if error.validator == "oneOf" and error.context:
+        if isinstance(error.instance, str):
+            options = [e.validator_value for e in error.context if e.validator == "enum"]
+            allowed = ", ".join(str(v) for v in (options[0] if options else []))
+            return f"config key {where}: {error.instance!r} is not one of {allowed}"
+        shallow = ("enum", "type", "const")
+        useful = [
+            e
+            for e in error.context
+            if not (e.validator in shallow and e.absolute_path == error.absolute_path)
+        ] or list(error.context)
+        deepest = max(useful, key=lambda e: len(e.absolute_path))
+        if deepest.absolute_path != error.absolute_path:
+            return _schema_message(deepest)
+        return f"config key {where}: {deepest.message}"
+    return f"config key {where}: {error.message}"
+
+
+Kind = Literal["file", "simulated", "pooled"]
+
+
+@dataclass(frozen=True)
+class CoxSettings:
+    """The adjusted Cox model's covariates and interactions (``cox``)."""
+
+    covariates: tuple[str, ...] = ()
+    interactions: tuple[tuple[str, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class GroupSettings:
+    """Extra curves by categorical columns (``groups``)."""
+
+    columns: tuple[str, ...] = ()
+    cross_with_severity: bool = False
+
+
+@dataclass(frozen=True)
+class DatasetSettings:
+    """One data set's settings, checked and with every default filled in: what the steps,
+    figures and report read. Made once per data set by ``parse_dataset``."""
+
+    name: str
+    kind: Kind
+    instrument: Instrument
+    band_list: tuple[Band, ...] | None  # None: this step was not given the severity settings
+    definitions: tuple[EventDefinition, ...]
+    primary: EventDefinition
+    second_instrument: Instrument | None
+    layout: Layout
+    columns: Mapping[str, Any]
+    prepost: PrePostSettings
+    cox: CoxSettings
+    groups: GroupSettings
+    simulation: SimulationSpec | None = None
+    preset: str | None = None
+    members: tuple[str, ...] = ()
+    path: str | None = None
+    reader: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    end_reasons: Mapping[str, Any] | None = None
+    max_sessions: int = MAX_SESSIONS
+    time_unit: str = "sessions"
+    improved_at: tuple[int, ...] | None = None
+
+    @property
+    def bands(self) -> tuple[Band, ...]:
+        """The severity bands, mildest first."""
+        if self.band_list is None:
+            raise ValueError(
+                f"the step reading data set {self.name!r} was not given its 'severity' settings: "
+                "add 'severity' to the keys its rule passes (workflow/rules/common.smk)"
+            )
+        return self.band_list
+
+    @property
+    def strata(self) -> list[str]:
+        """The severity strata's names, mildest first."""
+        return [b.name for b in self.bands]
+
+    @property
+    def clock(self) -> Clock:
+        """The unit the analysis counts time in, with its words."""
+        return Clock(self.time_unit)
+
+    @property
+    def source(self) -> str:
+        """Where the rows come from, for provenance."""
+        return self.path or "simulated appointments"
+
+
+def parse_dataset(ds: Mapping[str, Any], name: str = "", *, check: bool = True) -> DatasetSettings:
+    """A data set's config section as ``DatasetSettings``: raise ``ValueError`` naming the
+    key when it is inconsistent.
+
+    A step's adapter passes ``check=False``: its rule gives it only the keys it reads (so a
+    change to any other key does not re-run it), the others take their defaults, and the
+    checks across keys were made on the whole section when the workflow started. Bands that
+    cannot be made from the keys given raise only when read.
+
+    >>> s = parse_dataset({"simulate": {"n_clients": 40}}, "demo")
+    >>> s.kind, s.instrument.name, s.strata[0], s.primary.name, s.clock.axis
+    ('simulated', 'CORE-OM', 'healthy', 'csi', 'Sessions attended')
+    """
+    kind: Kind = "simulated" if "simulate" in ds else "pooled" if "pool" in ds else "file"
+    definitions = _event_definitions(ds)
+    if check:
+        _check_two_instruments(ds, definitions)
+        _check_prepost(ds)
+    covariates, interactions = _cox_settings(ds)
+    group_columns, cross = _group_settings(ds)
+    try:
+        bands: tuple[Band, ...] | None = _dataset_bands(ds)
+    except ValueError:
+        if check or "severity" in ds:
+            raise
+        bands = None
+    spec = _simulation_spec(ds["simulate"]) if kind == "simulated" else None
+    given = ds.get("improved_at")
+    return DatasetSettings(
+        name=name,
+        kind=kind,
+        instrument=_dataset_instrument(ds),
+        band_list=bands,
+        definitions=tuple(definitions),
+        primary=_primary_definition(ds),
+        second_instrument=_second_instrument(ds),
+        layout=_layout(ds),
+        columns=MappingProxyType(_column_map(ds)),
+        prepost=_prepost_settings(ds),
+        cox=CoxSettings(tuple(covariates), tuple(tuple(pair) for pair in interactions)),
+        groups=GroupSettings(tuple(group_columns), cross),
+        simulation=spec,
+        preset=ds["simulate"].get("preset", "nordmo2021") if spec is not None else None,
+        members=tuple(ds.get("pool", ())),
+        path=ds.get("path"),
+        reader=MappingProxyType(_reader_options(ds) if kind == "file" else {}),
+        end_reasons=ds.get("end_reasons"),
+        max_sessions=int(ds.get("max_sessions", MAX_SESSIONS)),
+        time_unit=ds.get("time_unit", "sessions"),
+        improved_at=tuple(sorted({int(v) for v in given})) if given else None,
+    )
+
+
+def check_config(
+    config: Mapping[str, Any], schema: Mapping[str, Any]
+) -> dict[str, DatasetSettings]:
+    """Each data set's parsed settings; raise ``ValueError`` naming the key if ``config``
+    breaks the schema or the rules."""
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(config), key=lambda e: list(e.absolute_path))
+    if errors:
+        raise ValueError("invalid config: " + "; ".join(_schema_message(e) for e in errors[:5]))
+    parsed = {}
+    for name, ds in expand_datasets(config).items():
+        try:
+            parsed[name] = parse_dataset(ds, name)
+        except (ValueError, KeyError, TypeError) as err:
+            raise ValueError(f"datasets.{name}: {err}") from None
+    return parsed

@@ -9,11 +9,10 @@ import os
 
 import yaml
 
-from dosecurve.config import analysis_settings, expand_datasets, primary_definition
-from dosecurve.config_check import check_config
+from dosecurve.config import analysis_settings, check_config, expand_datasets
 from dosecurve.config_files import effective_config
-from dosecurve.figure_catalog import FIGURES, figure_context
-from dosecurve.readers import check_input_path, fingerprint
+from dosecurve.figures.catalog import FIGURES, figure_context
+from dosecurve.data.readers import check_input_path, fingerprint
 
 # The config: config/config.yaml, or only the --configfile files (merged in order), then
 # --config pairs; each file read again as plain data (dosecurve.config_files).
@@ -24,19 +23,22 @@ config.clear()
 config.update(_config)
 
 with open(os.path.join(workflow.basedir, "workflow/schemas/config.schema.yaml")) as fh:
-    check_config(config, yaml.safe_load(fh))
+    # each data set's settings, parsed once (dosecurve.config.DatasetSettings)
+    SETTINGS = check_config(config, yaml.safe_load(fh))
 
+# each data set's config section as plain data (outcomes expanded, pools resolved): what the
+# rules pass as params, so that Snakemake sees a changed setting
 DATASETS = expand_datasets(config)
 ANALYSIS = analysis_settings(config)
 PRIVACY = (config.get("privacy") or {}).get("min_cell")
-POOLS = [name for name, ds in DATASETS.items() if "pool" in ds]
-SIMULATED = [name for name, ds in DATASETS.items() if "simulate" in ds]
-UNITS = {name: ds.get("time_unit", "sessions") for name, ds in DATASETS.items()}
+POOLS = [name for name, s in SETTINGS.items() if s.kind == "pooled"]
+SIMULATED = [name for name, s in SETTINGS.items() if s.kind == "simulated"]
+UNITS = {name: s.time_unit for name, s in SETTINGS.items()}
 
-for _name, _ds in DATASETS.items():
-    if "path" in _ds:
+for _name, _s in SETTINGS.items():
+    if _s.path is not None:
         try:
-            check_input_path(_ds["path"])
+            check_input_path(_s.path)
         except ValueError as err:
             raise ValueError(f"datasets.{_name}.path: {err}") from None
 
@@ -113,22 +115,23 @@ DATA_KEYS = (
 def input_fingerprint(wildcards):
     """The input file's size and SHA-256: a file whose content changed re-runs its data set
     even when its timestamp is older (a restored backup)."""
-    ds = dataset(wildcards)
-    return fingerprint(ds["path"]) if "path" in ds else ""
+    path = SETTINGS[wildcards.dataset].path
+    return fingerprint(path) if path is not None else ""
 
 
 def raw_input(wildcards):
-    ds = dataset(wildcards)
-    if "simulate" in ds:
+    s = SETTINGS[wildcards.dataset]
+    if s.kind == "simulated":
         return f"results/{wildcards.dataset}/simulated/appointments.parquet"
-    return ds["path"]
+    return s.path
 
 
 def optional_tables(wildcards):
     """The calibration table of a simulated data set; the per-member table of a pool."""
-    if "simulate" in dataset(wildcards):
+    kind = SETTINGS[wildcards.dataset].kind
+    if kind == "simulated":
         return {"calibration": f"results/{wildcards.dataset}/tables/calibration.csv"}
-    if "pool" in dataset(wildcards):
+    if kind == "pooled":
         return {"by_dataset": f"results/{wildcards.dataset}/tables/by_dataset.csv"}
     return {}
 
@@ -167,7 +170,7 @@ def print_reports():
 def mem_mb(per_input_mb, base_mb=1000):
     """Memory (MB) to ask a scheduler for: a base plus a multiple of the size of the
     step's inputs on disk, more on each retry (``--retries``). The multiples are the measured
-    peaks of python -m dosecurve.benchmark at 1,000,000 clients, rounded up (README)."""
+    peaks of python workflow/tools/benchmark.py at 1,000,000 clients, rounded up (README)."""
 
     def estimate(wildcards, input, attempt):
         # sizes read here, not with input.size_mb, whose coroutine `snakemake --report`
@@ -180,9 +183,7 @@ def mem_mb(per_input_mb, base_mb=1000):
 
 def simulate_mem_mb(wildcards, attempt):
     """The simulator holds every booked appointment: about 30 kB per client (measured)."""
-    from dosecurve.config import simulation_spec
-
-    clients = simulation_spec(DATASETS[wildcards.dataset]["simulate"]).n_clients
+    clients = SETTINGS[wildcards.dataset].simulation.n_clients
     return int((1000 + 0.03 * clients) * attempt)
 
 
@@ -213,7 +214,7 @@ def figure_inputs(wildcards):
 
 def figure_caption(wildcards):
     context = figure_context(
-        DATASETS[wildcards.dataset], conf_level=ANALYSIS.conf_level, conf_type=ANALYSIS.conf_type
+        SETTINGS[wildcards.dataset], conf_level=ANALYSIS.conf_level, conf_type=ANALYSIS.conf_type
     )
     return FIGURES[wildcards.figure].caption(context)
 

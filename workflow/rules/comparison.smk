@@ -48,7 +48,7 @@ rule comparison_report:
         min_cell=PRIVACY,
         datasets=list(DATASETS),
         conf_level=ANALYSIS.conf_level,
-        events={name: primary_definition(ds).label for name, ds in DATASETS.items()},
+        events={name: s.primary.label for name, s in SETTINGS.items()},
         units=UNITS,
     threads: 1
     resources:

@@ -3,7 +3,7 @@
 INPUTS:  results/{dataset}/events.parquet, sessions.parquet, tables/{logrank,km_curves,aft_curves,
          aft_models,cox}.csv (which ones: FIGURE_INPUTS)
 OUTPUTS: results/{dataset}/figures/{figure}.{png,pdf,csv} for every figure of
-         dosecurve.figure_catalog.FIGURES; improvement_by_severity also writes its risk table
+         dosecurve.figures.catalog.FIGURES; improvement_by_severity also writes its risk table
          and log-rank test as improvement_by_severity_{risk_table,logrank}.csv
 """
 

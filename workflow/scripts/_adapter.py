@@ -23,6 +23,14 @@ def start(snakemake) -> None:
     MIN_CELL[0] = snakemake.params.min_cell
 
 
+def dataset_settings(snakemake):
+    """This data set's settings (``dosecurve.config.DatasetSettings``), parsed from the keys
+    its rule passes as ``params.dataset``."""
+    from dosecurve.config import parse_dataset
+
+    return parse_dataset(snakemake.params.dataset, snakemake.wildcards.dataset, check=False)
+
+
 def private(table):
     """The table with small counts suppressed (privacy.min_cell): what is written and drawn."""
     from dosecurve.privacy import suppress
@@ -98,7 +106,7 @@ def read_result(path: str, categorical=(), **csv_options):
     categoricals, where present), CSV with ``csv_options``."""
     import pandas as pd
 
-    from dosecurve.readers import read_parquet
+    from dosecurve.data.readers import read_parquet
 
     if path.endswith(".parquet"):
         return read_parquet(path, categorical)
@@ -111,7 +119,7 @@ def write_table(table, path: str) -> None:
     if not path.endswith(".parquet"):
         write_csv(table, path)
         return
-    from dosecurve.storage import narrow_integers, row_group_size
+    from dosecurve.data.storage import narrow_integers, row_group_size
 
     table = narrow_integers(table)
     _whole(lambda p: table.to_parquet(p, index=False, row_group_size=row_group_size(table)), path)

@@ -3,9 +3,9 @@
 import pandas as pd
 from _adapter import save_figure, start, write_csv
 
-from dosecurve.comparison import comparison_table, plot_comparison
-from dosecurve.figures import PDF_METADATA, PNG_METADATA
+from dosecurve.figures.curves import PDF_METADATA, PNG_METADATA
 from dosecurve.labels import Clock
+from dosecurve.report.comparison import comparison_table, plot_comparison
 
 start(snakemake)
 names, inp, out = snakemake.params.datasets, snakemake.input, snakemake.output

@@ -3,7 +3,7 @@
 import pandas as pd
 from _adapter import read_result, start, write_text
 
-from dosecurve.comparison import render_comparison_report
+from dosecurve.report.comparison import render_comparison_report
 
 start(snakemake)
 p, inp = snakemake.params, snakemake.input

@@ -1,17 +1,19 @@
 """Adapter: Cox models of improvement on intake severity, and their PH checks."""
 
-from _adapter import read_result, start, write_csv
+from _adapter import dataset_settings, read_result, start, write_csv
 
-from dosecurve.config import cox_settings, dataset_bands
-from dosecurve.cox import fit_cox
+from dosecurve.stats.cox import fit_cox
 
 start(snakemake)
 p = snakemake.params
 events = read_result(snakemake.input[0], dtype={"client": str, "stratum": str, "therapist": str})
-covariates, interactions = cox_settings(p.dataset)
-strata = [b.name for b in dataset_bands(p.dataset)]
+s = dataset_settings(snakemake)
 models, checks = fit_cox(
-    events, strata, covariates=covariates, interactions=interactions, conf_level=p.conf_level
+    events,
+    s.strata,
+    covariates=list(s.cox.covariates),
+    interactions=[list(pair) for pair in s.cox.interactions],
+    conf_level=p.conf_level,
 )
 write_csv(models, snakemake.output.models)
 write_csv(checks, snakemake.output.checks)

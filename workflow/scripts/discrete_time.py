@@ -2,7 +2,7 @@
 
 from _adapter import read_result, start, write_csv
 
-from dosecurve.discrete import fit_discrete
+from dosecurve.stats.discrete_time import fit_discrete
 
 start(snakemake)
 events = read_result(snakemake.input[0], dtype={"client": str, "stratum": str, "therapist": str})

@@ -2,21 +2,23 @@
 
 import logging
 
-from _adapter import read_result, start, write_csv, write_table
+from _adapter import dataset_settings, read_result, start, write_csv, write_table
 
-from dosecurve import config as cfg
-from dosecurve.events import derive_all
-from dosecurve.storage import SESSION_IDS
+from dosecurve.data.storage import SESSION_IDS
+from dosecurve.outcomes.events import derive_all
 
 start(snakemake)
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(message)s")
-ds = snakemake.params.dataset
+s = dataset_settings(snakemake)
 sessions = read_result(snakemake.input[0], SESSION_IDS)
 events, flow = derive_all(
-    sessions, instrument=cfg.dataset_instrument(ds), bands=cfg.dataset_bands(ds),
-    definitions=cfg.event_definitions(ds), second=cfg.second_instrument(ds),
-)  # fmt: skip
-primary = events["definition"] == cfg.primary_definition(ds).name
+    sessions,
+    instrument=s.instrument,
+    bands=s.bands,
+    definitions=list(s.definitions),
+    second=s.second_instrument,
+)
+primary = events["definition"] == s.primary.name
 write_table(events[primary].drop(columns="definition"), snakemake.output.events)
 write_table(events, snakemake.output.by_definition)
 write_csv(flow, snakemake.output.flow)

@@ -1,11 +1,11 @@
 """Adapter: one figure of a data set: its data as CSV, then PNG (300 dpi) and PDF drawn
 from the written (privacy-suppressed) tables."""
 
-from _adapter import private, read_result, save_figure, start, write_csv
+from _adapter import dataset_settings, private, read_result, save_figure, start, write_csv
 
-from dosecurve.figure_catalog import FIGURES, figure_context
-from dosecurve.figures import PDF_METADATA, PNG_METADATA
-from dosecurve.storage import SESSION_IDS
+from dosecurve.data.storage import SESSION_IDS
+from dosecurve.figures.catalog import FIGURES, figure_context
+from dosecurve.figures.curves import PDF_METADATA, PNG_METADATA
 
 start(snakemake)
 p, out, name = snakemake.params, snakemake.output, snakemake.wildcards.figure
@@ -15,7 +15,7 @@ inputs = {
     for key, path in snakemake.input.items()
 }
 context = figure_context(
-    p.dataset, conf_level=p.conf_level, conf_type=p.conf_type, min_cell=p.min_cell
+    dataset_settings(snakemake), conf_level=p.conf_level, conf_type=p.conf_type, min_cell=p.min_cell
 )
 tables = {key: private(t) for key, t in FIGURES[name].data(inputs, context).items()}
 for i, (key, table) in enumerate(tables.items()):  # the first is <figure>.csv

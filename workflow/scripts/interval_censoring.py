@@ -2,7 +2,7 @@
 
 from _adapter import read_result, start, write_csv
 
-from dosecurve.interval import median_sensitivity
+from dosecurve.stats.interval_censoring import median_sensitivity
 
 start(snakemake)
 events = read_result(snakemake.input[0], dtype={"client": str, "stratum": str})

@@ -3,7 +3,7 @@
 import pandas as pd
 from _adapter import start, write_text
 
-from dosecurve.publish import to_latex, to_markdown
+from dosecurve.report.paper_tables import to_latex, to_markdown
 
 start(snakemake)
 for table, md, tex in zip(

@@ -1,12 +1,12 @@
 """Adapter: stack the member data sets' session tables for a pooled analysis."""
 
 import pandas as pd
-from _adapter import read_result, start, write_csv, write_table
+from _adapter import dataset_settings, read_result, start, write_csv, write_table
 
-from dosecurve.sessions import pool_sessions
+from dosecurve.data.sessions import pool_sessions
 
 start(snakemake)
-members = snakemake.params.dataset["pool"]
+members = list(dataset_settings(snakemake).members)
 tables = {
     name: read_result(path, dtype={"client": str, "therapist": str})
     for name, path in zip(members, snakemake.input.sessions, strict=True)

@@ -1,21 +1,22 @@
 """Adapter: pre-post reliable and clinically significant change, overall and by group."""
 
-from _adapter import read_result, start, write_csv
+from _adapter import dataset_settings, read_result, start, write_csv
 
-from dosecurve import config as cfg
-from dosecurve.prepost import client_groups, prepost_analysis, prepost_pairs
-from dosecurve.storage import SESSION_IDS
+from dosecurve.data.storage import SESSION_IDS
+from dosecurve.outcomes.prepost import client_groups, prepost_analysis, prepost_pairs
 
 start(snakemake)
-ds, out = snakemake.params.dataset, snakemake.output
-settings = cfg.prepost_settings(ds)
+s, out = dataset_settings(snakemake), snakemake.output
 sessions = read_result(snakemake.input[0], SESSION_IDS)
-pairs = prepost_pairs(sessions, post=settings.post)
+pairs = prepost_pairs(sessions, post=s.prepost.post)
 result = prepost_analysis(
-    pairs, client_groups(sessions, pairs, cfg.dataset_bands(ds), settings.group_by),
-    method=settings.method, instrument=cfg.dataset_instrument(ds),
-    clients_read=sessions["client"].nunique(), conf_level=snakemake.params.conf_level,
-)  # fmt: skip
+    pairs,
+    client_groups(sessions, pairs, s.bands, s.prepost.group_by),
+    method=s.prepost.method,
+    instrument=s.instrument,
+    clients_read=sessions["client"].nunique(),
+    conf_level=snakemake.params.conf_level,
+)
 for name in ("categories", "by_group", "effects", "reliable_change"):
     write_csv(getattr(result, name), out[name])
 open(snakemake.log[0], "w").write(f"{len(pairs)} clients classified\n")

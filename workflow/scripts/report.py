@@ -5,7 +5,7 @@ import dataclasses
 import pandas as pd
 from _adapter import start, write_text
 
-from dosecurve.report import ReportTables, render_dataset_report
+from dosecurve.report.page import ReportTables, render_dataset_report
 
 start(snakemake)
 p, inp = snakemake.params, snakemake.input

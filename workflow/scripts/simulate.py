@@ -1,12 +1,11 @@
 """Adapter: simulate booked appointments and write them with the truth behind them."""
 
-from _adapter import start, write_table
+from _adapter import dataset_settings, start, write_table
 
-from dosecurve.config import simulation_spec
-from dosecurve.simulate import simulate_appointments
+from dosecurve.simulation.simulate import simulate_appointments
 
 start(snakemake)
-spec = simulation_spec(snakemake.params.dataset["simulate"])
+spec = dataset_settings(snakemake).simulation
 appointments, truth = simulate_appointments(spec)
 write_table(appointments, snakemake.output.appointments)
 write_table(truth, snakemake.output.truth)

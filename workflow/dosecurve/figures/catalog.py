@@ -1,0 +1,267 @@
+"""Every figure of a data set: what it is drawn from, how, and its caption.
+
+The workflow's ``figure`` adapter looks a figure up here by name, computes its data
+(aggregates), writes them as CSV, and draws the figure from the written (suppressed)
+tables; the report embeds the figures with the captions defined here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from dosecurve.config import DatasetSettings
+from dosecurve.figures import data as fd
+from dosecurve.figures.curves import (
+    plot_dose_response,
+    plot_forest,
+    plot_improvement,
+    plot_incidence,
+    plot_small_multiples,
+    session_breaks,
+)
+from dosecurve.figures.scores import plot_attendance, plot_jacobson, plot_trajectories
+from dosecurve.labels import Clock, level_text
+from dosecurve.measures.instruments import Instrument
+from dosecurve.stats.kaplan_meier import fit_by_stratum
+
+Tables = Mapping[str, pd.DataFrame]
+
+
+@dataclass(frozen=True)
+class FigureContext:
+    """The settings a figure needs, resolved from the data set's config."""
+
+    strata: tuple[str, ...]
+    conf_level: float
+    conf_type: str
+    instrument: Instrument
+    method: str
+    event: str
+    definition: str
+    min_cell: int | None = None
+    clock: Clock = field(default_factory=Clock)
+
+
+def figure_context(
+    ds: DatasetSettings, *, conf_level: float, conf_type: str, min_cell: int | None = None
+) -> FigureContext:
+    primary = ds.primary
+    return FigureContext(
+        strata=tuple(ds.strata),
+        conf_level=conf_level,
+        conf_type=conf_type,
+        instrument=ds.instrument,
+        method=ds.prepost.method,
+        event=primary.label,
+        definition=primary.describe(),
+        min_cell=min_cell,
+        clock=ds.clock,
+    )
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    """A figure: ``data`` turns the inputs into its tables (the first is written as
+    ``<name>.csv``, any other as ``<name>_<key>.csv``), ``plot`` draws from them and
+    ``caption`` says what was estimated and how."""
+
+    name: str
+    title: str
+    data: Callable[[Tables, FigureContext], dict[str, pd.DataFrame]]
+    plot: Callable[[Tables, FigureContext], Figure]
+    caption: Callable[[FigureContext], str]
+
+    def full_caption(self, context: FigureContext) -> str:
+        """The caption with where the figure's data are."""
+        return f"{self.caption(context)} Data: figures/{self.name}.csv."
+
+
+def logrank_label(logrank: pd.DataFrame) -> str:
+    """The log-rank test as written on the figure."""
+    row = logrank.iloc[0]
+    if isinstance(row.get("note"), str) and row["note"]:
+        return f"Log-rank: {row['note']}"
+    p = row["p_value"]
+    p_text = "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+    return f"Log-rank test: chi-square({int(row['df'])}) = {row['statistic']:.1f}, {p_text}"
+
+
+def _km(inputs: Tables, c: FigureContext) -> pd.DataFrame:
+    fit = fit_by_stratum(inputs["events"], c.strata, conf_level=c.conf_level, conf_type=c.conf_type)
+    return fit.tidy()
+
+
+def _improvement_data(inputs: Tables, c: FigureContext) -> dict[str, pd.DataFrame]:
+    curves = _km(inputs, c)
+    breaks = session_breaks(max(float(curves["time"].max()), 1.0)) if len(curves) else [0]
+    return {
+        "curves": curves,
+        "risk_table": fd.risk_table(curves, breaks),
+        "logrank": inputs["logrank"],
+    }
+
+
+def _improvement_plot(t: Tables, c: FigureContext) -> Figure:
+    return plot_improvement(
+        t["curves"],
+        t["risk_table"],
+        c.strata,
+        event_label=c.event,
+        subtitle=f"Kaplan-Meier, {level_text(c.conf_level)} {c.conf_type} CI; {c.definition}",
+        test=logrank_label(t["logrank"]),
+        time_label=c.clock.axis,
+    )
+
+
+def _ci(c: FigureContext) -> str:
+    return f"{level_text(c.conf_level)} {c.conf_type} confidence bands"
+
+
+FIGURES: dict[str, FigureSpec] = {
+    spec.name: spec
+    for spec in (
+        FigureSpec(
+            "improvement_by_severity",
+            "Time to improvement by intake severity",
+            _improvement_data,
+            _improvement_plot,
+            lambda c: (
+                f"Cumulative proportion of clients with {c.event} (1 minus the "
+                f"Kaplan-Meier estimate) by {c.clock.axis.lower()}, per intake severity stratum "
+                "and "
+                f"all clients (grey, dashed), with {_ci(c)}; ticks: censored clients; dots and "
+                "dotted lines: medians; the log-rank test across strata is written on the plot. "
+                f"Below: clients at risk at each {c.clock.singular}, and how many had improved or "
+                "been "
+                "censored by then."
+            ),
+        ),
+        FigureSpec(
+            "improvement_panels",
+            "Each stratum against all clients",
+            lambda i, c: {"curves": _km(i, c)},
+            lambda t, c: plot_small_multiples(t["curves"], c.strata, c.clock.axis),
+            lambda c: (
+                f"One panel per intake severity stratum: its Kaplan-Meier cumulative "
+                f"proportion improved with {_ci(c)}, over the curve of all clients (grey)."
+            ),
+        ),
+        FigureSpec(
+            "cumulative_incidence",
+            "Improvement and dropout as competing outcomes",
+            lambda i, c: {"cif": fd.incidence_curves(i["events"], c.strata)},
+            lambda t, c: plot_incidence(t["cif"], c.strata, c.clock.axis),
+            lambda c: (
+                "Aalen-Johansen cumulative incidence of improvement (left) and of "
+                f"dropout before improvement (right) by {c.clock.axis.lower()}: unlike 1 minus "
+                "Kaplan-Meier, clients who drop out cannot improve later. No confidence bands."
+            ),
+        ),
+        FigureSpec(
+            "dose_response",
+            "Dose-response: fitted curves and published benchmarks",
+            lambda i, c: {
+                "curves": fd.dose_response(
+                    i["km_curves"], i["aft_curves"], i["aft_models"], benchmarks=c.clock.is_sessions
+                )
+            },
+            lambda t, c: plot_dose_response(t["curves"], c.strata, c.clock.axis),
+            lambda c: (
+                "Kaplan-Meier steps (thin) and the lowest-AIC accelerated failure time "
+                "model (dashed) for a client with each stratum's median intake score"
+                + (
+                    "; the dotted line is Howard et al.'s (1986) probit curve through their "
+                    "published points (squares: 50 % improved by 8 sessions, 75 % by 26); the "
+                    "diamond is Nordmo et al.'s (2021) median of 57 sessions in open-ended care."
+                    if c.clock.is_sessions
+                    else f". Published session-based benchmarks are not drawn: this data set "
+                    f"counts {c.clock.unit}."
+                )
+            ),
+        ),
+        FigureSpec(
+            "jacobson",
+            "Jacobson plot: intake against last score",
+            lambda i, c: {"cells": _cells(fd.last_pairs(i["sessions"]), c)},
+            lambda t, c: plot_jacobson(t["cells"], c.instrument, post_label="last assessment"),
+            lambda c: _jacobson_caption(c, "the last scored assessment"),
+        ),
+        FigureSpec(
+            "jacobson_at_event",
+            "Jacobson plot: intake against the score at the event",
+            lambda i, c: {"cells": _cells(fd.event_pairs(i["sessions"], i["events"]), c)},
+            lambda t, c: plot_jacobson(t["cells"], c.instrument, post_label="event or censoring"),
+            lambda c: _jacobson_caption(
+                c,
+                f"the session of {c.event} (or, for censored clients, the last assessment "
+                "at or before censoring)",
+            ),
+        ),
+        FigureSpec(
+            "trajectories",
+            "Mean score by session and intake severity",
+            lambda i, c: {
+                "means": fd.trajectories(i["sessions"], i["events"], c.strata, c.conf_level)
+            },
+            lambda t, c: plot_trajectories(
+                t["means"], c.strata, c.instrument, c.clock.singular.capitalize()
+            ),
+            lambda c: (
+                f"Mean {c.instrument.name} score at each {c.clock.singular} per intake severity "
+                f"stratum with {level_text(c.conf_level)} t-based confidence bands, at sessions "
+                "where at "
+                f"least {fd.MIN_MEAN_N} clients of the stratum were scored (later sessions are "
+                "attended by fewer, often slower-improving clients); dotted: the cutoff."
+            ),
+        ),
+        FigureSpec(
+            "sessions_attended",
+            "Sessions attended by intake severity",
+            lambda i, c: {"bins": fd.attendance(i["events"], c.strata)},
+            lambda t, c: plot_attendance(t["bins"], c.strata, c.clock.axis),
+            lambda c: (
+                "Distribution of the number of sessions attended, as percent of each "
+                "stratum's eligible clients." + _suppressed_note(c, "Bins")
+            ),
+        ),
+        FigureSpec(
+            "cox_forest",
+            "Cox models: hazard ratios",
+            lambda i, c: {"hazard_ratios": fd.forest(i["cox"])},
+            lambda t, c: plot_forest(t["hazard_ratios"]),
+            lambda c: (
+                "Hazard ratios with confidence intervals from each Cox model of the Cox "
+                "table (log scale; 1 = no difference): of improvement (above 1: improving sooner), "
+                "except in the cause-specific dropout model, where they are hazards of dropout."
+            ),
+        ),
+    )
+}
+
+
+def _cells(pairs: pd.DataFrame, c: FigureContext) -> pd.DataFrame:
+    return fd.jacobson_cells(
+        pairs["pre"].to_numpy(), pairs["post"].to_numpy(), method=c.method, instrument=c.instrument
+    )
+
+
+def _suppressed_note(c: FigureContext, what: str) -> str:
+    if not c.min_cell:
+        return ""
+    return f" {what} with fewer than {c.min_cell} clients are drawn at zero (privacy)."
+
+
+def _jacobson_caption(c: FigureContext, post: str) -> str:
+    i = c.instrument
+    return (
+        f"Intake {i.name} score against {post}. Clients are binned into cells of "
+        f"{fd.score_step(i):g} points (marker area: clients in the cell; no single client's "
+        f"scores are shown), coloured by change category ({c.method.upper()} reliable change "
+        f"and the cutoff {i.cutoff:g}); grey band: within +-{i.reliable_change:g} points of "
+        "no change; dashed lines: the cutoff."
+        + _suppressed_note(c, "Cells").replace("drawn at zero", "not drawn")
+    )

@@ -1,0 +1,267 @@
+"""The data behind each figure: aggregates computed from events, sessions and tables.
+
+Every figure is drawn only from the tables returned here, and the workflow writes those
+tables as CSV beside the figure, so the CSV is exactly what the figure shows. Nothing here
+returns a client's row: scores are binned, means need ``MIN_MEAN_N`` clients, and counts
+go through ``privacy.suppress`` before they are written or drawn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
+from scipy.stats import t as student_t
+
+from dosecurve.measures.instruments import Instrument
+from dosecurve.measures.reliable_change import classify
+from dosecurve.outcomes.prepost import prepost_pairs
+from dosecurve.stats.cumulative_incidence import causes, cumulative_incidence
+from dosecurve.stats.kaplan_meier import ALL
+
+# A mean score is drawn only where at least this many clients were scored at that session.
+MIN_MEAN_N = 10
+RISK_COLUMNS = ["stratum", "session", "at_risk", "cum_improved", "cum_censored"]
+# Published reference points (domain brief, section 6).
+HOWARD_POINTS = ((8, 0.50), (26, 0.75))
+BENCHMARKS = pd.DataFrame(
+    {
+        "source": ["Howard et al. 1986", "Howard et al. 1986", "Nordmo et al. 2021"],
+        "session": [8, 26, 57],
+        "proportion": [0.50, 0.75, 0.50],
+        "label": ["50 % improved by 8 sessions", "75 % by 26 sessions", "median 57 sessions"],
+    }
+)
+
+
+def eligible_groups(events: pd.DataFrame, strata: Sequence[str]) -> list[tuple[str, pd.DataFrame]]:
+    """(stratum, eligible clients) for each present stratum in order, then all pooled."""
+    data = events.loc[events["eligible"].astype(bool)]
+    groups = [(s, data.loc[data["stratum"] == s]) for s in strata]
+    return [(s, part) for s, part in groups if len(part)] + ([(ALL, data)] if len(data) else [])
+
+
+def risk_table(curves: pd.DataFrame, breaks: Sequence[int]) -> pd.DataFrame:
+    """At each session break: clients at risk (still followed at that session), and how
+    many had improved or been censored up to and including it, per stratum.
+
+    ``curves`` is the unsuppressed Kaplan-Meier table (``stratum, time, at_risk, events,
+    censored``), so the counts equal those of ``km_curves.csv`` by construction.
+    """
+    rows = []
+    for name, curve in curves.groupby("stratum", sort=False):
+        time = curve["time"].to_numpy(float)
+        at_risk = np.append(curve["at_risk"].to_numpy(int), 0)
+        improved = np.concatenate([[0], np.cumsum(curve["events"].to_numpy(int))])
+        censored = np.concatenate([[0], np.cumsum(curve["censored"].to_numpy(int))])
+        b = np.asarray(breaks, float)
+        first_later = np.searchsorted(time, b, side="left")
+        up_to = np.searchsorted(time, b, side="right")
+        rows.append(
+            pd.DataFrame(
+                {
+                    "stratum": name,
+                    "session": np.asarray(breaks, int),
+                    "at_risk": at_risk[first_later],
+                    "cum_improved": improved[up_to],
+                    "cum_censored": censored[up_to],
+                }
+            )
+        )
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=RISK_COLUMNS)
+
+
+def incidence_curves(events: pd.DataFrame, strata: Sequence[str]) -> pd.DataFrame:
+    """Aalen-Johansen cumulative incidence of improvement and of dropout, per stratum and
+    pooled, at each session where something happened."""
+    parts = [
+        cumulative_incidence(part["time"].to_numpy(float), causes(part))
+        .assign(stratum=name)
+        .rename(columns={"improved": "events", "dropout": "dropouts"})
+        for name, part in eligible_groups(events, strata)
+    ]
+    columns = ["stratum", "time", "at_risk", "events", "dropouts", "censored"]
+    if not parts:
+        return pd.DataFrame(columns=[*columns, "cif_improved", "cif_dropout"])
+    return pd.concat(parts, ignore_index=True)[[*columns, "cif_improved", "cif_dropout"]]
+
+
+def howard_curve(sessions: np.ndarray) -> np.ndarray:
+    """Howard et al.'s (1986) probit line through 50 % at 8 and 75 % at 26 sessions."""
+    (s1, p1), (s2, p2) = HOWARD_POINTS
+    slope = (norm.ppf(p2) - norm.ppf(p1)) / (np.log10(s2) - np.log10(s1))
+    return norm.cdf(norm.ppf(p1) + slope * (np.log10(sessions) - np.log10(s1)))
+
+
+def dose_response(
+    km_curves: pd.DataFrame,
+    aft_curves: pd.DataFrame,
+    aft_models: pd.DataFrame,
+    benchmarks: bool = True,
+) -> pd.DataFrame:
+    """Kaplan-Meier steps and the best-fitting (lowest AIC) parametric curve per stratum,
+    Howard's line, and the published reference points: ``source, stratum, session,
+    proportion``. The published points and Howard's line count sessions: with another
+    clock (``benchmarks`` false) they are left out."""
+    km = km_curves[["stratum", "time", "surv"]].rename(columns={"time": "session"})
+    parts = [km.assign(source="Kaplan-Meier", proportion=1.0 - km["surv"]).drop(columns="surv")]
+    chosen = aft_models.get("best", pd.Series(False, index=aft_models.index))
+    best = aft_models.loc[chosen.astype(str).eq("True"), "model"]
+    if len(best):
+        fitted = aft_curves.loc[aft_curves["model"] == best.iloc[0]]
+        parts.append(
+            fitted[["stratum", "session"]].assign(
+                source=f"{best.iloc[0]} fit", proportion=fitted["fitted"]
+            )
+        )
+    if not benchmarks:
+        return pd.concat(parts, ignore_index=True)[["source", "stratum", "session", "proportion"]]
+    top = max(float(km["session"].max()) if len(km) else 52.0, 57.0)
+    grid = np.unique(np.round(np.geomspace(1, top, 60)))
+    parts.append(
+        pd.DataFrame(
+            {
+                "source": "Howard et al. 1986 line",
+                "stratum": "",
+                "session": grid,
+                "proportion": howard_curve(grid),
+            }
+        )
+    )
+    parts.append(BENCHMARKS.drop(columns="label").assign(stratum=""))
+    out = pd.concat(parts, ignore_index=True)
+    return out[["source", "stratum", "session", "proportion"]]
+
+
+def score_step(instrument: Instrument, target_bins: int = 40) -> float:
+    """A round bin width giving about ``target_bins`` bins over the score range."""
+    span = instrument.score_range[1] - instrument.score_range[0]
+    for step in (0.1, 0.2, 0.25, 0.5, 1.0, 2.0, 2.5, 5.0, 10.0, 20.0, 25.0, 50.0):
+        if span / step <= target_bins:
+            return step
+    return span / target_bins
+
+
+def jacobson_cells(
+    pre: np.ndarray, post: np.ndarray, *, method: str, instrument: Instrument
+) -> pd.DataFrame:
+    """Clients binned by intake and later score, with their change category: ``pre, post``
+    (bin centres), ``category, n``; a point per client is never written."""
+    category = classify(pre, post, method=method, instrument=instrument)
+    step = score_step(instrument)
+    frame = pd.DataFrame(
+        {
+            "pre": (np.floor(np.asarray(pre, float) / step) + 0.5) * step,
+            "post": (np.floor(np.asarray(post, float) / step) + 0.5) * step,
+            "category": category,
+        }
+    )
+    cells = frame.groupby(["category", "pre", "post"], sort=True).size().rename("n")
+    return cells.reset_index()[["pre", "post", "category", "n"]]
+
+
+def last_pairs(sessions: pd.DataFrame) -> pd.DataFrame:
+    """Intake and last scored assessment per client (``client, pre, post``)."""
+    return prepost_pairs(sessions)[["client", "pre", "post"]]
+
+
+def event_pairs(sessions: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
+    """Intake and the score at the event session (or, if censored, the last assessment at or
+    before the censoring session) per eligible client with a later score."""
+    scored = sessions.loc[sessions["score"].notna(), ["client", "session", "score"]]
+    scored = scored.sort_values(["client", "session"], kind="stable")
+    codes, ids = pd.factorize(scored["client"])
+    eligible = events.loc[events["eligible"].astype(bool)]
+    where = pd.Index(ids).get_indexer(eligible["client"])
+    limit = np.full(len(ids), -np.inf)
+    limit[where[where >= 0]] = eligible["time"].to_numpy(float)[where >= 0]
+    session = scored["session"].to_numpy(float)
+    first = np.unique(codes, return_index=True)[1]  # each client's first scored row
+    keep = (session <= limit[codes]) & (session > session[first][codes])
+    rows = np.flatnonzero(keep)
+    last = rows[np.r_[codes[rows][1:] != codes[rows][:-1], True]] if len(rows) else rows
+    score = scored["score"].to_numpy(float)
+    return pd.DataFrame(
+        {
+            "client": np.asarray(ids, dtype=object)[codes[last]],
+            "pre": score[first][codes[last]],
+            "post": score[last],
+        }
+    )
+
+
+def trajectories(
+    sessions: pd.DataFrame, events: pd.DataFrame, strata: Sequence[str], conf_level: float
+) -> pd.DataFrame:
+    """Mean score per stratum (and pooled) at each session, with a t-based CI, where at
+    least ``MIN_MEAN_N`` clients were scored: ``stratum, session, n, mean, ci_lower,
+    ci_upper``. Sums per (stratum, session) cell by ``np.bincount`` over integer codes."""
+    eligible = events.loc[events["eligible"].astype(bool)]
+    names = [*strata, ALL]
+    scored = sessions.loc[sessions["score"].notna(), ["client", "session", "score"]]
+    codes, ids = pd.factorize(scored["client"])
+    of_client = pd.Series(
+        pd.Categorical(eligible["stratum"].astype(object), names).codes,
+        index=eligible["client"].to_numpy(),
+    )
+    stratum = of_client.reindex(ids).fillna(-1).to_numpy(int)[codes]
+    keep = stratum >= 0
+    session = scored["session"].to_numpy()[keep].astype(np.int64)
+    score = scored["score"].to_numpy(float)[keep]
+    width = int(session.max()) + 1 if len(session) else 1
+    cell = stratum[keep] * width + session
+    size = len(names) * width
+    sums = [np.bincount(cell, weights=w, minlength=size) for w in (None, score, score**2)]
+    pooled = (len(names) - 1) * width + np.arange(width)  # the last block: all strata
+    for total in sums:
+        total[pooled] = total[: (len(names) - 1) * width].reshape(-1, width).sum(axis=0)
+    n, sum1, sum2 = sums
+    ok = np.flatnonzero(n >= MIN_MEAN_N)
+    mean = sum1[ok] / n[ok]
+    sd = np.sqrt(np.maximum(sum2[ok] - n[ok] * mean**2, 0.0) / (n[ok] - 1))
+    half = student_t.ppf(0.5 + conf_level / 2, n[ok] - 1) * sd / np.sqrt(n[ok])
+    return pd.DataFrame(
+        {
+            "stratum": np.asarray(names, dtype=object)[ok // width],
+            "session": (ok % width).astype(int),
+            "n": n[ok].astype(int),
+            "mean": mean,
+            "ci_lower": mean - half,
+            "ci_upper": mean + half,
+        }
+    )
+
+
+def attendance(events: pd.DataFrame, strata: Sequence[str]) -> pd.DataFrame:
+    """Sessions attended, binned, per stratum and pooled: ``stratum, first, last, n,
+    percent`` (percent of the stratum's clients)."""
+    groups = eligible_groups(events, strata)
+    top = max((float(p["sessions_attended"].max()) for _, p in groups), default=1.0)
+    width = next(w for w in (1, 2, 4, 5, 10, 20, 25, 50, 100) if top / w <= 40)
+    edges = np.arange(0, top + width + 1, width)
+    rows = []
+    for name, part in groups:
+        counts, _ = np.histogram(part["sessions_attended"].to_numpy(float), bins=edges - 0.5)
+        rows.append(
+            pd.DataFrame(
+                {
+                    "stratum": name,
+                    "first": edges[:-1].astype(int),
+                    "last": (edges[1:] - 1).astype(int),
+                    "n": counts,
+                    "percent": 100.0 * counts / len(part),
+                }
+            )
+        )
+    columns = ["stratum", "first", "last", "n", "percent"]
+    return pd.concat(rows, ignore_index=True)[columns] if rows else pd.DataFrame(columns=columns)
+
+
+def forest(cox: pd.DataFrame) -> pd.DataFrame:
+    """The Cox hazard ratios with finite confidence limits: ``model, term, hazard_ratio,
+    ci_lower, ci_upper, p_value, n, events``."""
+    columns = ["model", "term", "hazard_ratio", "ci_lower", "ci_upper", "p_value", "n", "events"]
+    ok = np.isfinite(pd.to_numeric(cox["ci_upper"], errors="coerce"))
+    return cox.loc[ok, columns].reset_index(drop=True)

@@ -1,0 +1,3 @@
+"""Outcome measures: instruments and their constants, severity bands from the intake score,
+reliable and clinically significant change.
+"""

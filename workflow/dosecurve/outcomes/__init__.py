@@ -1,0 +1,1 @@
+"""Per-client outcomes from the session table: time-to-event records and pre-post pairs."""

@@ -1,0 +1,290 @@
+"""The self-contained HTML report of one data set: aggregates only, images embedded."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from dosecurve.labels import Clock
+from dosecurve.report.methods import REFERENCES
+from dosecurve.report.sections import (
+    STYLE,
+    answer_table,
+    benchmark_table,
+    by_dataset,
+    calibration,
+    empty_strata,
+    figure_html,
+    flow_wide,
+    headline,
+    logrank_text,
+    optional,
+    provenance,
+    table_html,
+)
+
+
+@dataclass(frozen=True)
+class ReportTables:
+    """The tables the report is written from (all aggregates)."""
+
+    medians: pd.DataFrame
+    improved: pd.DataFrame
+    logrank: pd.DataFrame
+    flow: pd.DataFrame
+    sensitivity: pd.DataFrame
+    prepost_categories: pd.DataFrame
+    prepost_by_group: pd.DataFrame
+    prepost_effects: pd.DataFrame
+    reliable_change: pd.DataFrame
+    data_checks: pd.DataFrame
+    quantiles: pd.DataFrame | None = None
+    pairwise: pd.DataFrame | None = None
+    rmst: pd.DataFrame | None = None
+    competing: pd.DataFrame | None = None
+    cox: pd.DataFrame | None = None
+    cox_ph: pd.DataFrame | None = None
+    aft: pd.DataFrame | None = None
+    aft_predictions: pd.DataFrame | None = None
+    howard: pd.DataFrame | None = None
+    aft_curves: pd.DataFrame | None = None
+    discrete: pd.DataFrame | None = None
+    interval: pd.DataFrame | None = None
+    by_group: pd.DataFrame | None = None
+    provenance: pd.DataFrame | None = None
+    calibration: pd.DataFrame | None = None
+    by_dataset: pd.DataFrame | None = None
+
+
+def render_report(
+    *,
+    dataset: str,
+    tables: ReportTables,
+    figures: Mapping[str, tuple[str, str, bytes]],
+    settings: Sequence[str],
+    methods: str = "",
+    event: str = "clinically significant improvement",
+    conf_level: float = 0.95,
+    strata: Sequence[str] = (),
+    effective_config: str = "",
+    conf_type: str = "log-log",
+    clock: Clock | None = None,
+) -> str:
+    """Render the whole report as one HTML string with the figures embedded.
+
+    ``figures`` maps a figure's name to its title, caption and PNG bytes."""
+    t = tables
+    clock = clock or Clock()
+    tabulated = [int(s) for s in dict.fromkeys(t.improved["session"]) if int(s) > 0]
+    usual = [s for s in (8, 26, 52) if s in tabulated]  # Howard's and Nordmo's landmarks
+    landmarks = usual if len(usual) == 3 and clock.is_sessions else tabulated[-3:]
+
+    def fig(name: str) -> list[str]:
+        return figure_html(figures, name)
+
+    parts = [
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+        f"<title>dosecurve report: {html.escape(dataset)}</title>",
+        f"<style>{STYLE}</style></head><body>",
+        f"<h1>{clock.title} to {html.escape(event)}: {html.escape(dataset)}</h1>",
+        "<p class='answer' id='headline'>"
+        f"{headline(dataset, t.medians, t.improved, conf_level, event, clock)}</p>",
+        table_html(answer_table(t.medians, t.improved, landmarks, conf_level, clock)),
+        *empty_strata(strata, t.medians),
+        "<h2>Participant flow</h2><p>Every client in the input is counted once per event "
+        "definition.</p>",
+        table_html(flow_wide(t.flow)),
+        "<h3>Data checks</h3><p>Recoverable problems in the input and what was done.</p>",
+        table_html(t.data_checks),
+        "<h2>Methods</h2>",
+        f"<p id='methods'>{html.escape(methods)}</p>" if methods else "",
+        "<h2>Time to improvement by intake severity</h2>",
+        *fig("improvement_by_severity"),
+        f"<p>{logrank_text(t.logrank)}</p>",
+        *fig("improvement_panels"),
+        f"<h2>Median {clock.unit} to improvement</h2>",
+        "<p>Empty cells: not reached (the curve or its confidence limit never reaches 50 %).</p>",
+        table_html(t.medians),
+        f"<h2>Cumulative proportion improved by {clock.singular}</h2>",
+        "<p>Empty cells: beyond the last follow-up in that stratum.</p>",
+        table_html(t.improved),
+        *optional(
+            f"{clock.title} by which 25, 50, 75 and 95 % had improved",
+            t.quantiles,
+            "Kaplan-Meier quantiles with confidence limits; empty: not reached.",
+        ),
+        *optional(
+            "By group",
+            None if t.by_group is None or t.by_group.empty else t.by_group,
+            f"Median {clock.unit} to improvement by the configured grouping columns (alone and, "
+            "if asked, crossed with severity), with the log-rank test across the groups.",
+        ),
+        *optional(
+            f"Restricted mean {clock.unit} without improvement",
+            t.rmst,
+            "Area under the Kaplan-Meier curve up to the horizon (R print(survfit, "
+            "rmean = )), and each stratum's difference from the mildest with its CI.",
+        ),
+        *optional(
+            "Dropout as a competing event",
+            t.competing,
+            "Cumulative incidence of improvement and of dropout (Aalen-Johansen) beside "
+            "1 - Kaplan-Meier, which treats dropout as censoring; overstatement: how "
+            "much 1 - Kaplan-Meier exceeds the cumulative incidence of improvement.",
+        ),
+        *fig("cumulative_incidence"),
+        "<h2>Log-rank tests</h2>",
+        table_html(t.logrank),
+        *optional(
+            "Pairwise log-rank tests",
+            t.pairwise,
+            "Each pair of strata on its own clients; p_holm: Holm-adjusted.",
+        ),
+        *optional(
+            "Cox proportional hazards",
+            t.cox,
+            "Hazard ratios of improvement (above 1: improving sooner) for the intake score "
+            "per point and for each stratum against the mildest; Efron ties; CIs from the "
+            "therapist cluster-robust SE when a therapist column exists.",
+        ),
+        *fig("cox_forest"),
+        *optional(
+            "Proportional-hazards check",
+            t.cox_ph,
+            "Score test of R's cox.zph (Kaplan-Meier transform), per covariate and global.",
+        ),
+        *optional(
+            f"When assessments are not every {clock.singular}",
+            t.interval,
+            f"The median {clock.unit} to improvement read with the event at the first assessment "
+            "meeting the definition (right point), at the middle of the interval since the "
+            "previous assessment, as Turnbull's interval, and from interval-censored fits.",
+        ),
+        *optional(
+            "Discrete-time hazard model",
+            t.discrete,
+            f"Complementary log-log model of improving at each {clock.singular}, on log "
+            f"{clock.singular} and the intake score (hazard ratio per point), on "
+            f"person-{clock.singular} rows; "
+            "cluster-robust SEs by therapist when therapists are known.",
+        ),
+        *optional(
+            "Parametric dose-response models",
+            t.aft,
+            f"Accelerated failure time models of {clock.unit} to improvement on the intake "
+            "score (as R survreg); the lowest AIC fits best.",
+        ),
+        *optional(
+            f"Predicted {clock.unit} for 50 % and 75 % improved, by intake score",
+            t.aft_predictions,
+            "From each parametric model.",
+        ),
+        *optional(
+            "Fitted curves beside Kaplan-Meier",
+            t.aft_curves,
+            "Cumulative proportion improved from each parametric model for a client with the "
+            "stratum's median intake score, beside the stratum's Kaplan-Meier estimate.",
+        ),
+        *optional(
+            "Beside Howard et al. (1986)",
+            t.howard if clock.is_sessions else None,  # Howard counted sessions
+            "Probit of the cumulative proportion improved on log10 sessions, fitted to "
+            "this data set by maximum likelihood (a log-normal time to improvement), "
+            "beside Howard's line through 50 % by 8 and 75 % by 26 sessions.",
+        ),
+        *fig("dose_response"),
+        *(
+            [
+                "<h2>Beside published benchmarks</h2>",
+                "<p>Published dose-response results (settings differ: brief versus open-ended "
+                "therapy, instruments and definitions of improvement) beside the same quantity "
+                "here, all clients pooled.</p>",
+                table_html(benchmark_table(t.medians, t.improved)),
+            ]
+            if clock.is_sessions
+            else [
+                f"<p>Published dose-response benchmarks count sessions; this data set counts "
+                f"{clock.unit}, so none is set beside it.</p>"
+            ]
+        ),
+        "<h2>Sensitivity to the event definition</h2>",
+        "<p>Each definition and timing, all clients pooled (Kaplan-Meier).</p>",
+        table_html(t.sensitivity),
+        "<h2>Pre-post clinical significance</h2>",
+        "<p>First scored assessment against the last; percentages of the clients used.</p>",
+        table_html(t.prepost_categories),
+        table_html(t.prepost_by_group),
+        "<h3>Mean scores and pre-post effect size</h3>",
+        table_html(t.prepost_effects),
+        "<h3>Reliable change: method, constants and sample statistics</h3>",
+        table_html(t.reliable_change),
+        *fig("jacobson"),
+        *fig("jacobson_at_event"),
+        "<h2>Scores and attendance</h2>",
+        *fig("trajectories"),
+        *fig("sessions_attended"),
+        *calibration(t.calibration),
+        *by_dataset(t.by_dataset),
+        "<h2>Settings used</h2><ul class='settings'>",
+        *(f"<li>{html.escape(s)}</li>" for s in settings),
+        "</ul>",
+        *provenance(t.provenance, effective_config),
+        "<h2>References</h2><ul class='references'>",
+        *(f"<li>{html.escape(r)}</li>" for r in REFERENCES),
+        "</ul>",
+        "<p>Aggregates only: this report holds no client's rows.</p></body></html>",
+    ]
+    return "\n".join(parts)
+
+
+def render_dataset_report(
+    name: str,
+    ds: Mapping[str, Any],
+    tables: ReportTables,
+    figures: Mapping[str, bytes],
+    conf_level: float,
+    analysis: Mapping[str, Any] | None = None,
+    conf_type: str = "log-log",
+    min_cell: int | None = None,
+) -> str:
+    """The report of data set ``name`` from its config section ``ds`` (shown as the
+    effective config, and parsed into ``DatasetSettings``); ``figures`` maps figure names (of
+    ``dosecurve.figures.catalog.FIGURES``) to PNG bytes."""
+    import yaml
+
+    from dosecurve.config import parse_dataset
+    from dosecurve.figures.catalog import FIGURES, figure_context
+    from dosecurve.report.methods import methods_paragraph
+    from dosecurve.report.settings_list import settings_lines
+
+    effective = {"datasets": {name: dict(ds)}, "analysis": dict(analysis or {})}
+    settings = parse_dataset(ds, name, check=False)
+    context = figure_context(
+        settings, conf_level=conf_level, conf_type=conf_type, min_cell=min_cell
+    )
+    return render_report(
+        dataset=name,
+        tables=tables,
+        figures={
+            key: (
+                FIGURES[key]
+                .title.replace("Sessions", context.clock.title)
+                .replace("session", context.clock.singular),
+                FIGURES[key].full_caption(context),
+                png,
+            )
+            for key, png in figures.items()
+        },
+        settings=settings_lines(settings, conf_level=conf_level, conf_type=conf_type),
+        methods=methods_paragraph(settings, conf_level=conf_level, conf_type=conf_type),
+        conf_type=conf_type,
+        event=settings.primary.label,
+        conf_level=conf_level,
+        strata=settings.strata,
+        clock=settings.clock,
+        effective_config=yaml.safe_dump(effective, sort_keys=False, allow_unicode=True),
+    )

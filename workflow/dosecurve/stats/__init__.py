@@ -1,0 +1,1 @@
+"""The estimators, each module named for what it estimates."""
