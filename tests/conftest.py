@@ -1,10 +1,18 @@
-"""Shared fixtures: small hand-made session tables."""
+"""Shared fixtures and test data: small hand-made session tables, random histories, the
+event table the R comparisons share, and the paths of the checkout and the shared data."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pandas as pd
 import pytest
 from hypothesis import strategies as st
+
+ROOT = Path(__file__).resolve().parents[1]
+# Small real data sets beside the checkout (never on a user's machine): tests that read them skip
+# without them.
+EXTERNAL = ROOT.parent / "shared" / "data" / "external"
 
 
 def long_table(clients: dict[str, dict[int, float | None]]) -> pd.DataFrame:
@@ -42,3 +50,15 @@ def tiny_clients() -> dict[str, dict[int, float | None]]:
         "X2": {0: 20},  # a single assessment
         "X3": {0: None, 1: None},  # no score at all
     }
+
+
+# Shared fixture for the R comparisons (35 clients, ties, censoring at event times).
+R_TIME = [2, 3, 3, 5, 6, 6, 6, 8, 9, 12, 1, 2, 2, 4, 4, 5, 7, 7, 10, 11]
+R_TIME += [3, 5, 8, 8, 9, 13, 13, 15, 16, 20, 4, 4, 4, 6, 9]
+R_EVENT = [1, 1, 0, 1, 1, 1, 0, 1, 0, 1, 1, 1, 1, 0, 1, 1, 0, 1, 1, 0]
+R_EVENT += [0, 1, 1, 0, 1, 1, 0, 0, 1, 0, 1, 0, 1, 1, 0]
+R_GROUP = ["a"] * 10 + ["b"] * 10 + ["c"] * 10 + ["a"] * 5
+
+
+def r_events() -> pd.DataFrame:
+    return pd.DataFrame({"time": R_TIME, "event": R_EVENT, "stratum": R_GROUP, "eligible": True})

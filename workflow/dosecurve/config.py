@@ -325,9 +325,9 @@ def _schema_message(error: jsonschema.ValidationError) -> str:
         )
     if error.validator == "oneOf" and error.context:
         if isinstance(error.instance, str):
-            options = [e.validator_value for e in error.context if e.validator == "enum"]
-            allowed = ", ".join(str(v) for v in (options[0] if options else []))
-            return f"config key {where}: {error.instance!r} is not one of {allowed}"
+            options: list[Any] = [e.validator_value for e in error.context if e.validator == "enum"]
+            choices = ", ".join(str(v) for v in (options[0] if options else []))
+            return f"config key {where}: {error.instance!r} is not one of {choices}"
         shallow = ("enum", "type", "const")
         useful = [
             e

@@ -8,26 +8,26 @@ OUTPUTS: results/{dataset}/tables/calibration.csv (simulated data sets only)
 
 rule calibration:
     input:
-        truth="results/{dataset}/simulated/truth.parquet",
-        sessions="results/{dataset}/sessions.parquet",
-        events="results/{dataset}/events.parquet",
-        medians="results/{dataset}/tables/median_sessions.csv",
+        truth=path_of("truth"),
+        sessions=path_of("sessions"),
+        events=path_of("events"),
+        medians=path_of("medians"),
     output:
         report(
-            "results/{dataset}/tables/calibration.csv",
+            path_of("calibration"),
             caption="../report/calibration.rst",
             category="{dataset}",
             labels={"table": "calibration"},
         ),
-    params:
-        min_cell=PRIVACY,
-        dataset=settings(*ANALYSIS_KEYS),
+    log:
+        "results/{dataset}/logs/calibration.log",
+    benchmark:
+        "results/{dataset}/logs/benchmarks/calibration.tsv"
     threads: 1
     resources:
         mem_mb=mem_mb(65),
-    benchmark:
-        "results/{dataset}/logs/benchmarks/calibration.tsv",
-    log:
-        "results/{dataset}/logs/calibration.log",
+    params:
+        min_cell=PRIVACY,
+        dataset=settings(*ANALYSIS_KEYS),
     script:
         "../scripts/calibration.py"

@@ -2,7 +2,8 @@
 
 INPUTS:  config (config/config.yaml or --configfile), workflow/schemas/config.schema.yaml
 OUTPUTS: none; defines DATASETS (outcomes expanded, pools resolved), dataset(), all_outputs(),
-         mem_mb() (memory declarations), FIGURE_INPUTS and the figure helpers
+         mem_mb() (memory declarations), the paths of the outputs (dosecurve.outputs) and the
+         figure helpers
 """
 
 import os
@@ -13,6 +14,7 @@ from dosecurve.config import analysis_settings, check_config, expand_datasets
 from dosecurve.config_files import effective_config
 from dosecurve.figures.catalog import FIGURES, figure_context
 from dosecurve.data.readers import check_input_path, fingerprint
+from dosecurve.outputs import paper_tables, path_of, report_inputs
 
 # The config: config/config.yaml, or only the --configfile files (merged in order), then
 # --config pairs; each file read again as plain data (dosecurve.config_files).
@@ -106,9 +108,23 @@ COMPARE_KEYS = (*BAND_KEYS, "events")
 ANALYSIS_KEYS = (*EVENT_KEYS, "prepost", "time_unit")
 
 DATA_KEYS = (
-    "simulate", "path", "format", "delimiter", "encoding", "sheet", "layout", "wide_pattern",
-    "session_from", "intake", "columns", "instrument", "second_instrument", "end_reasons",
-    "date_format", "max_sessions", "wide_columns",
+    "simulate",
+    "path",
+    "format",
+    "delimiter",
+    "encoding",
+    "sheet",
+    "layout",
+    "wide_pattern",
+    "session_from",
+    "intake",
+    "columns",
+    "instrument",
+    "second_instrument",
+    "end_reasons",
+    "date_format",
+    "max_sessions",
+    "wide_columns",
 )
 
 
@@ -122,35 +138,27 @@ def input_fingerprint(wildcards):
 def raw_input(wildcards):
     s = SETTINGS[wildcards.dataset]
     if s.kind == "simulated":
-        return f"results/{wildcards.dataset}/simulated/appointments.parquet"
+        return path_of("appointments", wildcards.dataset)
     return s.path
 
 
-def optional_tables(wildcards):
-    """The calibration table of a simulated data set; the per-member table of a pool."""
-    kind = SETTINGS[wildcards.dataset].kind
-    if kind == "simulated":
-        return {"calibration": f"results/{wildcards.dataset}/tables/calibration.csv"}
-    if kind == "pooled":
-        return {"by_dataset": f"results/{wildcards.dataset}/tables/by_dataset.csv"}
-    return {}
+def report_tables(wildcards):
+    """The report's input tables for this kind of data set (dosecurve.outputs)."""
+    return report_inputs(SETTINGS[wildcards.dataset].kind)
 
 
 # Tables also written as Markdown and LaTeX for papers (tables/paper/<name>.{md,tex}).
-PAPER_TABLES = (
-    "median_sessions", "quantiles", "improved_by_session", "restricted_mean", "logrank",
-    "logrank_pairwise", "competing_risks", "cox", "cox_ph_test", "discrete_time", "aft_models",
-    "howard_probit", "interval_median", "sensitivity", "prepost_categories", "prepost_effects",
-    "by_group", "aft_curves",
-)
+PAPER_TABLES = paper_tables()
 
 
 def all_outputs():
     return [
-        *expand("results/{dataset}/report.html", dataset=DATASETS),
+        *expand(path_of("report_page"), dataset=DATASETS),
         *expand(
             "results/{dataset}/tables/paper/{table}.{ext}",
-            dataset=DATASETS, table=PAPER_TABLES, ext=("md", "tex"),
+            dataset=DATASETS,
+            table=PAPER_TABLES,
+            ext=("md", "tex"),
         ),
         "results/comparison/medians.csv",
         "results/comparison/overall_curves.png",
@@ -170,7 +178,8 @@ def print_reports():
 def mem_mb(per_input_mb, base_mb=1000):
     """Memory (MB) to ask a scheduler for: a base plus a multiple of the size of the
     step's inputs on disk, more on each retry (``--retries``). The multiples are the measured
-    peaks of python workflow/tools/benchmark.py at 1,000,000 clients, rounded up (README)."""
+    peaks of python workflow/tools/benchmark.py at 1,000,000 clients, rounded up (README).
+    """
 
     def estimate(wildcards, input, attempt):
         # sizes read here, not with input.size_mb, whose coroutine `snakemake --report`
@@ -189,32 +198,19 @@ def simulate_mem_mb(wildcards, attempt):
 
 # Figures: what each is drawn from (rules/figures.smk), and its caption in Snakemake's report.
 
-FIGURE_INPUTS = {
-    "improvement_by_severity": {"events": "events.parquet", "logrank": "tables/logrank.csv"},
-    "improvement_panels": {"events": "events.parquet"},
-    "cumulative_incidence": {"events": "events.parquet"},
-    "dose_response": {"km_curves": "tables/km_curves.csv", "aft_curves": "tables/aft_curves.csv",
-                      "aft_models": "tables/aft_models.csv"},
-    "jacobson": {"sessions": "sessions.parquet"},
-    "jacobson_at_event": {"sessions": "sessions.parquet", "events": "events.parquet"},
-    "trajectories": {"sessions": "sessions.parquet", "events": "events.parquet"},
-    "sessions_attended": {"events": "events.parquet"},
-    "cox_forest": {"cox": "tables/cox.csv"},
-}
-assert set(FIGURE_INPUTS) == set(FIGURES), "every figure needs its inputs declared"
 SINGLE_TABLE_FIGURES = [f for f in FIGURES if f != "improvement_by_severity"]
 
 
 def figure_inputs(wildcards):
-    return {
-        key: f"results/{wildcards.dataset}/{path}"
-        for key, path in FIGURE_INPUTS[wildcards.figure].items()
-    }
+    """The files this figure is drawn from (dosecurve.figures.catalog.FIGURES)."""
+    return {key: path_of(key) for key in FIGURES[wildcards.figure].inputs}
 
 
 def figure_caption(wildcards):
     context = figure_context(
-        SETTINGS[wildcards.dataset], conf_level=ANALYSIS.conf_level, conf_type=ANALYSIS.conf_type
+        SETTINGS[wildcards.dataset],
+        conf_level=ANALYSIS.conf_level,
+        conf_type=ANALYSIS.conf_type,
     )
     return FIGURES[wildcards.figure].caption(context)
 

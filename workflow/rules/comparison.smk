@@ -9,9 +9,9 @@ OUTPUTS: results/comparison/medians.csv, overall_curves.{png,pdf} (rule comparis
 
 rule comparison:
     input:
-        medians=expand("results/{dataset}/tables/median_sessions.csv", dataset=DATASETS),
-        improved=expand("results/{dataset}/tables/improved_by_session.csv", dataset=DATASETS),
-        curves=expand("results/{dataset}/tables/km_curves.csv", dataset=DATASETS),
+        medians=expand(path_of("medians"), dataset=DATASETS),
+        improved=expand(path_of("improved"), dataset=DATASETS),
+        curves=expand(path_of("km_curves"), dataset=DATASETS),
     output:
         table=report(
             "results/comparison/medians.csv",
@@ -20,18 +20,18 @@ rule comparison:
         ),
         png="results/comparison/overall_curves.png",
         pdf="results/comparison/overall_curves.pdf",
+    log:
+        "results/comparison/logs/comparison.log",
+    benchmark:
+        "results/comparison/logs/benchmarks/comparison.tsv"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(2),
     params:
         min_cell=PRIVACY,
         datasets=list(DATASETS),
         conf_type=ANALYSIS.conf_type,
         units=UNITS,
-    threads: 1
-    resources:
-        mem_mb=mem_mb(2),
-    benchmark:
-        "results/comparison/logs/benchmarks/comparison.tsv",
-    log:
-        "results/comparison/logs/comparison.log",
     script:
         "../scripts/comparison.py"
 
@@ -40,22 +40,22 @@ rule comparison_report:
     input:
         table="results/comparison/medians.csv",
         png="results/comparison/overall_curves.png",
-        medians=expand("results/{dataset}/tables/median_sessions.csv", dataset=DATASETS),
-        improved=expand("results/{dataset}/tables/improved_by_session.csv", dataset=DATASETS),
+        medians=expand(path_of("medians"), dataset=DATASETS),
+        improved=expand(path_of("improved"), dataset=DATASETS),
     output:
         "results/comparison/report.html",
+    log:
+        "results/comparison/logs/comparison_report.log",
+    benchmark:
+        "results/comparison/logs/benchmarks/comparison_report.tsv"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(2),
     params:
         min_cell=PRIVACY,
         datasets=list(DATASETS),
         conf_level=ANALYSIS.conf_level,
         events={name: s.primary.label for name, s in SETTINGS.items()},
         units=UNITS,
-    threads: 1
-    resources:
-        mem_mb=mem_mb(2),
-    benchmark:
-        "results/comparison/logs/benchmarks/comparison_report.tsv",
-    log:
-        "results/comparison/logs/comparison_report.log",
     script:
         "../scripts/comparison_report.py"

@@ -13,68 +13,68 @@ OUTPUTS: results/{dataset}/simulated/{appointments,truth}.parquet (simulated dat
 
 
 rule simulate:
+    output:
+        appointments=path_of("appointments"),
+        truth=path_of("truth"),
+    log:
+        "results/{dataset}/logs/simulate.log",
+    benchmark:
+        "results/{dataset}/logs/benchmarks/simulate.tsv"
     wildcard_constraints:
         dataset=one_of(SIMULATED),
-    output:
-        appointments="results/{dataset}/simulated/appointments.parquet",
-        truth="results/{dataset}/simulated/truth.parquet",
-    params:
-        min_cell=PRIVACY,
-        dataset=settings("simulate"),
     threads: 1
     resources:
         mem_mb=simulate_mem_mb,
-    benchmark:
-        "results/{dataset}/logs/benchmarks/simulate.tsv",
-    log:
-        "results/{dataset}/logs/simulate.log",
+    params:
+        min_cell=PRIVACY,
+        dataset=settings("simulate"),
     script:
         "../scripts/simulate.py"
 
 
 rule sessions:
-    wildcard_constraints:
-        dataset=one_of([d for d in DATASETS if d not in POOLS]),
     input:
         raw=raw_input,
     output:
-        sessions="results/{dataset}/sessions.parquet",
-        checks="results/{dataset}/data_checks.csv",
-        provenance="results/{dataset}/provenance.csv",
+        sessions=path_of("sessions"),
+        checks=path_of("data_checks"),
+        provenance=path_of("provenance"),
+    log:
+        "results/{dataset}/logs/sessions.log",
+    benchmark:
+        "results/{dataset}/logs/benchmarks/sessions.tsv"
+    wildcard_constraints:
+        dataset=one_of([d for d in DATASETS if d not in POOLS]),
+    threads: 1
+    resources:
+        mem_mb=mem_mb(45),
     params:
         min_cell=PRIVACY,
         dataset=settings(*DATA_KEYS),
         input_file=input_fingerprint,
-    threads: 1
-    resources:
-        mem_mb=mem_mb(45),
-    benchmark:
-        "results/{dataset}/logs/benchmarks/sessions.tsv",
-    log:
-        "results/{dataset}/logs/sessions.log",
     script:
         "../scripts/sessions.py"
 
 
 rule pool_sessions:
-    wildcard_constraints:
-        dataset=one_of(POOLS),
     input:
         sessions=lambda w: expand("results/{m}/sessions.parquet", m=dataset(w)["pool"]),
         provenance=lambda w: expand("results/{m}/provenance.csv", m=dataset(w)["pool"]),
     output:
-        sessions="results/{dataset}/sessions.parquet",
-        checks="results/{dataset}/data_checks.csv",
-        provenance="results/{dataset}/provenance.csv",
-    params:
-        min_cell=PRIVACY,
-        dataset=settings("pool"),
+        sessions=path_of("sessions"),
+        checks=path_of("data_checks"),
+        provenance=path_of("provenance"),
+    log:
+        "results/{dataset}/logs/sessions.log",
+    benchmark:
+        "results/{dataset}/logs/benchmarks/sessions.tsv"
+    wildcard_constraints:
+        dataset=one_of(POOLS),
     threads: 1
     resources:
         mem_mb=mem_mb(65),
-    benchmark:
-        "results/{dataset}/logs/benchmarks/sessions.tsv",
-    log:
-        "results/{dataset}/logs/sessions.log",
+    params:
+        min_cell=PRIVACY,
+        dataset=settings("pool"),
     script:
         "../scripts/pool_sessions.py"

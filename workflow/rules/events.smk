@@ -9,20 +9,20 @@ OUTPUTS: results/{dataset}/events.parquet (primary definition, one row per clien
 
 rule events:
     input:
-        "results/{dataset}/sessions.parquet",
+        path_of("sessions"),
     output:
-        events="results/{dataset}/events.parquet",
-        by_definition="results/{dataset}/events_by_definition.parquet",
-        flow="results/{dataset}/flow.csv",
-    params:
-        min_cell=PRIVACY,
-        dataset=settings(*EVENT_KEYS),
+        events=path_of("events"),
+        by_definition=path_of("events_by_definition"),
+        flow=path_of("flow"),
+    log:
+        "results/{dataset}/logs/events.log",
+    benchmark:
+        "results/{dataset}/logs/benchmarks/events.tsv"
     threads: 1
     resources:
         mem_mb=mem_mb(65),
-    benchmark:
-        "results/{dataset}/logs/benchmarks/events.tsv",
-    log:
-        "results/{dataset}/logs/events.log",
+    params:
+        min_cell=PRIVACY,
+        dataset=settings(*EVENT_KEYS),
     script:
         "../scripts/events.py"

@@ -1,7 +1,8 @@
 """Figures: each drawn from the data written beside it as CSV (aggregates only).
 
 INPUTS:  results/{dataset}/events.parquet, sessions.parquet, tables/{logrank,km_curves,aft_curves,
-         aft_models,cox}.csv (which ones: FIGURE_INPUTS)
+         aft_models,cox}.csv (which ones: each figure's
+         inputs in dosecurve.figures.catalog.FIGURES)
 OUTPUTS: results/{dataset}/figures/{figure}.{png,pdf,csv} for every figure of
          dosecurve.figures.catalog.FIGURES; improvement_by_severity also writes its risk table
          and log-rank test as improvement_by_severity_{risk_table,logrank}.csv
@@ -15,21 +16,21 @@ rule figure:
         png=figure_png("results/{dataset}/figures/{figure}.png"),
         pdf="results/{dataset}/figures/{figure}.pdf",
         csv="results/{dataset}/figures/{figure}.csv",
+    log:
+        "results/{dataset}/logs/figure_{figure}.log",
+    benchmark:
+        "results/{dataset}/logs/benchmarks/figure_{figure}.tsv"
     wildcard_constraints:
         figure=one_of(SINGLE_TABLE_FIGURES),
+    threads: 1
+    resources:
+        mem_mb=mem_mb(65),
     params:
         dataset=settings(*ANALYSIS_KEYS),
         conf_level=ANALYSIS.conf_level,
         conf_type=ANALYSIS.conf_type,
         min_cell=PRIVACY,
         caption=figure_caption,
-    threads: 1
-    resources:
-        mem_mb=mem_mb(65),
-    benchmark:
-        "results/{dataset}/logs/benchmarks/figure_{figure}.tsv",
-    log:
-        "results/{dataset}/logs/figure_{figure}.log",
     script:
         "../scripts/figure.py"
 

@@ -12,15 +12,15 @@ rule paper_tables:
     output:
         md=[f"results/{{dataset}}/tables/paper/{table}.md" for table in PAPER_TABLES],
         tex=[f"results/{{dataset}}/tables/paper/{table}.tex" for table in PAPER_TABLES],
-    params:
-        min_cell=PRIVACY,
-        tables=list(PAPER_TABLES),
+    log:
+        "results/{dataset}/logs/paper_tables.log",
+    benchmark:
+        "results/{dataset}/logs/benchmarks/paper_tables.tsv"
     threads: 1
     resources:
         mem_mb=mem_mb(2),
-    benchmark:
-        "results/{dataset}/logs/benchmarks/paper_tables.tsv"
-    log:
-        "results/{dataset}/logs/paper_tables.log",
+    params:
+        min_cell=PRIVACY,
+        tables=list(PAPER_TABLES),
     script:
         "../scripts/paper_tables.py"

@@ -8,27 +8,27 @@ OUTPUTS: results/{dataset}/tables/{prepost_categories,prepost_by_group,prepost_e
 
 rule prepost:
     input:
-        "results/{dataset}/sessions.parquet",
+        path_of("sessions"),
     output:
         categories=report(
-            "results/{dataset}/tables/prepost_categories.csv",
+            path_of("prepost_categories"),
             caption="../report/prepost_categories.rst",
             category="{dataset}",
             labels={"table": "pre-post categories"},
         ),
-        by_group="results/{dataset}/tables/prepost_by_group.csv",
-        effects="results/{dataset}/tables/prepost_effects.csv",
-        reliable_change="results/{dataset}/tables/reliable_change.csv",
+        by_group=path_of("prepost_by_group"),
+        effects=path_of("prepost_effects"),
+        reliable_change=path_of("reliable_change"),
+    log:
+        "results/{dataset}/logs/prepost.log",
+    benchmark:
+        "results/{dataset}/logs/benchmarks/prepost.tsv"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(65),
     params:
         min_cell=PRIVACY,
         dataset=settings(*PREPOST_KEYS),
         conf_level=ANALYSIS.conf_level,
-    threads: 1
-    resources:
-        mem_mb=mem_mb(65),
-    benchmark:
-        "results/{dataset}/logs/benchmarks/prepost.tsv",
-    log:
-        "results/{dataset}/logs/prepost.log",
     script:
         "../scripts/prepost.py"

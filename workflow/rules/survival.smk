@@ -16,160 +16,160 @@ OUTPUTS: results/{dataset}/tables/{km_curves,median_sessions,quantiles,improved_
 
 rule survival:
     input:
-        "results/{dataset}/events.parquet",
+        path_of("events"),
     output:
-        curves="results/{dataset}/tables/km_curves.csv",
+        curves=path_of("km_curves"),
         medians=report(
-            "results/{dataset}/tables/median_sessions.csv",
+            path_of("medians"),
             caption="../report/median_sessions.rst",
             category="{dataset}",
             labels={"table": "median sessions"},
         ),
         improved=report(
-            "results/{dataset}/tables/improved_by_session.csv",
+            path_of("improved"),
             caption="../report/improved_by_session.rst",
             category="{dataset}",
             labels={"table": "improved by session"},
         ),
-        quantiles="results/{dataset}/tables/quantiles.csv",
-        rmst="results/{dataset}/tables/restricted_mean.csv",
+        quantiles=path_of("quantiles"),
+        rmst=path_of("rmst"),
+    log:
+        "results/{dataset}/logs/survival.log",
+    benchmark:
+        "results/{dataset}/logs/benchmarks/survival.tsv"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(10),
     params:
         min_cell=PRIVACY,
         dataset=settings(*BAND_KEYS),
         analysis=ANALYSIS_PARAMS,
         improved_at=improved_at,
-    threads: 1
-    resources:
-        mem_mb=mem_mb(10),
-    benchmark:
-        "results/{dataset}/logs/benchmarks/survival.tsv",
-    log:
-        "results/{dataset}/logs/survival.log",
     script:
         "../scripts/survival.py"
 
 
 rule compare_strata:
     input:
-        events="results/{dataset}/events.parquet",
-        by_definition="results/{dataset}/events_by_definition.parquet",
+        events=path_of("events"),
+        by_definition=path_of("events_by_definition"),
     output:
-        logrank="results/{dataset}/tables/logrank.csv",
-        pairwise="results/{dataset}/tables/logrank_pairwise.csv",
-        competing="results/{dataset}/tables/competing_risks.csv",
-        sensitivity="results/{dataset}/tables/sensitivity.csv",
+        logrank=path_of("logrank"),
+        pairwise=path_of("pairwise"),
+        competing=path_of("competing"),
+        sensitivity=path_of("sensitivity"),
+    log:
+        "results/{dataset}/logs/compare_strata.log",
+    benchmark:
+        "results/{dataset}/logs/benchmarks/compare_strata.tsv"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(10),
     params:
         min_cell=PRIVACY,
         dataset=settings(*COMPARE_KEYS),
         analysis=ANALYSIS_PARAMS,
         improved_at=improved_at,
-    threads: 1
-    resources:
-        mem_mb=mem_mb(10),
-    benchmark:
-        "results/{dataset}/logs/benchmarks/compare_strata.tsv",
-    log:
-        "results/{dataset}/logs/compare_strata.log",
     script:
         "../scripts/compare_strata.py"
 
 
 rule cox:
     input:
-        "results/{dataset}/events.parquet",
+        path_of("events"),
     output:
-        models="results/{dataset}/tables/cox.csv",
-        checks="results/{dataset}/tables/cox_ph_test.csv",
+        models=path_of("cox"),
+        checks=path_of("cox_ph"),
+    log:
+        "results/{dataset}/logs/cox.log",
+    benchmark:
+        "results/{dataset}/logs/benchmarks/cox.tsv"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(20),
     params:
         min_cell=PRIVACY,
         conf_level=ANALYSIS.conf_level,
         dataset=settings(*COX_KEYS),
-    threads: 1
-    resources:
-        mem_mb=mem_mb(20),
-    benchmark:
-        "results/{dataset}/logs/benchmarks/cox.tsv",
-    log:
-        "results/{dataset}/logs/cox.log",
     script:
         "../scripts/cox.py"
 
 
 rule dose_response:
     input:
-        "results/{dataset}/events.parquet",
+        path_of("events"),
     output:
-        models="results/{dataset}/tables/aft_models.csv",
-        predictions="results/{dataset}/tables/aft_predictions.csv",
-        howard="results/{dataset}/tables/howard_probit.csv",
-        curves="results/{dataset}/tables/aft_curves.csv",
+        models=path_of("aft"),
+        predictions=path_of("aft_predictions"),
+        howard=path_of("howard"),
+        curves=path_of("aft_curves"),
+    log:
+        "results/{dataset}/logs/dose_response.log",
+    benchmark:
+        "results/{dataset}/logs/benchmarks/dose_response.tsv"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(10),
     params:
         min_cell=PRIVACY,
         dataset=settings(*BAND_KEYS),
         improved_at=improved_at,
-    threads: 1
-    resources:
-        mem_mb=mem_mb(10),
-    benchmark:
-        "results/{dataset}/logs/benchmarks/dose_response.tsv",
-    log:
-        "results/{dataset}/logs/dose_response.log",
     script:
         "../scripts/dose_response.py"
 
 
 rule discrete_time:
     input:
-        "results/{dataset}/events.parquet",
+        path_of("events"),
     output:
-        "results/{dataset}/tables/discrete_time.csv",
-    params:
-        min_cell=PRIVACY,
-        conf_level=ANALYSIS.conf_level,
+        path_of("discrete"),
+    log:
+        "results/{dataset}/logs/discrete_time.log",
+    benchmark:
+        "results/{dataset}/logs/benchmarks/discrete_time.tsv"
     threads: 1
     resources:
         mem_mb=mem_mb(30),
-    benchmark:
-        "results/{dataset}/logs/benchmarks/discrete_time.tsv",
-    log:
-        "results/{dataset}/logs/discrete_time.log",
+    params:
+        min_cell=PRIVACY,
+        conf_level=ANALYSIS.conf_level,
     script:
         "../scripts/discrete_time.py"
 
 
 rule interval_censoring:
     input:
-        "results/{dataset}/events.parquet",
+        path_of("events"),
     output:
-        "results/{dataset}/tables/interval_median.csv",
-    params:
-        min_cell=PRIVACY,
+        path_of("interval"),
+    log:
+        "results/{dataset}/logs/interval_censoring.log",
+    benchmark:
+        "results/{dataset}/logs/benchmarks/interval_censoring.tsv"
     threads: 1
     resources:
         mem_mb=mem_mb(10),
-    benchmark:
-        "results/{dataset}/logs/benchmarks/interval_censoring.tsv",
-    log:
-        "results/{dataset}/logs/interval_censoring.log",
+    params:
+        min_cell=PRIVACY,
     script:
         "../scripts/interval_censoring.py"
 
 
 rule by_group:
     input:
-        "results/{dataset}/events.parquet",
+        path_of("events"),
     output:
-        "results/{dataset}/tables/by_group.csv",
+        path_of("by_group"),
+    log:
+        "results/{dataset}/logs/by_group.log",
+    benchmark:
+        "results/{dataset}/logs/benchmarks/by_group.tsv"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(10),
     params:
         min_cell=PRIVACY,
         dataset=settings(*GROUP_KEYS),
         analysis=ANALYSIS_PARAMS,
-    threads: 1
-    resources:
-        mem_mb=mem_mb(10),
-    benchmark:
-        "results/{dataset}/logs/benchmarks/by_group.tsv",
-    log:
-        "results/{dataset}/logs/by_group.log",
     script:
         "../scripts/by_group.py"

@@ -9,7 +9,7 @@ start(snakemake)
 p = snakemake.params
 a = cfg.analysis_settings({"analysis": p.analysis})
 s = dataset_settings(snakemake)
-events = read_result(snakemake.input[0], dtype={"client": str, "stratum": str})
+events = read_result(snakemake.input[0])
 table = by_groups(
     events,
     list(s.groups.columns),

@@ -10,7 +10,7 @@ from dosecurve.stats.logrank import logrank_tests
 start(snakemake)
 p, out = snakemake.params, snakemake.output
 a = cfg.analysis_settings({"analysis": p.analysis})
-events, stacked = (read_result(f, dtype={"client": str, "stratum": str}) for f in snakemake.input)
+events, stacked = (read_result(f) for f in snakemake.input)
 ci = {"conf_level": a.conf_level, "conf_type": a.conf_type}
 s = dataset_settings(snakemake)
 strata = s.strata

@@ -1,7 +1,6 @@
 """Adapter: set every data set's overall medians and curves side by side."""
 
-import pandas as pd
-from _adapter import save_figure, start, write_csv
+from _adapter import log, read_table, save_figure, start, write_csv
 
 from dosecurve.figures.curves import PDF_METADATA, PNG_METADATA
 from dosecurve.labels import Clock
@@ -12,7 +11,7 @@ names, inp, out = snakemake.params.datasets, snakemake.input, snakemake.output
 
 
 def read(paths):
-    return {n: pd.read_csv(p, dtype={"stratum": str}) for n, p in zip(names, paths, strict=True)}
+    return {n: read_table(p) for n, p in zip(names, paths, strict=True)}
 
 
 table = comparison_table(read(inp.medians), read(inp.improved))
@@ -22,4 +21,4 @@ label = Clock(units.pop()).axis if len(units) == 1 else "Time since intake (each
 fig = plot_comparison(read(inp.curves), conf_type=snakemake.params.conf_type, time_label=label)
 save_figure(fig, out.png, dpi=300, metadata=PNG_METADATA)
 save_figure(fig, out.pdf, metadata=PDF_METADATA)
-open(snakemake.log[0], "w").write(table.to_string(index=False) + "\n")
+log(table.to_string(index=False) + "\n")

@@ -6,7 +6,7 @@ from dosecurve.stats.cox import fit_cox
 
 start(snakemake)
 p = snakemake.params
-events = read_result(snakemake.input[0], dtype={"client": str, "stratum": str, "therapist": str})
+events = read_result(snakemake.input[0])
 s = dataset_settings(snakemake)
 models, checks = fit_cox(
     events,

@@ -5,5 +5,5 @@ from _adapter import read_result, start, write_csv
 from dosecurve.stats.discrete_time import fit_discrete
 
 start(snakemake)
-events = read_result(snakemake.input[0], dtype={"client": str, "stratum": str, "therapist": str})
+events = read_result(snakemake.input[0])
 write_csv(fit_discrete(events, conf_level=snakemake.params.conf_level), snakemake.output[0])

@@ -7,7 +7,7 @@ from dosecurve.stats.dose_response import fit_aft, fit_models, fitted_curves, ho
 
 start(snakemake)
 p, out = snakemake.params, snakemake.output
-events = read_result(snakemake.input[0], dtype={"client": str, "stratum": str})
+events = read_result(snakemake.input[0])
 fitted = fit_models(events)  # once, for the models table and the fitted curves
 models, predictions = fit_aft(events, fitted=fitted)
 write_csv(models, out.models)

@@ -1,17 +1,23 @@
 """Adapter: one figure of a data set: its data as CSV, then PNG (300 dpi) and PDF drawn
 from the written (privacy-suppressed) tables."""
 
-from _adapter import dataset_settings, private, read_result, save_figure, start, write_csv
+from _adapter import (
+    dataset_settings,
+    private,
+    read_result,
+    read_sessions,
+    save_figure,
+    start,
+    write_csv,
+)
 
-from dosecurve.data.storage import SESSION_IDS
 from dosecurve.figures.catalog import FIGURES, figure_context
 from dosecurve.figures.curves import PDF_METADATA, PNG_METADATA
 
 start(snakemake)
 p, out, name = snakemake.params, snakemake.output, snakemake.wildcards.figure
-dtypes = {"client": str, "stratum": str, "therapist": str}
 inputs = {
-    key: read_result(path, SESSION_IDS if key == "sessions" else (), dtype=dtypes)
+    key: read_sessions(path) if key == "sessions" else read_result(path)
     for key, path in snakemake.input.items()
 }
 context = figure_context(

@@ -5,5 +5,5 @@ from _adapter import read_result, start, write_csv
 from dosecurve.stats.interval_censoring import median_sensitivity
 
 start(snakemake)
-events = read_result(snakemake.input[0], dtype={"client": str, "stratum": str})
+events = read_result(snakemake.input[0])
 write_csv(median_sensitivity(events), snakemake.output[0])

@@ -1,13 +1,12 @@
 """Adapter: pre-post reliable and clinically significant change, overall and by group."""
 
-from _adapter import dataset_settings, read_result, start, write_csv
+from _adapter import dataset_settings, log, read_sessions, start, write_csv
 
-from dosecurve.data.storage import SESSION_IDS
 from dosecurve.outcomes.prepost import client_groups, prepost_analysis, prepost_pairs
 
 start(snakemake)
 s, out = dataset_settings(snakemake), snakemake.output
-sessions = read_result(snakemake.input[0], SESSION_IDS)
+sessions = read_sessions(snakemake.input[0])
 pairs = prepost_pairs(sessions, post=s.prepost.post)
 result = prepost_analysis(
     pairs,
@@ -19,4 +18,4 @@ result = prepost_analysis(
 )
 for name in ("categories", "by_group", "effects", "reliable_change"):
     write_csv(getattr(result, name), out[name])
-open(snakemake.log[0], "w").write(f"{len(pairs)} clients classified\n")
+log(f"{len(pairs)} clients classified\n")

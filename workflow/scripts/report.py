@@ -2,20 +2,19 @@
 
 import dataclasses
 
-import pandas as pd
-from _adapter import start, write_text
+from _adapter import read_bytes, read_table, start, write_text
 
 from dosecurve.report.page import ReportTables, render_dataset_report
 
 start(snakemake)
 p, inp = snakemake.params, snakemake.input
-read = {"keep_default_na": False, "na_values": [""], "dtype": {"stratum": str, "group": str}}
 names = [f.name for f in dataclasses.fields(ReportTables) if f.name in inp.keys()]
-tables = ReportTables(**{name: pd.read_csv(inp[name], **read) for name in names})
-figures = {}
-for key in (k for k in inp.keys() if k.startswith("figure_")):
-    with open(inp[key], "rb") as fh:
-        figures[key.removeprefix("figure_")] = fh.read()
+tables = ReportTables(**{name: read_table(inp[name]) for name in names})
+figures = {
+    key.removeprefix("figure_"): read_bytes(inp[key])
+    for key in inp.keys()
+    if key.startswith("figure_")
+}
 page = render_dataset_report(
     snakemake.wildcards.dataset,
     p.dataset,

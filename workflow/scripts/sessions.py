@@ -1,6 +1,6 @@
 """Adapter: read the data set (or the simulator's appointments), validate, write sessions."""
 
-from _adapter import dataset_settings, start, write_csv, write_table
+from _adapter import dataset_settings, log, start, write_csv, write_table
 
 from dosecurve.data.readers import provenance, read_table
 from dosecurve.data.sessions import validate_sessions
@@ -21,4 +21,4 @@ table, summary = validate_sessions(
 write_table(table, out.sessions)
 write_csv(summary.checks(), out.checks)
 write_csv(provenance(path, source=s.source), out.provenance)
-open(snakemake.log[0], "w").write(f"{path}: {summary}\n")
+log(f"{path}: {summary}\n")

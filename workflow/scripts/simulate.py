@@ -1,6 +1,6 @@
 """Adapter: simulate booked appointments and write them with the truth behind them."""
 
-from _adapter import dataset_settings, start, write_table
+from _adapter import dataset_settings, log, start, write_table
 
 from dosecurve.simulation.simulate import simulate_appointments
 
@@ -9,4 +9,4 @@ spec = dataset_settings(snakemake).simulation
 appointments, truth = simulate_appointments(spec)
 write_table(appointments, snakemake.output.appointments)
 write_table(truth, snakemake.output.truth)
-open(snakemake.log[0], "w").write(f"{spec}\n{len(appointments)} appointments\n")
+log(f"{spec}\n{len(appointments)} appointments\n")

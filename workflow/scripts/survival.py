@@ -9,7 +9,7 @@ from dosecurve.stats import kaplan_meier as km
 start(snakemake)
 p, out = snakemake.params, snakemake.output
 a = cfg.analysis_settings({"analysis": p.analysis})
-events = read_result(snakemake.input[0], dtype={"client": str, "stratum": str})
+events = read_result(snakemake.input[0])
 strata = dataset_settings(snakemake).strata
 fit = km.fit_by_stratum(events, strata, conf_level=a.conf_level, conf_type=a.conf_type)
 tables = {

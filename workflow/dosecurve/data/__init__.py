@@ -1,3 +1,3 @@
 """Reading researchers' files into one validated session table: readers, layouts, session checks,
-id codes, storage types.
+id codes.
 """

@@ -88,8 +88,9 @@ def sort_sessions(sessions: pd.DataFrame) -> ClientRows:
     """Sort a session table (``client``, ``session`` and any other columns) by client and
     session, as integer codes: a linear check when it is sorted already."""
     client = sessions["client"]
-    codes = client.cat.codes.to_numpy() if isinstance(client.dtype, pd.CategoricalDtype) else None
-    usable = codes is not None and len(codes) > 0 and codes.min() >= 0
+    categorical = isinstance(client.dtype, pd.CategoricalDtype)
+    codes = client.cat.codes.to_numpy() if categorical else np.empty(0, dtype=np.int64)
+    usable = len(codes) > 0 and codes.min() >= 0
     starts = np.r_[True, codes[1:] != codes[:-1]] if usable else None
     session = sessions["session"].to_numpy()
     if starts is not None and np.count_nonzero(starts) == np.count_nonzero(np.bincount(codes)):
@@ -115,4 +116,5 @@ def sort_sessions(sessions: pd.DataFrame) -> ClientRows:
     rows_client = index if order is None else index[order]
     if not in_order:  # where each client's rows begin, in the sorted table
         starts = np.r_[True, rows_client[1:] != rows_client[:-1]][: len(rows_client)]
+    assert starts is not None  # in order only when computed above
     return ClientRows(columns, rows_client, np.asarray(ids, dtype=object), np.flatnonzero(starts))

@@ -17,7 +17,9 @@ def per_distinct(values: pd.Series, func, missing: object = np.nan) -> pd.Series
     else:
         codes, uniques = pd.factorize(values)
     mapped = np.asarray(func(pd.Series(uniques, dtype=object)), dtype=object)
-    remap, categories = pd.factorize(np.append(mapped, missing))  # codes[-1] -> missing
+    remap, categories = pd.factorize(
+        np.append(mapped, np.array([missing], dtype=object))
+    )  # codes[-1] -> missing
     same = np.array_equal(remap[: len(uniques)], np.arange(len(uniques)))
     if not (same and (remap[-1] == -1 or not (codes == -1).any())):
         codes = remap[codes]

@@ -65,12 +65,14 @@ def figure_context(
 
 @dataclass(frozen=True)
 class FigureSpec:
-    """A figure: ``data`` turns the inputs into its tables (the first is written as
+    """A figure: ``inputs`` names the files it is drawn from (``dosecurve.outputs``),
+    ``data`` turns them into its tables (the first is written as
     ``<name>.csv``, any other as ``<name>_<key>.csv``), ``plot`` draws from them and
     ``caption`` says what was estimated and how."""
 
     name: str
     title: str
+    inputs: tuple[str, ...]  # keys of dosecurve.outputs.OUTPUTS it is drawn from
     data: Callable[[Tables, FigureContext], dict[str, pd.DataFrame]]
     plot: Callable[[Tables, FigureContext], Figure]
     caption: Callable[[FigureContext], str]
@@ -127,6 +129,7 @@ FIGURES: dict[str, FigureSpec] = {
         FigureSpec(
             "improvement_by_severity",
             "Time to improvement by intake severity",
+            ("events", "logrank"),
             _improvement_data,
             _improvement_plot,
             lambda c: (
@@ -143,6 +146,7 @@ FIGURES: dict[str, FigureSpec] = {
         FigureSpec(
             "improvement_panels",
             "Each stratum against all clients",
+            ("events",),
             lambda i, c: {"curves": _km(i, c)},
             lambda t, c: plot_small_multiples(t["curves"], c.strata, c.clock.axis),
             lambda c: (
@@ -153,6 +157,7 @@ FIGURES: dict[str, FigureSpec] = {
         FigureSpec(
             "cumulative_incidence",
             "Improvement and dropout as competing outcomes",
+            ("events",),
             lambda i, c: {"cif": fd.incidence_curves(i["events"], c.strata)},
             lambda t, c: plot_incidence(t["cif"], c.strata, c.clock.axis),
             lambda c: (
@@ -164,9 +169,10 @@ FIGURES: dict[str, FigureSpec] = {
         FigureSpec(
             "dose_response",
             "Dose-response: fitted curves and published benchmarks",
+            ("km_curves", "aft_curves", "aft"),
             lambda i, c: {
                 "curves": fd.dose_response(
-                    i["km_curves"], i["aft_curves"], i["aft_models"], benchmarks=c.clock.is_sessions
+                    i["km_curves"], i["aft_curves"], i["aft"], benchmarks=c.clock.is_sessions
                 )
             },
             lambda t, c: plot_dose_response(t["curves"], c.strata, c.clock.axis),
@@ -186,6 +192,7 @@ FIGURES: dict[str, FigureSpec] = {
         FigureSpec(
             "jacobson",
             "Jacobson plot: intake against last score",
+            ("sessions",),
             lambda i, c: {"cells": _cells(fd.last_pairs(i["sessions"]), c)},
             lambda t, c: plot_jacobson(t["cells"], c.instrument, post_label="last assessment"),
             lambda c: _jacobson_caption(c, "the last scored assessment"),
@@ -193,6 +200,7 @@ FIGURES: dict[str, FigureSpec] = {
         FigureSpec(
             "jacobson_at_event",
             "Jacobson plot: intake against the score at the event",
+            ("sessions", "events"),
             lambda i, c: {"cells": _cells(fd.event_pairs(i["sessions"], i["events"]), c)},
             lambda t, c: plot_jacobson(t["cells"], c.instrument, post_label="event or censoring"),
             lambda c: _jacobson_caption(
@@ -204,6 +212,7 @@ FIGURES: dict[str, FigureSpec] = {
         FigureSpec(
             "trajectories",
             "Mean score by session and intake severity",
+            ("sessions", "events"),
             lambda i, c: {
                 "means": fd.trajectories(i["sessions"], i["events"], c.strata, c.conf_level)
             },
@@ -221,6 +230,7 @@ FIGURES: dict[str, FigureSpec] = {
         FigureSpec(
             "sessions_attended",
             "Sessions attended by intake severity",
+            ("events",),
             lambda i, c: {"bins": fd.attendance(i["events"], c.strata)},
             lambda t, c: plot_attendance(t["bins"], c.strata, c.clock.axis),
             lambda c: (
@@ -231,6 +241,7 @@ FIGURES: dict[str, FigureSpec] = {
         FigureSpec(
             "cox_forest",
             "Cox models: hazard ratios",
+            ("cox",),
             lambda i, c: {"hazard_ratios": fd.forest(i["cox"])},
             lambda t, c: plot_forest(t["hazard_ratios"]),
             lambda c: (

@@ -24,7 +24,7 @@ from dosecurve.stats.kaplan_meier import ALL
 # A mean score is drawn only where at least this many clients were scored at that session.
 MIN_MEAN_N = 10
 RISK_COLUMNS = ["stratum", "session", "at_risk", "cum_improved", "cum_censored"]
-# Published reference points (domain brief, section 6).
+# Published reference points (workflow/docs/methods.md, section 6).
 HOWARD_POINTS = ((8, 0.50), (26, 0.75))
 BENCHMARKS = pd.DataFrame(
     {

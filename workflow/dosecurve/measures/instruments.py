@@ -1,7 +1,7 @@
 """Outcome instruments: constants for reliable and clinically significant change.
 
-Constants follow the project's domain brief (section 3); each preset records where its
-constants come from, and every value can be overridden per data set. Conventions
+Constants follow the methods notes (workflow/docs/methods.md, section 3); each preset
+records where its constants come from, and every value can be overridden per data set. Conventions
 (Jacobson & Truax 1991):
 
 * with raw-point constants (every preset, or ``cutoff``/``reliable_change`` given in

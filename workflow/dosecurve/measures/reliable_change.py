@@ -1,7 +1,7 @@
 """Reliable change methods and the pre-post clinical-significance classification.
 
-Methods (domain brief section 2; lower is better, scores are mirrored when higher is
-better so that a negative statistic is always an improvement):
+Methods (workflow/docs/methods.md, section 2; lower is better, scores are mirrored when
+higher is better so that a negative statistic is always an improvement):
 
 ========  ================================================================  ========
 method    statistic                                                          critical

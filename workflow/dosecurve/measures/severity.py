@@ -25,7 +25,7 @@ class Band:
     upper: float
 
 
-# CORE-OM clinical-score bands (domain brief section 3; widely quoted, not re-checked).
+# CORE-OM clinical-score bands (workflow/docs/methods.md, section 3; widely quoted, not re-checked).
 # PHQ-9, GAD-7 and BDI-II bands as published with the instruments.
 PRESET_BANDS: dict[str, tuple[Band, ...]] = {
     "core-om": (

@@ -223,7 +223,7 @@ def _derive(
     lower.iloc[client[first_hit]] = session[before]
 
     clinical = instrument.is_clinical(base["score"])
-    if two:
+    if two and second is not None:
         clinical = clinical | second.is_clinical(base["score_2"])
     stratum = assign_stratum(base["score"], bands)
     excluded = pd.Series("", index=clients, dtype=object)

@@ -161,9 +161,7 @@ def client_groups(
     """Grouping columns per classified client: ``stratum`` from the pre score, any other
     column from the client's first row of the session table."""
     others = [c for c in group_by if c != "stratum"]
-    per_client = (
-        sessions.groupby("client", sort=False, observed=True)[others].first() if others else None
-    )
+    per_client = sessions.groupby("client", sort=False, observed=True)[others].first()
     out = pd.DataFrame({"client": pairs["client"].to_numpy()})
     for column in group_by:
         if column == "stratum":

@@ -11,7 +11,10 @@ from dosecurve.simulation.simulate import SimulationSpec
 SOURCES = {
     "nordmo2021": "Nordmo et al. (2021), Psychotherapy Research 31(7)",
     "hirschfeld2024": "Hirschfeld et al. (2024), NHS psychotherapy service",
-    "brief_iapt": "UK NHS Talking Therapies style brief care (domain brief)",
+    "brief_iapt": (
+        "UK NHS Talking Therapies style brief care (illustrative; workflow/docs/methods.md, "
+        "section 7)"
+    ),
 }
 
 

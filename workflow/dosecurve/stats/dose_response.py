@@ -90,9 +90,11 @@ def fit_aft(
         ), empty
     if intake_grid is None:
         low, high = data["intake"].min(), data["intake"].max()
-        intake_grid = np.unique(np.round(np.linspace(low, high, 7), 1))
-    rows, predictions = [], []
-    grid = pd.DataFrame({"intake": list(intake_grid)})
+        grid = pd.DataFrame({"intake": np.unique(np.round(np.linspace(low, high, 7), 1))})
+    else:
+        grid = pd.DataFrame({"intake": list(intake_grid)})
+    rows: list[dict[str, Any]] = []
+    predictions = []
     fitted = fit_models(events) if fitted is None else fitted
     for name, (_, location, _) in MODELS.items():
         fitter = fitted[name]

@@ -75,9 +75,9 @@ def _chisq(u: np.ndarray, v: np.ndarray) -> tuple[float, int]:
     return stat, df
 
 
-def holm(p: Sequence[float]) -> np.ndarray:
+def holm(values: Sequence[float]) -> np.ndarray:
     """Holm's step-down adjustment of p-values (as R ``p.adjust(method = "holm")``)."""
-    p = np.asarray(p, float)
+    p = np.asarray(values, float)
     order = np.argsort(p)
     m = len(p)
     stepped = np.maximum.accumulate((m - np.arange(m)) * p[order])
@@ -124,7 +124,9 @@ def _row(test: str, k: int, stat: float, df: float, note: str) -> dict[str, obje
     return {"test": test, "strata": k, "statistic": stat, "df": df, "p_value": p, "note": note}
 
 
-def _trend(args, levels: Sequence[str], problem: str) -> dict[str, object]:
+def _trend(
+    args: tuple[np.ndarray, np.ndarray, np.ndarray], levels: Sequence[str], problem: str
+) -> dict[str, object]:
     name = "trend across ordered strata (scores 1, 2, ...)"
     if problem or len(levels) < 3:
         why = problem or "not estimable: fewer than three strata"

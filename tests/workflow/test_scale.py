@@ -22,7 +22,7 @@ from dosecurve.simulation.spec import PRESETS
 from dosecurve.stats.kaplan_meier import kaplan_meier
 from dosecurve.stats.logrank import logrank_tests
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 RULES = sorted((ROOT / "workflow/rules").glob("*.smk"))
 BENCHMARK = ROOT / "workflow/tools/benchmark.py"
 
@@ -157,7 +157,7 @@ def test_benchmark_runs_the_workflow_and_reports_every_step(tmp_path):
 
 
 def test_intermediates_are_narrowed_only_where_values_fit():
-    from dosecurve.data.storage import narrow_integers
+    from dosecurve.results import narrow_integers
 
     table = pd.DataFrame(
         {

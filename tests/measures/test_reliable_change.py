@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import EXTERNAL
 
 from dosecurve.measures import reliable_change as clinsig
 from dosecurve.measures.instruments import PRESETS, Norms, resolve_instrument
@@ -15,7 +14,6 @@ from dosecurve.outcomes import prepost
 PRE = np.array([20, 24, 16, 28, 12.0])
 POST = np.array([10, 22, 17, 18, 13.0])
 R_INST = resolve_instrument({"preset": "core-om", "reliability": 0.8})
-EXTERNAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "external"
 
 
 def test_cutoffs_and_reliable_change_from_norms():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from test_survival import r_events
+from conftest import r_events
 
 from dosecurve.config import parse_dataset
 from dosecurve.figures import data as fd
@@ -146,7 +146,7 @@ def test_incidence_figure_has_two_panels_and_a_curve_per_stratum():
 
 
 def test_howard_line_through_the_published_points():
-    # Domain brief, section 6 [I]: 12 % at 1, 61 % at 13, 86 % at 52 sessions.
+    # workflow/docs/methods.md, section 6 [I]: 12 % at 1, 61 % at 13, 86 % at 52 sessions.
     values = fd.howard_curve(np.array([1.0, 8.0, 13.0, 26.0, 52.0]))
     np.testing.assert_allclose(values, [0.12, 0.50, 0.61, 0.75, 0.86], atol=0.006)
 

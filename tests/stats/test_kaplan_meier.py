@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
+from conftest import R_EVENT, R_TIME, r_events
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lifelines import KaplanMeierFitter
@@ -12,17 +12,6 @@ from lifelines import KaplanMeierFitter
 from dosecurve.stats import curve_summaries as estimates
 from dosecurve.stats import kaplan_meier as survival
 from dosecurve.stats import logrank
-
-# Shared fixture for the R comparisons (35 clients, ties, censoring at event times).
-R_TIME = [2, 3, 3, 5, 6, 6, 6, 8, 9, 12, 1, 2, 2, 4, 4, 5, 7, 7, 10, 11]
-R_TIME += [3, 5, 8, 8, 9, 13, 13, 15, 16, 20, 4, 4, 4, 6, 9]
-R_EVENT = [1, 1, 0, 1, 1, 1, 0, 1, 0, 1, 1, 1, 1, 0, 1, 1, 0, 1, 1, 0]
-R_EVENT += [0, 1, 1, 0, 1, 1, 0, 0, 1, 0, 1, 0, 1, 1, 0]
-R_GROUP = ["a"] * 10 + ["b"] * 10 + ["c"] * 10 + ["a"] * 5
-
-
-def r_events() -> pd.DataFrame:
-    return pd.DataFrame({"time": R_TIME, "event": R_EVENT, "stratum": R_GROUP, "eligible": True})
 
 
 def test_kaplan_meier_hand_worked():

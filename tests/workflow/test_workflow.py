@@ -13,7 +13,7 @@ import yaml
 
 from dosecurve.stats.kaplan_meier import kaplan_meier, km_quantile
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.workflow
 
 BANDS = {"bands": [{"name": "lower", "from": 10, "to": 20}, {"name": "higher", "from": 20}]}

@@ -21,7 +21,7 @@ import yaml
 
 from dosecurve.config import check_config
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = yaml.safe_load((ROOT / "workflow/schemas/config.schema.yaml").read_text())
 COLS = {"client": "id", "session": "session_no", "score": "core_om"}
 GOOD = "id,session_no,core_om\nA,0,20\nA,1,9\nB,0,25\nB,2,18\n"

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.workflow
 
 GRID = {  # two data sets, one with two event definitions: a sensitivity grid in miniature
