@@ -14,9 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Literal
-
-import jsonschema
+from typing import TYPE_CHECKING, Any, Literal
 
 from dosecurve.data.layouts import Layout
 from dosecurve.data.sessions import MAX_SESSIONS
@@ -25,6 +23,9 @@ from dosecurve.measures.instruments import Instrument, resolve_instrument
 from dosecurve.measures.severity import PRESET_BANDS, Band, resolve_bands
 from dosecurve.outcomes.events import EventDefinition
 from dosecurve.simulation.simulate import SIMULATED_COLUMNS, SimulationSpec, spec_from_config
+
+if TYPE_CHECKING:
+    import jsonschema
 
 DEFAULT_IMPROVED_AT = (1, 4, 8, 13, 26, 52, 104)
 
@@ -471,6 +472,8 @@ def check_config(
 ) -> dict[str, DatasetSettings]:
     """Each data set's parsed settings; raise ``ValueError`` naming the key if ``config``
     breaks the schema or the rules."""
+    import jsonschema  # only where the whole config is checked: not in every step
+
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(config), key=lambda e: list(e.absolute_path))
     if errors:

@@ -12,13 +12,12 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
-from scipy.stats import t as student_t
 
 from dosecurve.measures.instruments import Instrument
 from dosecurve.measures.reliable_change import classify
 from dosecurve.outcomes.prepost import prepost_pairs
 from dosecurve.stats.cumulative_incidence import causes, cumulative_incidence
+from dosecurve.stats.distributions import normal_cdf, normal_quantile, t_quantile
 from dosecurve.stats.kaplan_meier import ALL
 
 # A mean score is drawn only where at least this many clients were scored at that session.
@@ -91,8 +90,8 @@ def incidence_curves(events: pd.DataFrame, strata: Sequence[str]) -> pd.DataFram
 def howard_curve(sessions: np.ndarray) -> np.ndarray:
     """Howard et al.'s (1986) probit line through 50 % at 8 and 75 % at 26 sessions."""
     (s1, p1), (s2, p2) = HOWARD_POINTS
-    slope = (norm.ppf(p2) - norm.ppf(p1)) / (np.log10(s2) - np.log10(s1))
-    return norm.cdf(norm.ppf(p1) + slope * (np.log10(sessions) - np.log10(s1)))
+    slope = (normal_quantile(p2) - normal_quantile(p1)) / (np.log10(s2) - np.log10(s1))
+    return normal_cdf(normal_quantile(p1) + slope * (np.log10(sessions) - np.log10(s1)))
 
 
 def dose_response(
@@ -221,7 +220,7 @@ def trajectories(
     ok = np.flatnonzero(n >= MIN_MEAN_N)
     mean = sum1[ok] / n[ok]
     sd = np.sqrt(np.maximum(sum2[ok] - n[ok] * mean**2, 0.0) / (n[ok] - 1))
-    half = student_t.ppf(0.5 + conf_level / 2, n[ok] - 1) * sd / np.sqrt(n[ok])
+    half = t_quantile(0.5 + conf_level / 2, n[ok] - 1) * sd / np.sqrt(n[ok])
     return pd.DataFrame(
         {
             "stratum": np.asarray(names, dtype=object)[ok // width],

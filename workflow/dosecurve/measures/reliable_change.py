@@ -26,13 +26,13 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
 from dosecurve.measures.instruments import Z_975, Instrument
+from dosecurve.stats.distributions import normal_quantile
 
 METHODS = ("jt", "gln", "en", "nk", "ha")
 CATEGORIES = ("recovered", "improved", "unchanged", "deteriorated", "harmed")
-CRITICAL = {"gln": Z_975, "en": Z_975, "nk": Z_975, "ha": float(norm.ppf(0.95))}
+CRITICAL = {"gln": Z_975, "en": Z_975, "nk": Z_975, "ha": float(normal_quantile(0.95))}
 
 
 @dataclass(frozen=True)
@@ -157,6 +157,6 @@ def prepost_effect(
     s = sample_stats(pre, post)
     sign = 1.0 if instrument.lower_is_better else -1.0
     d = sign * (s.m_pre - s.m_post) / s.sd_pre if s.sd_pre > 0 else np.nan
-    z = float(norm.ppf(0.5 + conf_level / 2))
+    z = float(normal_quantile(0.5 + conf_level / 2))
     half = z * np.sqrt(2 * (1 - s.r_prepost) / s.n + d**2 / (2 * s.n)) if s.n > 2 else np.nan
     return {**asdict(s), "d": d, "d_ci_lower": d - half, "d_ci_upper": d + half}

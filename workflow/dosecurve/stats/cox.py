@@ -20,10 +20,10 @@ import numpy as np
 import pandas as pd
 from lifelines import CoxPHFitter
 from lifelines.exceptions import ConvergenceError
-from scipy.stats import chi2, norm
 
 from dosecurve.data.idcodes import cluster_labels
 from dosecurve.stats.cox_ph_test import zph_test
+from dosecurve.stats.distributions import chi2_sf, normal_quantile, normal_sf
 from dosecurve.stats.robust_variance import robust_variance
 
 PH_ALPHA = 0.05
@@ -212,7 +212,7 @@ def _row(
     coef = float(naive.params_[term])
     se = float(naive.standard_errors_[term])
     use = float(robust[term]) if robust is not None else se
-    z = float(norm.ppf(0.5 + conf_level / 2))
+    z = float(normal_quantile(0.5 + conf_level / 2))
     return {
         "model": model,
         "term": term,
@@ -222,7 +222,7 @@ def _row(
         "hazard_ratio": np.exp(coef),
         "ci_lower": np.exp(coef - z * use),
         "ci_upper": np.exp(coef + z * use),
-        "p_value": float(2 * norm.sf(abs(coef / use))),
+        "p_value": float(2 * normal_sf(abs(coef / use))),
         "n": int(naive._n_examples),
         "events": int(naive.event_observed.sum()),
         "note": (
@@ -238,9 +238,9 @@ def _row(
 
 def _ph_rows(model: str, check) -> list[dict]:
     per_term, overall = check
-    rows = [_ph(model, term, stat, 1, float(chi2.sf(stat, 1))) for term, stat in per_term.items()]
+    rows = [_ph(model, term, stat, 1, float(chi2_sf(stat, 1))) for term, stat in per_term.items()]
     k = len(per_term)
-    rows.append(_ph(model, "GLOBAL", overall, k, float(chi2.sf(overall, k))))
+    rows.append(_ph(model, "GLOBAL", overall, k, float(chi2_sf(overall, k))))
     return rows
 
 

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
+from dosecurve.stats.distributions import normal_quantile
 from dosecurve.stats.kaplan_meier import (
     ALL,
     StrataCurves,
@@ -130,7 +130,7 @@ def restricted_mean_table(
     if horizon is None:
         ends = [c["time"].iloc[-1] for name, c in fit.curves.items() if name != ALL]
         horizon = float(min(ends)) if ends else float("nan")
-    z = float(norm.ppf(0.5 + conf_level / 2))
+    z = float(normal_quantile(0.5 + conf_level / 2))
     rows = []
     for name, curve in fit.curves.items():
         mean, se = restricted_mean(curve, horizon)

@@ -22,9 +22,9 @@ import warnings
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
-from scipy.stats import norm
 
 from dosecurve.data.idcodes import cluster_labels
+from dosecurve.stats.distributions import normal_quantile, normal_sf
 
 COLUMNS = [
     "term",
@@ -142,7 +142,7 @@ def fit_discrete(events: pd.DataFrame, *, conf_level: float = 0.95) -> pd.DataFr
         cov = groups / (groups - 1) * cov @ (summed.T @ summed) @ cov
     se = np.sqrt(np.diag(cov))
     coef = fit.params.to_numpy()
-    z = norm.ppf(0.5 + conf_level / 2)
+    z = normal_quantile(0.5 + conf_level / 2)
     table = pd.DataFrame(
         {
             "term": fit.params.index,
@@ -151,7 +151,7 @@ def fit_discrete(events: pd.DataFrame, *, conf_level: float = 0.95) -> pd.DataFr
             "hazard_ratio": np.exp(coef),
             "ci_lower": np.exp(coef - z * se),
             "ci_upper": np.exp(coef + z * se),
-            "p_value": 2 * norm.sf(np.abs(coef / se)),
+            "p_value": 2 * normal_sf(np.abs(coef / se)),
             "n_clients": len(data),
             "n_rows": n_rows,
             "note": "cluster-robust SE by therapist" if clustered else "",

@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 from lifelines import LogLogisticAFTFitter, LogNormalAFTFitter, LogNormalFitter, WeibullAFTFitter
 from lifelines.exceptions import ConvergenceError
-from scipy.stats import norm
+
+from dosecurve.stats.distributions import normal_cdf, normal_quantile
 
 MODELS = {
     "Weibull": (WeibullAFTFitter, "lambda_", "rho_"),
@@ -163,7 +164,7 @@ def howard_probit(
     and 75 % improved, and the % improved at ``sessions``, for the data and for Howard.
     """
     data = _data(events)
-    z75 = float(norm.ppf(0.75))
+    z75 = float(normal_quantile(0.75))
     howard_b = z75 / (np.log10(HOWARD["dose_75"]) - np.log10(HOWARD["dose_50"]))
     lines = {"Howard et al. 1986": (-howard_b * np.log10(HOWARD["dose_50"]), howard_b)}
     note = ""  # said on Howard's row when this data set's line cannot be fitted
@@ -185,7 +186,7 @@ def howard_probit(
             "dose_75": 10 ** ((z75 - a) / b),
             "note": note,
         }
-        row |= {f"improved_{s}": float(norm.cdf(a + b * np.log10(s))) for s in sessions}
+        row |= {f"improved_{s}": float(normal_cdf(a + b * np.log10(s))) for s in sessions}
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
+
+from dosecurve.stats.distributions import normal_quantile
 
 ALL = "all"
 _TOL = float(np.sqrt(np.finfo(float).eps))  # R: sqrt(.Machine$double.eps)
@@ -61,7 +62,7 @@ def kaplan_meier(
     surv = np.cumprod(1.0 - d / n)
     with np.errstate(divide="ignore", invalid="ignore"):
         std_err = np.sqrt(np.cumsum(np.where(d > 0, d / (n * (n - d)), 0.0)))
-        z = norm.ppf(0.5 + conf_level / 2.0)
+        z = normal_quantile(0.5 + conf_level / 2.0)
         table["surv"] = surv
         table["std_err"] = std_err
         table["lower"], table["upper"] = _limits(surv, std_err, z, conf_type)

@@ -19,7 +19,8 @@ from itertools import combinations
 
 import numpy as np
 import pandas as pd
-from scipy.stats import chi2
+
+from dosecurve.stats.distributions import chi2_sf
 
 
 def _counts(time: np.ndarray, event: np.ndarray, group: np.ndarray, levels: Sequence[str]):
@@ -120,7 +121,7 @@ def _not_estimable(k: int, n_events: int) -> str:
 
 
 def _row(test: str, k: int, stat: float, df: float, note: str) -> dict[str, object]:
-    p = float(chi2.sf(stat, df)) if not note and df else np.nan
+    p = float(chi2_sf(stat, df)) if not note and df else np.nan
     return {"test": test, "strata": k, "statistic": stat, "df": df, "p_value": p, "note": note}
 
 
@@ -148,7 +149,7 @@ def _pairwise(args, levels: Sequence[str]) -> pd.DataFrame:
         _, _, u, v = score_and_variance(time[keep], event[keep], group[keep], [a, b])
         stat, _ = _chisq(u, v)
         rows.append(
-            {"stratum_a": a, "stratum_b": b, "statistic": stat, "p_value": float(chi2.sf(stat, 1))}
+            {"stratum_a": a, "stratum_b": b, "statistic": stat, "p_value": float(chi2_sf(stat, 1))}
         )
     out = pd.DataFrame(rows, columns=["stratum_a", "stratum_b", "statistic", "p_value"])
     ok = out["p_value"].notna()
