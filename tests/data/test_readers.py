@@ -14,10 +14,14 @@ from dosecurve.data.readers import file_format, read_table
 from dosecurve.data.sessions import validate_sessions
 from dosecurve.measures.instruments import PRESETS
 
-LONG = pd.DataFrame({
-    "id": [1, 1, 1, 2, 2], "visit": [0, 1, 2, 0, 3], "core": [20.0, 15.5, 9.0, 25.0, 24.0],
-    "sex": [1, 1, 1, 2, 2],
-})  # fmt: skip
+LONG = pd.DataFrame(
+    {
+        "id": [1, 1, 1, 2, 2],
+        "visit": [0, 1, 2, 0, 3],
+        "core": [20.0, 15.5, 9.0, 25.0, 24.0],
+        "sex": [1, 1, 1, 2, 2],
+    }
+)
 COLUMNS = {"client": "id", "session": "visit", "score": "core", "covariates": ["sex"]}
 EXPECTED = {
     "client": ["1", "1", "1", "2", "2"],
@@ -39,9 +43,13 @@ def assert_expected(table):
 
 @pytest.mark.parametrize(
     ("name", "options"),
-    [("data.csv", {}), ("data.txt", {"delimiter": ";"}), ("data.tsv", {}),
-     ("data.csv", {"delimiter": "|"})],
-)  # fmt: skip
+    [
+        ("data.csv", {}),
+        ("data.txt", {"delimiter": ";"}),
+        ("data.tsv", {}),
+        ("data.csv", {"delimiter": "|"}),
+    ],
+)
 def test_delimited_files(tmp_path, name, options):
     sep = options.get("delimiter", "\t" if name.endswith(".tsv") else ",")
     path = tmp_path / name

@@ -139,12 +139,17 @@ def test_end_reason_is_carried():
     assert ev["end_reason"].to_dict() == {"a": "planned", "b": "dropout"}
 
 
-specs = st.sampled_from([
-    ("clinically_significant", "first", 1), ("reliable_improvement", "first", 1),
-    ("response", "first", 1), ("remission", "sustained", 2), ("clinically_significant",
-    "sustained", 0), ("reliable_deterioration", "first", 1), ("clinically_significant",
-    "termination", 1),
-])  # fmt: skip
+specs = st.sampled_from(
+    [
+        ("clinically_significant", "first", 1),
+        ("reliable_improvement", "first", 1),
+        ("response", "first", 1),
+        ("remission", "sustained", 2),
+        ("clinically_significant", "sustained", 0),
+        ("reliable_deterioration", "first", 1),
+        ("clinically_significant", "termination", 1),
+    ]
+)
 
 
 @settings(max_examples=120, deadline=None)

@@ -221,13 +221,21 @@ def test_logrank_not_estimable_with_one_stratum():
     ("conf_type", "lower", "upper", "quantiles"),
     [
         # survfit(Surv(time, event) ~ 1, conf.type = "log"); quantile(f, c(.25, .5, .75, .95))
-        ("log", [0.9177740474520356, 0.7863405494156190], [0.585772574276436, 1.0],
-         [(5, 3, 7), (8, 6, np.nan), (13, 10, np.nan), (np.nan, 16, np.nan)]),
+        (
+            "log",
+            [0.9177740474520356, 0.7863405494156190],
+            [0.585772574276436, 1.0],
+            [(5, 3, 7), (8, 6, np.nan), (13, 10, np.nan), (np.nan, 16, np.nan)],
+        ),
         # conf.type = "plain"
-        ("plain", [0.9162353830408833, 0.7803103403833023], [0.311082999133134, 1.0],
-         [(5, 3, 6), (8, 6, 12), (13, 9, np.nan), (np.nan, 16, np.nan)]),
+        (
+            "plain",
+            [0.9162353830408833, 0.7803103403833023],
+            [0.311082999133134, 1.0],
+            [(5, 3, 6), (8, 6, 12), (13, 9, np.nan), (np.nan, 16, np.nan)],
+        ),
     ],
-)  # fmt: skip
+)
 def test_other_conf_types_match_r(conf_type, lower, upper, quantiles):
     curve = survival.kaplan_meier(np.array(R_TIME), np.array(R_EVENT), conf_type=conf_type)
     np.testing.assert_allclose(curve["lower"].iloc[:2], lower, atol=1e-12)

@@ -12,9 +12,10 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from test_workflow import snakemake
+from runs import snakemake
 
-pytestmark = pytest.mark.workflow
+# A grid of tiny data sets, each run to its report: exhaustive, so run with the heavy tests.
+pytestmark = [pytest.mark.workflow, pytest.mark.heavy]
 
 COLS = {"client": "id", "session": "session_no", "score": "core_om"}
 ONE_BAND = {"bands": [{"name": "clinical", "from": 10}]}

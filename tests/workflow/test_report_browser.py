@@ -15,12 +15,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from test_workflow import snakemake, write_config
+from runs import snakemake, write_config
 
 from dosecurve.figures.catalog import FIGURES
 from dosecurve.report.sections import fmt_median, fmt_percent
 
-pytestmark = pytest.mark.workflow
+# A real browser (headless Chromium): run with the heavy tests (.ci/run installs it).
+pytestmark = [pytest.mark.workflow, pytest.mark.heavy]
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
 
 # Injected into a copy of the report (the report itself has no script): a content security

@@ -133,6 +133,7 @@ def test_count_based_logrank_equals_the_per_client_test():
 
 
 @pytest.mark.workflow
+@pytest.mark.heavy  # the benchmark tool runs the whole workflow: with the heavy tests
 def test_benchmark_runs_the_workflow_and_reports_every_step(tmp_path):
     cmd = [
         sys.executable,

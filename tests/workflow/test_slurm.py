@@ -16,16 +16,20 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.workflow
+# A SLURM cluster (.ci/slurm-up starts one): run with the heavy tests.
+pytestmark = [pytest.mark.workflow, pytest.mark.heavy]
 
+TWO_DEFINITIONS = [
+    {"definition": "clinically_significant"},
+    {"definition": "reliable_improvement"},
+]
 GRID = {  # two data sets, one with two event definitions: a sensitivity grid in miniature
     "brief": {"simulate": {"preset": "brief_iapt", "n_clients": 150, "seed": 3}},
     "open": {
         "simulate": {"preset": "nordmo2021", "n_clients": 150, "seed": 4},
-        "events": {"definitions": [{"definition": "clinically_significant"},
-                                   {"definition": "reliable_improvement"}]},
+        "events": {"definitions": TWO_DEFINITIONS},
     },
-}  # fmt: skip
+}
 TARGETS = [f"results/{d}/tables/{t}.csv" for d in GRID for t in ("median_sessions", "sensitivity")]
 
 

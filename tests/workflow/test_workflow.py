@@ -1,80 +1,44 @@
-"""End-to-end runs of the Snakemake workflow in a temporary folder, asserting numbers."""
+"""End-to-end runs of the Snakemake workflow in a temporary folder, asserting numbers.
+
+Most tests read the shared runs of tests/workflow/conftest.py (``clinics``, ``suppressed``);
+the rest run a config that must stop the workflow, which takes seconds.
+"""
 
 from __future__ import annotations
-
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from runs import CLINICS_TARGETS, clinic, snakemake, write_config, write_csv
 
 from dosecurve.stats.kaplan_meier import kaplan_meier, km_quantile
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.workflow
-
-BANDS = {"bands": [{"name": "lower", "from": 10, "to": 20}, {"name": "higher", "from": 20}]}
-
-
-def write_csv(folder: Path, clients: dict) -> None:
-    rows = [
-        (c, s, "" if v is None else v) for c, scores in clients.items() for s, v in scores.items()
-    ]
-    frame = pd.DataFrame(rows, columns=["id", "session_no", "core_om"])
-    (folder / "data").mkdir(parents=True, exist_ok=True)
-    frame.to_csv(folder / "data" / "clinic.csv", index=False)
-
-
-def write_config(folder: Path, datasets: dict, **extra) -> None:
-    (folder / "config").mkdir(parents=True, exist_ok=True)
-    text = yaml.safe_dump({"datasets": datasets, **extra}, sort_keys=False)
-    (folder / "config" / "config.yaml").write_text(text)
-
-
-def clinic(**overrides) -> dict:
-    return {
-        "path": "data/clinic.csv",
-        "columns": {"client": "id", "session": "session_no", "score": "core_om"},
-        "severity": BANDS,
-        **overrides,
-    }
-
-
-def snakemake(folder: Path, *args: str) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "-d", str(folder)]
-    return subprocess.run([*cmd, "--cores", "2", *args], capture_output=True, text=True)
-
-
-TINY = {
-    "A1": {0: 15, 1: 12, 2: 9.5}, "A2": {0: 12, 2: 11, 4: 7}, "A3": {0: 18, 3: 14, 6: 13},
-    "A4": {0: 10, 5: 5}, "B1": {0: 25, 3: 19, 6: 9}, "B2": {0: 30, 4: 10, 8: 24},
-    "B3": {0: 22, 2: 8, 4: 21}, "X1": {0: 8, 3: 4}, "X2": {0: 20}, "X3": {0: None, 1: None},
-}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
-def tiny_run(tmp_path_factory):
-
-    folder = tmp_path_factory.mktemp("tiny")
-    clients = TINY
-    write_csv(folder, clients)
-    write_config(
-        folder, {"clinic_a": clinic(), "clinic_b": clinic()}, analysis={"improved_at": [4, 8]}
-    )
-    result = snakemake(folder)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return folder
+def tiny(clinics):
+    """The tiny clinic's CORE-OM results (the R checks below are worked on it)."""
+    return clinics / "results/clinic-core"
 
 
-def test_medians_match_r(tiny_run):
+@pytest.fixture(scope="module")
+def definitions_run(clinics):
+    return clinics / "results/defs"
+
+
+@pytest.fixture(scope="module")
+def several_run(clinics):
+    return clinics / "results"
+
+
+def test_medians_match_r(tiny):
     # time <- c(2,4,6,5,6,8,2); event <- c(1,1,0,1,1,0,1)
     # grp <- c(rep("lower", 4), rep("higher", 3))
     # quantile(survfit(Surv(time, event) ~ grp, conf.type = "log-log"), .5): higher 6 (2, NA),
     # lower 4.5 (2, NA); overall ~ 1: 5 (2, NA)
-    medians = pd.read_csv(tiny_run / "results/clinic_a/tables/median_sessions.csv")
+    medians = pd.read_csv(tiny / "tables/median_sessions.csv")
     assert medians["stratum"].tolist() == ["lower", "higher", "all"]
     assert medians["n"].tolist() == [4, 3, 7]
     assert medians["events"].tolist() == [3, 2, 5]
@@ -83,8 +47,8 @@ def test_medians_match_r(tiny_run):
     assert medians["ci_upper"].isna().all()  # not reached: empty, never a number
 
 
-def test_flow_accounts_for_every_client(tiny_run):
-    flow = pd.read_csv(tiny_run / "results/clinic_a/flow.csv")
+def test_flow_accounts_for_every_client(tiny):
+    flow = pd.read_csv(tiny / "flow.csv")
     n = dict(zip(flow["reason"], flow["n"], strict=True))
     assert flow.loc[flow["status"] == "read", "n"].item() == 10
     assert flow.loc[flow["status"] == "analysed", "n"].item() == 7
@@ -94,53 +58,59 @@ def test_flow_accounts_for_every_client(tiny_run):
     assert flow.loc[flow["status"] != "read", "n"].sum() == 10
 
 
-def test_improved_by_session_and_logrank_match_r(tiny_run):
+def test_improved_by_session_and_logrank_match_r(tiny):
     # summary(survfit(Surv(time, event) ~ 1, conf.type = "log-log"), times = 4):
     # n.risk 5, 1 - surv 0.428571428571428, 1 - upper 0.162917219650819, 1 - lower 0.828133984471225
-    table = pd.read_csv(tiny_run / "results/clinic_a/tables/improved_by_session.csv")
+    table = pd.read_csv(tiny / "tables/improved_by_session.csv")
     row = table[(table["stratum"] == "all") & (table["session"] == 4)].iloc[0]
     assert row["at_risk"] == 5
     assert row["improved"] == pytest.approx(0.428571428571428, abs=1e-12)
     assert row["ci_lower"] == pytest.approx(0.162917219650819, abs=1e-12)
     assert row["ci_upper"] == pytest.approx(0.828133984471225, abs=1e-12)
     # survdiff(Surv(time, event) ~ grp)$chisq = 0.160314922382562
-    logrank = pd.read_csv(tiny_run / "results/clinic_a/tables/logrank.csv").iloc[0]
+    logrank = pd.read_csv(tiny / "tables/logrank.csv").iloc[0]
     assert logrank["statistic"] == pytest.approx(0.160314922382562, abs=1e-9)
 
 
-def test_events_table_has_the_documented_columns(tiny_run):
-    events = pd.read_parquet(tiny_run / "results/clinic_a/events.parquet")
+def test_events_table_has_the_documented_columns(tiny):
+    events = pd.read_parquet(tiny / "events.parquet")
     expected = ["client", "stratum", "baseline", "eligible", "time", "event", "sessions_attended"]
     assert list(events.columns[:7]) == expected
     assert events.set_index("client").loc["A2", "time"] == 4
 
 
-def test_report_is_self_contained_with_headline_numbers(tiny_run):
-    page = (tiny_run / "results/clinic_a/report.html").read_text()
+def test_report_is_self_contained_with_headline_numbers(tiny):
+    page = (tiny / "report.html").read_text()
     assert "median number of sessions to improvement was 5 (2 to not reached)" in page
     assert "data:image/png;base64," in page
     assert "<script" not in page and "http://" not in page and "https://" not in page
     assert ">A1<" not in page and ">B3<" not in page
 
 
-def test_figure_is_written_as_png_and_pdf(tiny_run):
-    png = (tiny_run / "results/clinic_a/figures/improvement_by_severity.png").read_bytes()
-    pdf = (tiny_run / "results/clinic_a/figures/improvement_by_severity.pdf").read_bytes()
+def test_figure_is_written_as_png_and_pdf(tiny):
+    png = (tiny / "figures/improvement_by_severity.png").read_bytes()
+    pdf = (tiny / "figures/improvement_by_severity.pdf").read_bytes()
     assert png.startswith(b"\x89PNG") and pdf.startswith(b"%PDF")
     width = int.from_bytes(png[16:20], "big")  # IHDR: 7.5 inches at 300 dpi
     assert width == 2250
     assert b"CreationDate" not in pdf  # no timestamp, so reruns are byte-identical
 
 
-def test_rerun_does_nothing_and_a_change_reruns_only_its_data_set(tiny_run):
-    again = snakemake(tiny_run, "-n")
+def test_rerun_does_nothing_and_a_change_reruns_only_its_data_set(clinics):
+    again = snakemake(clinics, "-n", *CLINICS_TARGETS)
     assert "Nothing to be done" in again.stdout + again.stderr
-    config = yaml.safe_load((tiny_run / "config/config.yaml").read_text())
-    config["datasets"]["clinic_b"]["severity"] = {"bands": [{"name": "any", "from": 10}]}
-    (tiny_run / "config/config.yaml").write_text(yaml.safe_dump(config))
-    dry = snakemake(tiny_run, "-n")
+    path = clinics / "config/config.yaml"
+    original = path.read_text()
+    config = yaml.safe_load(original)
+    config["datasets"]["defs"]["severity"] = {"bands": [{"name": "any", "from": 10}]}
+    path.write_text(yaml.safe_dump(config))
+    try:
+        dry = snakemake(clinics, "-n", *CLINICS_TARGETS)
+    finally:
+        path.write_text(original)
     out = dry.stdout + dry.stderr
-    assert "dataset=clinic_b" in out and "dataset=clinic_a" not in out
+    assert "dataset=defs" in out and "dataset=clinic-core" not in out
+    assert "dataset=messy" not in out and "dataset=sim_a" not in out
     assert "rule sessions" not in out  # severity does not change the session table
     assert "rule events" in out
 
@@ -171,61 +141,18 @@ def test_missing_file_names_the_config_key(tmp_path):
     assert "datasets.clinic.path: data/nope.csv: file not found" in result.stderr + result.stdout
 
 
-def test_default_simulated_run(tmp_path):
-    write_config(
-        tmp_path, {"sim": {"simulate": {"preset": "nordmo2021", "n_clients": 120, "seed": 5}}}
-    )
-    result = snakemake(tmp_path)
-    assert result.returncode == 0, result.stderr[-3000:]
-    events = pd.read_parquet(tmp_path / "results/sim/events.parquet")
-    flow = pd.read_csv(tmp_path / "results/sim/flow.csv")
+def test_simulated_run_counts_every_client_and_its_median_is_the_km_median(clinics):
+    out = clinics / "results/sim_a"
+    events = pd.read_parquet(out / "events.parquet")
+    flow = pd.read_csv(out / "flow.csv")
     assert flow.loc[flow["status"] == "read", "n"].item() == 120 == len(events)
     assert flow.loc[flow["status"] != "read", "n"].sum() == 120
-    medians = pd.read_csv(tmp_path / "results/sim/tables/median_sessions.csv").set_index("stratum")
+    medians = pd.read_csv(out / "tables/median_sessions.csv").set_index("stratum")
     eligible = events[events["eligible"]]
     curve = kaplan_meier(eligible["time"].to_numpy(), eligible["event"].to_numpy())
     assert medians.loc["all", "median"] == km_quantile(curve, 0.5)[0]
     assert medians.loc["all", "events"] == eligible["event"].sum()
     assert 10 < medians.loc["all", "median"] < 150
-
-
-@pytest.fixture(scope="module")
-def definitions_run(tmp_path_factory):
-    """The tiny clinic with three event definitions, covariates and mapped end reasons."""
-    folder = tmp_path_factory.mktemp("definitions")
-    write_csv(folder, TINY)
-    frame = pd.read_csv(folder / "data" / "clinic.csv")
-    frame["arm"] = np.where(frame["id"].str.startswith("B"), "y", "x")
-    frame["ending"] = frame["id"].map({"A1": "completed", "B3": "dropped out"}).fillna("")
-    frame.to_csv(folder / "data" / "clinic.csv", index=False)
-    columns = {
-        "client": "id",
-        "session": "session_no",
-        "score": "core_om",
-        "end_reason": "ending",
-        "covariates": ["arm"],
-    }
-    ds = clinic(
-        columns=columns,
-        end_reasons={"planned": ["completed"], "dropout": ["dropped out"]},
-        events={
-            "primary": "csi",
-            "definitions": [
-                {"name": "csi", "definition": "clinically_significant"},
-                {"name": "ri", "definition": "reliable_improvement"},
-                {"definition": "clinically_significant", "timing": "sustained", "sustained_for": 1},
-            ],
-        },
-        prepost={"method": "jt", "group_by": ["arm"]},
-        groups={"columns": ["arm"], "cross_with_severity": True},
-        severity={
-            "bands": [{"name": "lower", "from": 0, "to": 20}, {"name": "higher", "from": 20}]
-        },
-    )
-    write_config(folder, {"clinic": ds})
-    result = snakemake(folder)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return folder / "results" / "clinic"
 
 
 def test_sensitivity_sets_definitions_side_by_side(definitions_run):
@@ -295,45 +222,18 @@ def test_prepost_tables(definitions_run):
     assert ("arm x severity", "x / lower") in groups.index
 
 
-@pytest.fixture(scope="module")
-def several_run(tmp_path_factory):
-    """Two simulated services, their pool, and a clinic file with two outcomes."""
-    folder = tmp_path_factory.mktemp("several")
-    (folder / "data").mkdir()
-    rows = [
-        (c, s, v, p)
-        for c, scores in TINY.items()
-        for s, v in scores.items()
-        for p in [None if v is None else min(27, round(v * 0.6))]
-    ]
-    frame = pd.DataFrame(rows, columns=["id", "session_no", "core_om", "phq9"])
-    frame.to_csv(folder / "data" / "clinic.csv", index=False)
-    clinic_two = {
-        "path": "data/clinic.csv",
-        "columns": {"client": "id", "session": "session_no"},
-        "outcomes": [
-            {"name": "core", "column": "core_om", "instrument": "core-om", "severity": BANDS},
-            {"name": "phq", "column": "phq9", "instrument": "phq-9"},
-        ],
-    }
-    write_config(
-        folder,
-        {
-            "sim_a": {"simulate": {"preset": "nordmo2021", "n_clients": 80, "seed": 1}},
-            "sim_b": {"simulate": {"preset": "hirschfeld2024", "n_clients": 70, "seed": 2}},
-            "both": {"pool": ["sim_a", "sim_b"]},
-            "clinic": clinic_two,
-            "brief": {"simulate": {"preset": "brief_iapt", "n_clients": 60, "seed": 3}},
-        },
-    )
-    result = snakemake(folder)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return folder / "results"
-
-
 def test_comparison_sets_every_data_set_side_by_side(several_run):
     table = pd.read_csv(several_run / "comparison/medians.csv").set_index("dataset")
-    assert list(table.index) == ["sim_a", "sim_b", "both", "clinic-core", "clinic-phq", "brief"]
+    assert list(table.index) == [
+        "clinic-core",
+        "clinic-phq",
+        "defs",
+        "messy",
+        "sim_a",
+        "sim_b",
+        "both",
+        "brief",
+    ]
     for name in table.index:
         own = pd.read_csv(several_run / name / "tables/median_sessions.csv").set_index("stratum")
         assert table.loc[name, "n"] == own.loc["all", "n"]
@@ -344,7 +244,7 @@ def test_comparison_sets_every_data_set_side_by_side(several_run):
 
 def test_pooled_data_set_keeps_every_client_and_its_source(several_run):
     flow = pd.read_csv(several_run / "both/flow.csv")
-    assert flow.loc[flow["status"] == "read", "n"].item() == 150
+    assert flow.loc[flow["status"] == "read", "n"].item() == 120 + 70
     by = pd.read_csv(several_run / "both/tables/by_dataset.csv").set_index("stratum")
     members = [
         pd.read_csv(several_run / m / "tables/median_sessions.csv").set_index("stratum")
@@ -389,35 +289,10 @@ def test_pool_of_different_instruments_is_refused(tmp_path):
     )
 
 
-def test_messy_file_accounts_for_every_client(tmp_path):
-    """One client per recoverable problem; every one ends up in flow.csv."""
-    rows = [
-        ("ok", 0, 20),
-        ("ok", 1, 15),
-        ("ok", 2, 9),
-        ("dup", 0, 20),
-        ("dup", 0, 20),
-        ("dup", 3, 8),  # exact duplicate row: dropped
-        ("gap", 0, 22),
-        ("gap", 1, None),
-        ("gap", 2, 21),  # a missing score: kept as a visit
-        ("single", 0, 25),  # only an intake
-        ("late", 2, 18),
-        ("late", 5, 8),  # no intake row: baseline at session 2
-        ("blank", 0, None),
-        ("blank", 1, None),  # no score at all
-        ("well", 0, 7),
-        ("well", 4, 5),  # functional at intake
-    ]
-    (tmp_path / "data").mkdir()
-    pd.DataFrame(rows, columns=["id", "session_no", "core_om"]).to_csv(
-        tmp_path / "data/clinic.csv", index=False
-    )
-    ds = clinic(severity="core-om")
-    write_config(tmp_path, {"messy": ds})
-    result = snakemake(tmp_path)
-    assert result.returncode == 0, result.stderr[-3000:]
-    flow = pd.read_csv(tmp_path / "results/messy/flow.csv")
+def test_messy_file_accounts_for_every_client(clinics):
+    """One client per recoverable problem (conftest.MESSY); every one ends up in flow.csv."""
+    out = clinics / "results/messy"
+    flow = pd.read_csv(out / "flow.csv")
     n = dict(zip(flow["reason"], flow["n"], strict=True))
     assert flow.loc[flow["status"] == "read", "n"].item() == 7
     assert flow.loc[flow["status"] != "read", "n"].sum() == 7
@@ -425,14 +300,14 @@ def test_messy_file_accounts_for_every_client(tmp_path):
     assert n["no scored assessment after the baseline"] == 1  # single
     assert n["not clinical at intake (baseline on the functional side of the cutoff)"] == 1
     assert flow.loc[flow["status"] == "analysed", "n"].item() == 4  # ok, dup, gap, late
-    checks = pd.read_csv(tmp_path / "results/messy/data_checks.csv").set_index("check")["n"]
+    checks = pd.read_csv(out / "data_checks.csv").set_index("check")["n"]
     assert checks["rows read"] == 16 and checks["clients read"] == 7
     assert checks["exact duplicate rows"] == 1
     assert checks["rows with a missing score"] == 3
     assert checks["clients without an intake score"] == 1  # late ('blank' has no score at all)
-    events = pd.read_parquet(tmp_path / "results/messy/events.parquet").set_index("client")
+    events = pd.read_parquet(out / "events.parquet").set_index("client")
     assert events.loc["late", ["baseline", "time", "event"]].tolist() == [18, 5, 1]
-    report = (tmp_path / "results/messy/report.html").read_text()
+    report = (out / "report.html").read_text()
     assert "exact duplicate rows" in report
 
 
@@ -446,31 +321,8 @@ def test_unreadable_file_is_named(tmp_path):
     assert not (tmp_path / "results/clinic/sessions.parquet").exists()
 
 
-def test_same_config_gives_byte_identical_results(tmp_path):
-    """Two runs of the same config in two folders write the same bytes, figures included
-    (all but the timings in benchmarks/, which measure the run)."""
-    outputs = []
-    for run in ("first", "second"):
-        folder = tmp_path / run
-        write_config(
-            folder, {"sim": {"simulate": {"preset": "hirschfeld2024", "n_clients": 60, "seed": 11}}}
-        )
-        result = snakemake(folder)
-        assert result.returncode == 0, result.stderr[-2000:]
-        files = sorted(p for p in (folder / "results").rglob("*") if p.is_file())
-        outputs.append({p.relative_to(folder): p.read_bytes() for p in files})
-    assert outputs[0].keys() == outputs[1].keys()
-    differing = [str(k) for k in outputs[0] if outputs[0][k] != outputs[1][k]]
-    assert differing and all("/benchmarks/" in k for k in differing)
-    assert any(str(k).endswith(".pdf") for k in outputs[0])
-
-
-def test_min_cell_suppresses_small_counts_everywhere(tmp_path):
-    write_csv(tmp_path, TINY)
-    write_config(tmp_path, {"clinic": clinic()}, privacy={"min_cell": 5})
-    result = snakemake(tmp_path)
-    assert result.returncode == 0, result.stderr[-3000:]
-    out = tmp_path / "results/clinic"
+def test_min_cell_suppresses_small_counts_everywhere(suppressed):
+    out = suppressed
     read = {"keep_default_na": False, "na_values": [""], "dtype": str}
     medians = pd.read_csv(out / "tables/median_sessions.csv", **read).set_index("stratum")
     assert medians["n"].to_dict() == {"lower": "<5", "higher": "<5", "all": "7"}
@@ -495,3 +347,33 @@ def test_config_templates_are_refused(tmp_path):
     assert result.returncode != 0
     assert "uses YTE templates (__use_yte__)" in result.stderr + result.stdout
     assert not (tmp_path / "results").exists()
+
+
+def test_every_output_is_registered_and_every_registered_output_is_written(clinics):
+    """dosecurve.outputs lists exactly what a data set of each kind gets (figures aside: the
+    figure catalogue lists those)."""
+    from dosecurve.figures.catalog import FIGURES
+    from dosecurve.outputs import OUTPUTS, paper_tables
+
+    for name, kind in {"clinic-core": "file", "brief": "simulated", "both": "pooled"}.items():
+        folder = clinics / "results" / name
+        written = {
+            str(p.relative_to(folder))
+            for p in folder.rglob("*")
+            if p.is_file() and p.relative_to(folder).parts[0] not in ("logs", "figures")
+        }
+        expected = {o.path for o in OUTPUTS if o.only in (None, kind)}
+        expected |= {f"tables/paper/{t}.{ext}" for t in paper_tables() for ext in ("md", "tex")}
+        assert written == expected, (name, written ^ expected)
+        drawn = {p.stem for p in (folder / "figures").glob("*.png")}
+        assert drawn == set(FIGURES), name
+
+
+def test_the_report_reads_every_table_the_registry_gives_it():
+    import dataclasses
+
+    from dosecurve.outputs import OUTPUTS
+    from dosecurve.report.page import ReportTables
+
+    fields = {f.name for f in dataclasses.fields(ReportTables)}
+    assert fields == {o.key for o in OUTPUTS if o.report}

@@ -86,7 +86,14 @@ def _layout(ds: Mapping[str, Any]) -> Layout:
     """How the data set's rows become sessions (the simulator books appointments)."""
     if "simulate" in ds:
         return Layout(session_from="appointments")
-    return Layout.from_config(ds)
+    return Layout(
+        layout=ds.get("layout", "long"),
+        wide_pattern=ds.get("wide_pattern", r"score_(\d+)"),
+        session_from=ds.get("session_from", "session"),
+        intake=ds.get("intake", "session_0"),
+        date_format=ds.get("date_format"),
+        wide_columns=tuple((str(k), int(v)) for k, v in (ds.get("wide_columns") or {}).items()),
+    )
 
 
 def _dataset_bands(ds: Mapping[str, Any]) -> tuple[Band, ...]:

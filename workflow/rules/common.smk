@@ -82,7 +82,9 @@ ANALYSIS_PARAMS = canonical(config.get("analysis") or {})
 def improved_at(wildcards):
     """The sessions to tabulate '% improved by' at: the data set's, else the analysis's; None
     lets the step choose the defaults within the data's range (config.landmarks)."""
-    given = dataset(wildcards).get("improved_at", ANALYSIS_PARAMS.get("improved_at"))
+    given = SETTINGS[wildcards.dataset].improved_at or ANALYSIS_PARAMS.get(
+        "improved_at"
+    )
     return sorted(set(given)) if given else None
 
 

@@ -58,8 +58,10 @@ rule sessions:
 
 rule pool_sessions:
     input:
-        sessions=lambda w: expand("results/{m}/sessions.parquet", m=dataset(w)["pool"]),
-        provenance=lambda w: expand("results/{m}/provenance.csv", m=dataset(w)["pool"]),
+        sessions=lambda w: [path_of("sessions", m) for m in SETTINGS[w.dataset].members],
+        provenance=lambda w: [
+            path_of("provenance", m) for m in SETTINGS[w.dataset].members
+        ],
     output:
         sessions=path_of("sessions"),
         checks=path_of("data_checks"),

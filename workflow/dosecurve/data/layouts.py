@@ -19,7 +19,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -38,18 +37,6 @@ class Layout:
     intake: str = "session_0"
     date_format: str | None = None
     wide_columns: tuple[tuple[str, int], ...] = ()
-
-    @classmethod
-    def from_config(cls, ds: Mapping[str, Any]) -> Layout:
-        """The layout settings of a data set's config section (defaults filled)."""
-        return cls(
-            layout=ds.get("layout", "long"),
-            wide_pattern=ds.get("wide_pattern", r"score_(\d+)"),
-            session_from=ds.get("session_from", "session"),
-            intake=ds.get("intake", "session_0"),
-            date_format=ds.get("date_format"),
-            wide_columns=tuple((str(k), int(v)) for k, v in (ds.get("wide_columns") or {}).items()),
-        )
 
 
 INTAKE_LIKE = re.compile(r"(^|[_.\s-])(pre|baseline|intake|t?0)($|[_.\s-])", re.IGNORECASE)

@@ -19,10 +19,19 @@ import numpy as np
 import pandas as pd
 
 FORMATS = {
-    ".csv": "csv", ".txt": "csv", ".tsv": "tsv", ".tab": "tsv", ".parquet": "parquet",
-    ".pq": "parquet", ".xlsx": "excel", ".xlsm": "excel", ".xls": "excel", ".sav": "sav",
-    ".zsav": "sav", ".dta": "dta",
-}  # fmt: skip
+    ".csv": "csv",
+    ".txt": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".xlsx": "excel",
+    ".xlsm": "excel",
+    ".xls": "excel",
+    ".sav": "sav",
+    ".zsav": "sav",
+    ".dta": "dta",
+}
 DELIMITERS = (",", ";", "\t", "|")
 MAX_FIELDS = 5000  # more columns than this is a broken export, not a session table
 
@@ -270,13 +279,19 @@ def check_input_path(path: str) -> None:
 # What a file is, by its first bytes: a text file of another kind is named for what it is.
 MAGIC = (
     (b"\x1f\x8b", "gzip-compressed data: decompress it (gunzip) and point path: at the CSV"),
-    (b"PK\x03\x04", "a zip archive, such as an Excel .xlsx workbook: give it the .xlsx "
-     "extension (or set format: excel), or unzip it"),
-    (b"\xd0\xcf\x11\xe0", "an Excel 97-2003 (.xls) workbook or another Office file: give it "
-     "the .xls extension or set format: excel"),
+    (
+        b"PK\x03\x04",
+        "a zip archive, such as an Excel .xlsx workbook: give it the .xlsx "
+        "extension (or set format: excel), or unzip it",
+    ),
+    (
+        b"\xd0\xcf\x11\xe0",
+        "an Excel 97-2003 (.xls) workbook or another Office file: give it "
+        "the .xls extension or set format: excel",
+    ),
     (b"PAR1", "a Parquet file: give it the .parquet extension or set format: parquet"),
     (b"$FL2", "an SPSS (.sav) file: give it the .sav extension or set format: sav"),
-)  # fmt: skip
+)
 
 
 def check_text_container(path: str, encoding: str) -> None:

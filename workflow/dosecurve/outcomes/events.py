@@ -64,9 +64,18 @@ REASONS = (
 )
 SESSION_COLUMNS = ("client", "session", "score", "score_2", "end_reason")
 EVENT_COLUMNS = [
-    "client", "stratum", "baseline", "eligible", "time", "event", "sessions_attended",
-    "time_lower", "time_upper", "end_reason", "excluded",
-]  # fmt: skip
+    "client",
+    "stratum",
+    "baseline",
+    "eligible",
+    "time",
+    "event",
+    "sessions_attended",
+    "time_lower",
+    "time_upper",
+    "end_reason",
+    "excluded",
+]
 
 
 @dataclass(frozen=True)

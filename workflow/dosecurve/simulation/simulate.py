@@ -239,6 +239,10 @@ def _client_ids(n: int) -> np.ndarray:
 
 
 SIMULATED_COLUMNS = {
-    "client": "client", "session": "appointment", "attended": "attended", "score": "score",
-    "therapist": "therapist", "end_reason": "end_reason",
-}  # fmt: skip
+    "client": "client",
+    "session": "appointment",
+    "attended": "attended",
+    "score": "score",
+    "therapist": "therapist",
+    "end_reason": "end_reason",
+}
