@@ -276,3 +276,40 @@ def test_given_files_replace_the_default_and_merge_in_order(tmp_path):
         "analysis": {"conf_level": 0.9, "conf_type": "log"},
         "privacy": {"min_cell": 5},
     }
+
+
+def test_settings_are_parsed_once_into_a_frozen_object():
+    import dataclasses
+
+    ds = {
+        "path": "f.csv",
+        "columns": {"client": "id", "session": "s", "score": "x", "covariates": ["arm"]},
+        "instrument": "phq-9",
+        "time_unit": "weeks",
+        "improved_at": [8, 4, 8],
+        "cox": {"covariates": ["arm"]},
+    }
+    s = cfg.parse_dataset(ds, "clinic")
+    assert (s.kind, s.name, s.instrument.name, s.clock.axis) == (
+        "file",
+        "clinic",
+        "PHQ-9",
+        "Weeks since intake",
+    )
+    assert s.improved_at == (4, 8) and s.cox.covariates == ("arm",) and s.strata[-1] == "severe"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        s.time_unit = "sessions"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        s.columns["score"] = "y"  # type: ignore[index]
+
+
+def test_a_step_given_only_its_keys_parses_and_bands_it_was_not_given_are_refused():
+    custom = {"cutoff": 10, "reliable_change": 5, "range": [0, 40]}  # no preset bands
+    full = {"path": "f.csv", "columns": {"client": "id", "session": "s", "score": "x"}}
+    with pytest.raises(ValueError, match="severity is required"):
+        cfg.parse_dataset({**full, "instrument": custom})  # the whole section is checked
+    # the sessions step is given the instrument but not the severity bands
+    s = cfg.parse_dataset({**full, "instrument": custom}, "clinic", check=False)
+    assert s.instrument.cutoff == 10
+    with pytest.raises(ValueError, match="was not given its 'severity' settings"):
+        _ = s.bands

@@ -11,13 +11,12 @@ from __future__ import annotations
 import copy
 import gzip
 import hashlib
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
+from runs import snakemake
 
 from dosecurve.config import check_config
 
@@ -259,13 +258,6 @@ READS = {
 }
 
 
-def snakemake(folder: Path, *args: str) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "-d", str(folder)]
-    return subprocess.run(
-        [*cmd, "--cores", "2", "--keep-going", *args], capture_output=True, text=True
-    )
-
-
 @pytest.fixture(scope="module")
 def catalogue(tmp_path_factory):
     folder = tmp_path_factory.mktemp("bad")
@@ -283,7 +275,7 @@ def catalogue(tmp_path_factory):
     digests = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.glob("data/*")}
     targets = [f"results/{name}/sessions.parquet" for name in FATAL]
     targets += [f"results/{name}/{file}" for name, files in READS.items() for file in files]
-    result = snakemake(folder, *targets)
+    result = snakemake(folder, "--keep-going", *targets)
     return folder, result, digests
 
 
@@ -382,7 +374,7 @@ def test_every_analysable_data_set_reaches_its_report(catalogue):
     """Every step of every analysable data set runs to the end, beside the fatal ones."""
     folder = catalogue[0]
     targets = [f"results/{name}/report.html" for name in ANALYSABLE]
-    result = snakemake(folder, *targets)
+    result = snakemake(folder, "--keep-going", *targets)
     assert result.returncode == 0, result.stderr[-3000:]
     for name in ANALYSABLE:
         assert (folder / "results" / name / "report.html").exists(), name
