@@ -170,7 +170,7 @@ def all_outputs():
 
 def print_reports():
     """After a successful run: where to look."""
-    pages = [f"results/{name}/report.html" for name in DATASETS]
+    pages = [path_of("report_page", name) for name in DATASETS]
     pages.append("results/comparison/report.html")
     found = [os.path.abspath(p) for p in pages if os.path.exists(p)]
     if found:
