@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from conftest import EXTERNAL
 
-from dosecurve.measures import reliable_change as clinsig
+from dosecurve.measures import reliable_change
 from dosecurve.measures.instruments import PRESETS, Norms, resolve_instrument
 from dosecurve.outcomes import prepost
 
@@ -73,7 +73,7 @@ def test_sample_stats_hand_worked():
     # pre deviations 0, 4, -4, 8, -8: SS 160, SD sqrt(40) = 6.324555; post mean 16,
     # deviations -6, 6, 1, 2, -3: SS 86, SD sqrt(21.5) = 4.636809;
     # cov = (0 + 24 - 4 + 16 + 24) / 4 = 15; r = 15 / (6.324555 * 4.636809) = 0.511496
-    s = clinsig.sample_stats(PRE, POST)
+    s = reliable_change.sample_stats(PRE, POST)
     assert (s.m_pre, s.m_post) == (20, 16)
     assert s.sd_pre == pytest.approx(np.sqrt(40))
     assert s.sd_post == pytest.approx(np.sqrt(21.5))
@@ -120,18 +120,18 @@ R_VALUES = {
 
 @pytest.mark.parametrize("method", ["gln", "en", "nk", "ha"])
 def test_rc_statistics_match_r(method):
-    stat, crit = clinsig.rc_statistic(PRE, POST, method=method, instrument=R_INST)
+    stat, crit = reliable_change.rc_statistic(PRE, POST, method=method, instrument=R_INST)
     np.testing.assert_allclose(stat, R_VALUES[method], atol=1e-12)
     assert crit == pytest.approx(1.644854 if method == "ha" else 1.959964, abs=1e-6)
     # clients 1 and 4 improve reliably by every method; none deteriorates
-    cats = clinsig.classify(PRE, POST, method=method, instrument=R_INST)
+    cats = reliable_change.classify(PRE, POST, method=method, instrument=R_INST)
     assert list(cats) == ["improved", "unchanged", "unchanged", "improved", "unchanged"]
 
 
 def test_ha_reliability_of_difference_matches_r():
-    s = clinsig.sample_stats(PRE, POST)
+    s = reliable_change.sample_stats(PRE, POST)
     se = s.sd_pre * np.sqrt(1 - 0.8)
-    assert clinsig.ha_reliability_of_difference(s, se) == pytest.approx(0.492063492063492)
+    assert reliable_change.ha_reliability_of_difference(s, se) == pytest.approx(0.492063492063492)
 
 
 def test_methods_mirror_when_higher_is_better():
@@ -144,7 +144,7 @@ def test_methods_mirror_when_higher_is_better():
             "reliability": 0.8,
         }
     )
-    stat, _ = clinsig.rc_statistic(40 - PRE, 40 - POST, method="en", instrument=wb)
+    stat, _ = reliable_change.rc_statistic(40 - PRE, 40 - POST, method="en", instrument=wb)
     np.testing.assert_allclose(stat, R_VALUES["en"], atol=1e-12)
 
 
@@ -155,7 +155,7 @@ def test_jt_categories_at_the_boundaries():
     # 20->10: fall 10 but 10 is clinical: improved; 20->9.9: recovered;
     # 12->17: +5 reliable worse, clinical to clinical: deteriorated; 8->13 harmed;
     # 8->12.9: +4.9 not reliable: unchanged; 15->11: -4: unchanged; 9.9->10: unchanged
-    cats = clinsig.classify(pre, post, method="jt", instrument=core)
+    cats = reliable_change.classify(pre, post, method="jt", instrument=core)
     expected = [
         "improved",
         "recovered",
@@ -166,7 +166,7 @@ def test_jt_categories_at_the_boundaries():
         "unchanged",
     ]
     assert list(cats) == expected
-    table = clinsig.category_table(pd.Series(cats))
+    table = reliable_change.category_table(pd.Series(cats))
     assert table["n"].tolist() == [1, 1, 3, 1, 1]
     assert table["percent"].sum() == pytest.approx(100)
 
@@ -174,7 +174,7 @@ def test_jt_categories_at_the_boundaries():
 def test_prepost_effect_matches_r():
     # d <- (mean(pre) - mean(post)) / sd(pre); v <- 2 (1 - r12) / n + d^2 / (2 n)
     # c(d, d -+ qnorm(.975) sqrt(v)) = 0.632455532033676 -0.318483966461744 1.583395030529096
-    eff = clinsig.prepost_effect(PRE, POST, instrument=PRESETS["core-om"])
+    eff = reliable_change.prepost_effect(PRE, POST, instrument=PRESETS["core-om"])
     assert eff["d"] == pytest.approx(0.632455532033676, abs=1e-12)
     assert eff["d_ci_lower"] == pytest.approx(-0.318483966461744, abs=1e-12)
     assert eff["d_ci_upper"] == pytest.approx(1.583395030529096, abs=1e-12)
@@ -257,7 +257,7 @@ def test_jacobson_1989_das_categories():
     )
     assert das.reliable_change == pytest.approx(13.1938044078089)
     assert das.cutoff == pytest.approx(95.9302884615385)
-    cats = clinsig.classify(
+    cats = reliable_change.classify(
         wide["pre"].to_numpy(), wide["post"].to_numpy(), method="jt", instrument=das
     )
     counts = pd.Series(cats).value_counts().to_dict()

@@ -9,16 +9,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lifelines import KaplanMeierFitter
 
-from dosecurve.stats import curve_summaries as estimates
-from dosecurve.stats import kaplan_meier as survival
-from dosecurve.stats import logrank
+from dosecurve.stats import curve_summaries, kaplan_meier, logrank
 
 
 def test_kaplan_meier_hand_worked():
     # times 2(e) 4(c) 4(e) 6(e): S(2) = 3/4; S(4) = 3/4 * 2/3 = 1/2; S(6) = 1/2 * 0/1 = 0.
     # Greenwood at 2: 1 / (4 * 3) = 1/12; at 4: 1/12 + 1/(3 * 2) = 1/4.
     # log-log CI at 2: S^exp(+-z * sqrt(1/12) / log(3/4)), z = 1.959964
-    curve = survival.kaplan_meier(np.array([2, 4, 4, 6]), np.array([1, 0, 1, 1]))
+    curve = kaplan_meier.kaplan_meier(np.array([2, 4, 4, 6]), np.array([1, 0, 1, 1]))
     assert curve["time"].tolist() == [2, 4, 6]
     assert curve["at_risk"].tolist() == [4, 3, 1]
     assert curve["events"].tolist() == [1, 1, 1]
@@ -31,14 +29,14 @@ def test_kaplan_meier_hand_worked():
     assert curve["upper"].iloc[0] == pytest.approx(0.75**expo)
     assert np.isnan(curve["lower"].iloc[2])  # undefined where S = 0, as in R
     # S is exactly 0.5 from session 4 until 6: the median is the midpoint, 5 (R's rule).
-    assert survival.km_quantile(curve, 0.5)[0] == pytest.approx(5.0)
+    assert kaplan_meier.km_quantile(curve, 0.5)[0] == pytest.approx(5.0)
 
 
 def test_kaplan_meier_matches_r():
     # R 4.2, survival 3.5.3:
     # fit <- survfit(Surv(time, event) ~ 1, conf.type = "log-log")
     # data.frame(fit$time, fit$surv, fit$std.err, fit$lower, fit$upper)
-    curve = survival.kaplan_meier(np.array(R_TIME), np.array(R_EVENT))
+    curve = kaplan_meier.kaplan_meier(np.array(R_TIME), np.array(R_EVENT))
     r_surv = [
         0.971428571428571,
         0.885714285714286,
@@ -125,22 +123,22 @@ def test_kaplan_meier_matches_r():
     [(0.25, (5.0, 2.0, 6.0)), (0.5, (8.0, 5.0, 12.0)), (0.75, (13.0, 9.0, np.nan))],
 )
 def test_quantiles_match_r(p, expected):
-    curve = survival.kaplan_meier(np.array(R_TIME), np.array(R_EVENT))
-    np.testing.assert_allclose(survival.km_quantile(curve, p), expected)
+    curve = kaplan_meier.kaplan_meier(np.array(R_TIME), np.array(R_EVENT))
+    np.testing.assert_allclose(kaplan_meier.km_quantile(curve, p), expected)
 
 
 def test_median_midpoint_rule_matches_r():
     # quantile(survfit(Surv(c(1,2,3,4,5,6), c(1,1,1,0,1,0)) ~ 1, conf.type = "log-log"), .5)
     # gives 4 (S = 0.5 on [3, 5)), lower 1, upper NA
-    curve = survival.kaplan_meier(np.arange(1, 7), np.array([1, 1, 1, 0, 1, 0]))
-    np.testing.assert_allclose(survival.km_quantile(curve, 0.5), (4.0, 1.0, np.nan))
+    curve = kaplan_meier.kaplan_meier(np.arange(1, 7), np.array([1, 1, 1, 0, 1, 0]))
+    np.testing.assert_allclose(kaplan_meier.km_quantile(curve, 0.5), (4.0, 1.0, np.nan))
 
 
 def test_median_table_by_stratum_matches_r():
     # quantile(survfit(Surv(time, event) ~ group, conf.type = "log-log"), probs = .5):
     # a 6 (4, NA); b 5 (1, NA); c 16 (5, NA); overall 8 (5, 12)
-    fit = survival.fit_by_stratum(r_events(), ["a", "b", "c"])
-    table = survival.median_table(fit).set_index("stratum")
+    fit = kaplan_meier.fit_by_stratum(r_events(), ["a", "b", "c"])
+    table = kaplan_meier.median_table(fit).set_index("stratum")
     assert list(table.index) == ["a", "b", "c", "all"]
     assert table["n"].tolist() == [15, 10, 10, 35]
     assert table["events"].tolist() == [10, 7, 5, 22]
@@ -152,8 +150,8 @@ def test_median_table_by_stratum_matches_r():
 def test_improved_by_session_matches_r_summary():
     # summary(fit, times = c(4, 8, 13)): n.risk 28 14 5; surv 0.765306122448980
     # 0.454549055647104 0.241048741631040; lower/upper as in the fit table above
-    fit = survival.fit_by_stratum(r_events(), [])
-    table = survival.improved_by_session(fit, [4, 8, 13, 21])
+    fit = kaplan_meier.fit_by_stratum(r_events(), [])
+    table = kaplan_meier.improved_by_session(fit, [4, 8, 13, 21])
     assert table["at_risk"].tolist() == [28, 14, 5, 0]
     np.testing.assert_allclose(
         table["improved"].iloc[:3],
@@ -237,43 +235,43 @@ def test_logrank_not_estimable_with_one_stratum():
     ],
 )
 def test_other_conf_types_match_r(conf_type, lower, upper, quantiles):
-    curve = survival.kaplan_meier(np.array(R_TIME), np.array(R_EVENT), conf_type=conf_type)
+    curve = kaplan_meier.kaplan_meier(np.array(R_TIME), np.array(R_EVENT), conf_type=conf_type)
     np.testing.assert_allclose(curve["lower"].iloc[:2], lower, atol=1e-12)
     np.testing.assert_allclose([curve["upper"].iloc[-1], curve["upper"].iloc[0]], upper, atol=1e-12)
-    fit = survival.StrataCurves({"all": curve})
-    table = estimates.quantile_table(fit)
+    fit = kaplan_meier.StrataCurves({"all": curve})
+    table = curve_summaries.quantile_table(fit)
     np.testing.assert_allclose(table[["sessions", "ci_lower", "ci_upper"]].to_numpy(), quantiles)
 
 
 def test_median_among_improved_is_the_plain_median_of_event_times():
     # event times 1, 2, 2, 2, 3, 4, 4, 4, 5, 5, 5, 6, 6, 6, 7, 8, 8, 9, 10, 12, 13, 16:
     # 22 events, median = mean of the 11th and 12th = (5 + 6) / 2 = 5.5
-    table = survival.median_table(survival.fit_by_stratum(r_events(), []))
+    table = kaplan_meier.median_table(kaplan_meier.fit_by_stratum(r_events(), []))
     assert table["median_among_improved"].item() == 5.5
 
 
 def test_conf_level_widens_interval():
-    narrow = survival.kaplan_meier(np.array(R_TIME), np.array(R_EVENT), conf_level=0.8)
-    wide = survival.kaplan_meier(np.array(R_TIME), np.array(R_EVENT), conf_level=0.99)
+    narrow = kaplan_meier.kaplan_meier(np.array(R_TIME), np.array(R_EVENT), conf_level=0.8)
+    wide = kaplan_meier.kaplan_meier(np.array(R_TIME), np.array(R_EVENT), conf_level=0.99)
     assert (wide["lower"] < narrow["lower"]).all() and (wide["upper"] > narrow["upper"]).all()
 
 
 def test_no_eligible_clients_is_labelled_not_estimable():
-    fit = survival.fit_by_stratum(r_events().assign(eligible=False), ["a"])
-    table = survival.median_table(fit)
+    fit = kaplan_meier.fit_by_stratum(r_events().assign(eligible=False), ["a"])
+    table = kaplan_meier.median_table(fit)
     assert table[["stratum", "n", "events"]].iloc[0].tolist() == ["all", 0, 0]
     assert table["note"].item() == "not estimable: no eligible clients (see flow.csv)"
-    assert survival.improved_by_session(fit, [4]).empty and fit.tidy().empty
+    assert kaplan_meier.improved_by_session(fit, [4]).empty and fit.tidy().empty
 
 
 def test_stratum_without_events_is_labelled():
     events = r_events()
     events.loc[events["stratum"] == "c", "event"] = 0
-    table = survival.median_table(survival.fit_by_stratum(events, ["a", "b", "c"]))
+    table = kaplan_meier.median_table(kaplan_meier.fit_by_stratum(events, ["a", "b", "c"]))
     notes = table.set_index("stratum")["note"]
     assert notes["c"] == "no events" and notes["a"] == "" and notes["all"] == ""
-    curve = survival.kaplan_meier(np.array([1, 2, 3]), np.array([1, 0, 0]))
-    assert np.isnan(survival.km_quantile(curve, 0.5)[0])  # S stays at 2/3: not reached
+    curve = kaplan_meier.kaplan_meier(np.array([1, 2, 3]), np.array([1, 0, 0]))
+    assert np.isnan(kaplan_meier.km_quantile(curve, 0.5)[0])  # S stays at 2/3: not reached
 
 
 durations = st.lists(
@@ -286,13 +284,13 @@ durations = st.lists(
 def test_kaplan_meier_invariants_and_lifelines_agree(data):
     time = np.array([t for t, _ in data])
     event = np.array([e for _, e in data], dtype=int)
-    curve = survival.kaplan_meier(time, event)
+    curve = kaplan_meier.kaplan_meier(time, event)
     surv = curve["surv"].to_numpy()
     assert np.all(np.diff(surv) <= 1e-15) and np.all((surv >= 0) & (surv <= 1))
     ok = curve["lower"].notna()
     assert np.all(curve.loc[ok, "lower"] <= surv[ok] + 1e-12)
     assert np.all(curve.loc[ok, "upper"] >= surv[ok] - 1e-12)
-    quantiles = [survival.km_quantile(curve, p)[0] for p in (0.25, 0.5, 0.75)]
+    quantiles = [kaplan_meier.km_quantile(curve, p)[0] for p in (0.25, 0.5, 0.75)]
     reached = [q for q in quantiles if not np.isnan(q)]
     assert reached == sorted(reached)
     assert curve["at_risk"].iloc[0] == len(time)
@@ -306,8 +304,8 @@ def test_restricted_mean_matches_r():
     # summary(survfit(Surv(time, event) ~ group), rmean = 10)$table[, c("rmean", "se(rmean)")]
     # a 6.56851851851852 0.732114405554004; b 5.94 1.122728818548807;
     # c 9.09259259259259 0.531921857675893; ~ 1: 7.108819169960475 0.522564192112594
-    fit = survival.fit_by_stratum(r_events(), ["a", "b", "c"])
-    table = estimates.restricted_mean_table(fit, 10).set_index("stratum")
+    fit = kaplan_meier.fit_by_stratum(r_events(), ["a", "b", "c"])
+    table = curve_summaries.restricted_mean_table(fit, 10).set_index("stratum")
     np.testing.assert_allclose(
         table["rmst"], [6.56851851851852, 5.94, 9.09259259259259, 7.108819169960475], atol=1e-12
     )
@@ -320,12 +318,14 @@ def test_restricted_mean_matches_r():
         1.959964 * np.hypot(0.732114405554004, 0.531921857675893), rel=1e-6
     )
     # a horizon between event times: rmean = 10.5 gives 7.28960572618375 (0.55587577407566)
-    curve = survival.kaplan_meier(np.array(R_TIME), np.array(R_EVENT))
+    curve = kaplan_meier.kaplan_meier(np.array(R_TIME), np.array(R_EVENT))
     np.testing.assert_allclose(
-        estimates.restricted_mean(curve, 10.5), (7.28960572618375, 0.55587577407566), atol=1e-12
+        curve_summaries.restricted_mean(curve, 10.5),
+        (7.28960572618375, 0.55587577407566),
+        atol=1e-12,
     )
     # default horizon: the shortest follow-up among the strata (a 12, b 11, c 20)
-    assert estimates.restricted_mean_table(fit)["horizon"].iloc[0] == 11
+    assert curve_summaries.restricted_mean_table(fit)["horizon"].iloc[0] == 11
 
 
 def test_by_group_matches_r():
@@ -334,7 +334,7 @@ def test_by_group_matches_r():
     # quantile(survfit(... ~ arm, conf.type = "log-log"), .5): x 8 (4, NA), y 7 (5, 13)
     # survdiff(Surv(time, event) ~ arm + stratum)$chisq = 8.46280685743618 (crossed, 5 df)
     events = r_events().assign(arm=["x", "y"] * 17 + ["x"])
-    table = estimates.by_groups(events, ["arm"], ["a", "b", "c"], cross=True)
+    table = curve_summaries.by_groups(events, ["arm"], ["a", "b", "c"], cross=True)
     alone = table[table["grouping"] == "arm"].set_index("group")
     np.testing.assert_allclose(alone.loc[["x", "y"], "median"], [8, 7])
     np.testing.assert_allclose(alone.loc[["x", "y"], "ci_upper"], [np.nan, 13])
@@ -343,4 +343,4 @@ def test_by_group_matches_r():
     assert crossed["logrank_statistic"].iloc[0] == pytest.approx(8.46280685743618, abs=1e-9)
     assert crossed["logrank_df"].iloc[0] == 5
     assert "x / a" in set(crossed["group"])
-    assert estimates.by_groups(events, [], ["a"], cross=False).empty
+    assert curve_summaries.by_groups(events, [], ["a"], cross=False).empty
