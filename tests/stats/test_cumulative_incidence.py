@@ -8,7 +8,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dosecurve.stats.cumulative_incidence import causes, competing_table, cumulative_incidence
+from dosecurve.stats.cumulative_incidence import (
+    aalen_johansen,
+    causes,
+    competing_table,
+    cumulative_incidence,
+)
 from dosecurve.stats.kaplan_meier import kaplan_meier
 
 TIME = [2, 3, 3, 5, 6, 6, 6, 8, 9, 12, 1, 2, 2, 4, 4, 5, 7, 7, 10, 11]
@@ -93,3 +98,64 @@ def test_no_eligible_client_gives_an_empty_table():
     )
     table = competing_table(events, ["s"], [4, 8])
     assert table.empty and "overstatement" in table
+
+
+# Aalen-Johansen with confidence limits, against R 4.2.2 (survival 3.5.3):
+# time <- c(2, 3, 3, 5, 6, 6, 6, 8, 9, 12, 1, 2, 2, 4, 4, 5, 7, 7, 10, 11)
+# status <- c(1, 2, 0, 1, 1, 2, 0, 1, 2, 1, 1, 2, 1, 0, 1, 1, 2, 1, 1, 0)
+# fit <- survfit(Surv(time, factor(status, 0:2)) ~ 1, conf.type = ct, conf.int = 0.9)
+# s <- summary(fit, times = c(4, 8, 12)); s$pstate[, 2:3], s$std.err, s$lower, s$upper
+AJ_TIME = np.array([2, 3, 3, 5, 6, 6, 6, 8, 9, 12, 1, 2, 2, 4, 4, 5, 7, 7, 10, 11])
+AJ_CAUSE = np.array([1, 2, 0, 1, 1, 2, 0, 1, 2, 1, 1, 2, 1, 0, 1, 1, 2, 1, 1, 0])
+AJ_R = {
+    # time: (p1, se1, p2, se2)
+    4: (0.203571428571429, 0.091017390931047, 0.100000000000000, 0.0670820393249937),
+    8: (0.510331632653061, 0.121305822237646, 0.224362244897959, 0.0999954317190759),
+    12: (0.709311224489796, 0.110549037071629, 0.290688775510204, 0.1105490370716288),
+}
+AJ_LIMITS = {  # conf.type: {time: (lower1, upper1, lower2, upper2)}, 90 % limits
+    "log": {
+        4: (0.0975727249512134, 0.424722447295933, 0.0331740793700202, 0.301440166235242),
+        8: (0.3451845112988075, 0.754490328393940, 0.1077885382963951, 0.467010850423002),
+        12: (0.5489115240600487, 0.916581982950269, 0.1555107434250671, 0.543370588722947),
+    },
+    "log-log": {
+        4: (0.0799354314066657, 0.366847835714773, 0.0242781802119756, 0.240282464318143),
+        8: (0.3003155074706786, 0.686477143998204, 0.0870934388193060, 0.400483403597353),
+        12: (0.4845719135803742, 0.849739423815575, 0.1287505771332127, 0.474895028815696),
+    },
+    "plain": {
+        4: (0.0538611429828359, 0.353281714160021, 0.0, 0.210340135687017),
+        8: (0.3108013109751392, 0.709861954330983, 0.0598843963562591, 0.388840093439659),
+        12: (0.5274742399065347, 0.891148209073057, 0.1088517909269428, 0.472525760093465),
+    },
+}
+
+
+@pytest.mark.parametrize("conf_type", list(AJ_LIMITS))
+def test_aalen_johansen_with_limits_matches_r(conf_type):
+    table = aalen_johansen(AJ_TIME, AJ_CAUSE, conf_level=0.9, conf_type=conf_type)
+    rows = table.set_index("time")
+    for t, (p1, se1, p2, se2) in AJ_R.items():
+        row = rows.loc[t]
+        np.testing.assert_allclose([row["cif_1"], row["se_1"]], [p1, se1], atol=1e-12)
+        np.testing.assert_allclose([row["cif_2"], row["se_2"]], [p2, se2], atol=1e-12)
+        got = [row["lower_1"], row["upper_1"], row["lower_2"], row["upper_2"]]
+        np.testing.assert_allclose(got, AJ_LIMITS[conf_type][t], atol=1e-12)
+
+
+def test_aalen_johansen_equals_the_incidence_without_limits_and_is_bounded():
+    plain = cumulative_incidence(AJ_TIME, AJ_CAUSE)
+    table = aalen_johansen(AJ_TIME, AJ_CAUSE)
+    np.testing.assert_allclose(table["cif_1"], plain["cif_improved"], atol=1e-15)
+    np.testing.assert_allclose(table["cif_2"], plain["cif_dropout"], atol=1e-15)
+    assert (np.diff(table["cif_1"]) >= 0).all() and (np.diff(table["cif_2"]) >= 0).all()
+    assert ((table["cif_1"] + table["cif_2"]) <= 1 + 1e-12).all()
+    inside = table["cif_1"] > 0
+    assert (table.loc[inside, "lower_1"] <= table.loc[inside, "cif_1"]).all()
+    assert (table.loc[inside, "cif_1"] <= table.loc[inside, "upper_1"]).all()
+    # the influence is grouped by (time, cause): many copies of the data give the same
+    # incidence and a standard error smaller by the square root of the copies
+    many = aalen_johansen(np.tile(AJ_TIME, 9), np.tile(AJ_CAUSE, 9))
+    np.testing.assert_allclose(many["cif_1"], table["cif_1"], atol=1e-12)
+    np.testing.assert_allclose(many["se_1"], table["se_1"] / 3, atol=1e-12)
