@@ -13,6 +13,9 @@ from dosecurve.stats.cumulative_incidence import (
     causes,
     competing_table,
     cumulative_incidence,
+    ending_causes,
+    incidence_at,
+    incidence_median,
 )
 from dosecurve.stats.kaplan_meier import kaplan_meier
 
@@ -159,3 +162,34 @@ def test_aalen_johansen_equals_the_incidence_without_limits_and_is_bounded():
     many = aalen_johansen(np.tile(AJ_TIME, 9), np.tile(AJ_CAUSE, 9))
     np.testing.assert_allclose(many["cif_1"], table["cif_1"], atol=1e-12)
     np.testing.assert_allclose(many["se_1"], table["se_1"] / 3, atol=1e-12)
+
+
+def test_incidence_median_is_read_off_the_curve_and_its_limits():
+    # R (as above, conf.type = "log", conf.int = 0.9): fit$time, fit$pstate[, 2], fit$lower,
+    # fit$upper: the incidence first reaches 0.5 at 8 (0.510331632653061); the upper limit at
+    # 5 (0.558682852551262, 0.424722447295933 at 4); the lower limit at 12 (0.548911524060049,
+    # 0.408642600147687 at 10 and 11)
+    table = aalen_johansen(AJ_TIME, AJ_CAUSE, conf_level=0.9, conf_type="log")
+    assert incidence_median(table, 1) == (8.0, 5.0, 12.0)
+    # dropout never reaches one half, but its upper limit does at 9 (0.543370588722947;
+    # 0.467010850423002 at 8): a lower limit for a median not reached, as with Kaplan-Meier
+    median, lower, upper = incidence_median(table, 2)
+    assert np.isnan(median) and lower == 9.0 and np.isnan(upper)
+    value, lower, upper = incidence_at(table, 9.5, 1)
+    np.testing.assert_allclose(
+        [value, lower, upper],
+        [0.510331632653061, 0.3451845112988075, 0.754490328393940],
+        atol=1e-12,
+    )
+    assert incidence_at(table, 0.5, 2)[0] == 0.0 and np.isnan(incidence_at(table, 13, 1)[0])
+
+
+def test_during_therapy_every_ending_without_improvement_competes():
+    events = pd.DataFrame(
+        {
+            "event": [1, 0, 0, 0, 0, 1],
+            "end_reason": ["planned", "planned", "dropout", "unknown", "ongoing", "ongoing"],
+        }
+    )
+    # improved whatever the ending; only clients still in therapy are censored
+    assert ending_causes(events).tolist() == [1, 2, 2, 2, 0, 1]

@@ -179,3 +179,46 @@ def _interval(p: np.ndarray, se: np.ndarray, z: float, conf_type: str) -> tuple:
                 ok, np.maximum(one, two), np.nan
             )
     raise ValueError(f"conf_type {conf_type!r}: use log, log-log or plain")
+
+
+def ending_causes(events: pd.DataFrame) -> np.ndarray:
+    """Therapy as delivered: 1 = improved, 2 = ended without improving (planned, dropout or
+    an unknown reason), 0 = still in therapy (``ongoing``, the only censoring)."""
+    improved = events["event"].astype(int).to_numpy() == 1
+    ongoing = events["end_reason"].astype(str).eq("ongoing").to_numpy()
+    return np.where(improved, 1, np.where(ongoing, 0, 2))
+
+
+def incidence_at(table: pd.DataFrame, t: float, cause: int) -> tuple[float, float, float]:
+    """The incidence of ``cause`` at ``t`` with its limits, from ``aalen_johansen``: 0 before
+    the first time (no limits), NaN beyond the last.
+
+    >>> table = aalen_johansen(np.array([1, 2, 3]), np.array([1, 2, 1]))
+    >>> incidence_at(table, 2.5, 1)[0], incidence_at(table, 0, 1)[0]
+    (0.3333333333333333, 0.0)
+    """
+    times = table["time"].to_numpy()
+    if t > times[-1]:
+        return (np.nan, np.nan, np.nan)
+    i = int(np.searchsorted(times, t, side="right")) - 1
+    if i < 0:
+        return (0.0, np.nan, np.nan)
+    row = table.iloc[i]
+    return (float(row[f"cif_{cause}"]), float(row[f"lower_{cause}"]), float(row[f"upper_{cause}"]))
+
+
+def incidence_median(table: pd.DataFrame, cause: int = 1) -> tuple[float, float, float]:
+    """The first time the incidence of ``cause`` reaches one half, with limits where its upper
+    and lower confidence limits reach one half (as a Kaplan-Meier median's are read off its
+    confidence curves); NaN where not reached.
+
+    >>> table = aalen_johansen(np.array([1, 2, 3, 4]), np.array([1, 1, 1, 2]))
+    >>> incidence_median(table)[0]
+    2.0
+    """
+
+    def first(column: str) -> float:
+        reached = table.loc[table[column] >= 0.5 - 1e-12, "time"]
+        return float(reached.iloc[0]) if len(reached) else np.nan
+
+    return (first(f"cif_{cause}"), first(f"upper_{cause}"), first(f"lower_{cause}"))
