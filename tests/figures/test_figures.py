@@ -9,7 +9,7 @@ from conftest import r_events
 
 from dosecurve.config import parse_dataset
 from dosecurve.figures import data as fd
-from dosecurve.figures.catalog import FIGURES, figure_context, logrank_label
+from dosecurve.figures.catalog import FIGURES, draw_figure, figure_context, logrank_label
 from dosecurve.figures.curves import (
     plot_dose_response,
     plot_forest,
@@ -22,6 +22,7 @@ from dosecurve.figures.scores import plot_attendance, plot_jacobson, plot_trajec
 from dosecurve.measures.instruments import resolve_instrument
 from dosecurve.privacy import suppress
 from dosecurve.stats.kaplan_meier import at_risk_at, fit_by_stratum, km_quantile
+from dosecurve.stats.logrank import logrank_tests
 
 STRATA = ["a", "b", "c"]
 LOGRANK = pd.DataFrame(
@@ -350,3 +351,21 @@ def test_the_comparison_names_each_data_sets_clock():
     assert "<h1>Time to improvement" in page
     assert "median number of weeks to improvement was 4" in page and "50 % by week 4" in page
     assert "median number of sessions to improvement was 4" in page
+
+
+def test_a_figure_is_drawn_from_its_suppressed_tables():
+    """draw_figure (the figure step): the files are keyed as written, every count below
+    min_cell is hidden in them, and the figure shows only what its files show."""
+    events = r_events()
+    logrank, _ = logrank_tests(events, STRATA)
+    bands = [{"name": s, "from": 10 * i, "to": 10 * i + 10} for i, s in enumerate(STRATA)]
+    settings = parse_dataset({"simulate": {}, "severity": {"bands": bands}})
+    context = figure_context(settings, conf_level=0.95, conf_type="log-log", min_cell=5)
+    inputs = {"events": events, "logrank": logrank}
+    files, fig = draw_figure("improvement_by_severity", inputs, context)
+    assert list(files) == ["csv", "risk_table", "logrank"]
+    risk = files["risk_table"]
+    shown = pd.to_numeric(risk["at_risk"], errors="coerce")
+    assert not ((shown > 0) & (shown < 5)).any() and (risk["at_risk"] == "<5").any()
+    texts = [t.get_text() for t in fig.axes[1].texts]
+    assert "<5" in texts and "1" not in texts and "2" not in texts

@@ -26,6 +26,7 @@ from dosecurve.figures.curves import (
 from dosecurve.figures.scores import plot_attendance, plot_jacobson, plot_trajectories
 from dosecurve.labels import Clock, level_text
 from dosecurve.measures.instruments import Instrument
+from dosecurve.privacy import suppress
 from dosecurve.stats.kaplan_meier import fit_by_stratum
 
 Tables = Mapping[str, pd.DataFrame]
@@ -276,3 +277,16 @@ def _jacobson_caption(c: FigureContext, post: str) -> str:
         "no change; dashed lines: the cutoff."
         + _suppressed_note(c, "Cells").replace("drawn at zero", "not drawn")
     )
+
+
+def draw_figure(
+    name: str, inputs: Tables, context: FigureContext
+) -> tuple[dict[str, pd.DataFrame], Figure]:
+    """Figure ``name`` from its inputs: its tables with small counts suppressed
+    (``context.min_cell``), keyed by the file each is written to (``csv`` for the first,
+    ``<figure>.csv``; the key for the others, ``<figure>_<key>.csv``), and the figure drawn
+    from those suppressed tables, so that it shows nothing its data files hide."""
+    spec = FIGURES[name]
+    tables = {key: suppress(t, context.min_cell) for key, t in spec.data(inputs, context).items()}
+    files = {("csv" if i == 0 else key): t for i, (key, t) in enumerate(tables.items())}
+    return files, spec.plot(tables, context)

@@ -241,6 +241,35 @@ def render_report(
     return "\n".join(parts)
 
 
+FIGURE_PREFIX = "figure_"  # report inputs named figure_<name> are the figures' PNG files
+
+
+def read_report_inputs(paths: Mapping[str, str]) -> tuple[ReportTables, dict[str, bytes]]:
+    """The report's tables (inputs named as ``ReportTables`` fields, read by
+    ``dosecurve.results``) and its figures (inputs named ``figure_<name>``: PNG bytes by
+    figure name); any other input is an error, so that a table the registry gives the report
+    is never silently left out of it."""
+    from dataclasses import fields
+
+    from dosecurve.results import read_bytes, read_table
+
+    names = {f.name for f in fields(ReportTables)}
+    unknown = [k for k in paths if k not in names and not k.startswith(FIGURE_PREFIX)]
+    if unknown:
+        raise ValueError(f"report inputs {unknown} are neither ReportTables fields nor figures")
+    required = [f.name for f in fields(ReportTables) if f.default is not None]
+    missing = [k for k in required if k not in paths]
+    if missing:
+        raise ValueError(f"the report needs the tables {missing} (see dosecurve.outputs)")
+    tables = ReportTables(**{k: read_table(v) for k, v in paths.items() if k in names})
+    figures = {
+        k.removeprefix(FIGURE_PREFIX): read_bytes(v)
+        for k, v in paths.items()
+        if k.startswith(FIGURE_PREFIX)
+    }
+    return tables, figures
+
+
 def render_dataset_report(
     name: str,
     ds: Mapping[str, Any],
