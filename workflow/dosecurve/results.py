@@ -75,11 +75,12 @@ TEXT_COLUMNS = (
 
 def read_table(path: str) -> pd.DataFrame:
     """A result table (CSV) with its text columns as text and only empty cells missing."""
-    present = pd.read_csv(path, nrows=0).columns
-    text = {c: str for c in TEXT_COLUMNS if c in present}
+    # one read: pandas ignores the types of columns a table does not have
+    text = dict.fromkeys(TEXT_COLUMNS, str)
     table = pd.read_csv(path, dtype=text, keep_default_na=False, na_values=[""])
     # a text column with no value at all (no notes) stays as pandas reads it: all missing
-    empty = [c for c in text if len(table) and table[c].isna().all()]
+    present = [c for c in TEXT_COLUMNS if c in table.columns]
+    empty = [c for c in present if len(table) and table[c].isna().all()]
     return table.astype(dict.fromkeys(empty, float)) if empty else table
 
 

@@ -16,7 +16,13 @@ import numpy as np
 import pandas as pd
 
 from dosecurve.stats.distributions import normal_quantile
-from dosecurve.stats.kaplan_meier import ALL, kaplan_meier, step_value
+from dosecurve.stats.kaplan_meier import (
+    ALL,
+    confidence_limits,
+    find_quantile,
+    kaplan_meier,
+    step_value,
+)
 
 
 def causes(events: pd.DataFrame) -> np.ndarray:
@@ -150,35 +156,14 @@ def aalen_johansen(
     z = float(normal_quantile(0.5 + conf_level / 2))
     for k in (1, 2):
         p, se = out[f"cif_{k}"], np.sqrt(out[f"var_{k}"])
-        lower, upper = _interval(p, se, z, conf_type)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            # R transforms an incidence as it does a survival probability
+            lower, upper = confidence_limits(p, np.where(p > 0, se / p, np.nan), z, conf_type)
         table[f"cif_{k}"] = p
         table[f"se_{k}"] = se
         table[f"lower_{k}"] = lower
         table[f"upper_{k}"] = upper
     return table
-
-
-def _interval(p: np.ndarray, se: np.ndarray, z: float, conf_type: str) -> tuple:
-    """Confidence limits for a probability as R's ``survfit`` makes them (``conf.type``);
-    not estimable (NaN) where the transform is undefined (a probability of 0, or 1 on the
-    log-log scale)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if conf_type == "plain":
-            return np.clip(p - z * se, 0, 1), np.clip(p + z * se, 0, 1)
-        if conf_type == "log":
-            ok = p > 0
-            lower = np.where(ok, p * np.exp(-z * se / p), np.nan)
-            upper = np.where(ok, np.minimum(p * np.exp(z * se / p), 1.0), np.nan)
-            return lower, upper
-        if conf_type == "log-log":
-            ok = (p > 0) & (p < 1)
-            shift = z * se / (p * np.log(p))
-            one = np.exp(-np.exp(np.log(-np.log(p)) + shift))
-            two = np.exp(-np.exp(np.log(-np.log(p)) - shift))
-            return np.where(ok, np.minimum(one, two), np.nan), np.where(
-                ok, np.maximum(one, two), np.nan
-            )
-    raise ValueError(f"conf_type {conf_type!r}: use log, log-log or plain")
 
 
 def ending_causes(events: pd.DataFrame) -> np.ndarray:
@@ -208,17 +193,17 @@ def incidence_at(table: pd.DataFrame, t: float, cause: int) -> tuple[float, floa
 
 
 def incidence_median(table: pd.DataFrame, cause: int = 1) -> tuple[float, float, float]:
-    """The first time the incidence of ``cause`` reaches one half, with limits where its upper
-    and lower confidence limits reach one half (as a Kaplan-Meier median's are read off its
-    confidence curves); NaN where not reached.
+    """The time the incidence of ``cause`` reaches one half, with limits where its upper and
+    lower confidence limits do, by R's rule for a Kaplan-Meier median (``find_quantile``:
+    the midpoint where the curve is one half over an interval); NaN where not reached.
 
     >>> table = aalen_johansen(np.array([1, 2, 3, 4]), np.array([1, 1, 1, 2]))
-    >>> incidence_median(table)[0]
-    2.0
+    >>> incidence_median(table)[0]  # one half from 2 to 3
+    2.5
     """
+    x = np.concatenate([[0.0], table["time"].to_numpy(float)])
 
-    def first(column: str) -> float:
-        reached = table.loc[table[column] >= 0.5 - 1e-12, "time"]
-        return float(reached.iloc[0]) if len(reached) else np.nan
+    def at(column: str) -> float:
+        return find_quantile(x, np.concatenate([[0.0], table[column].to_numpy(float)]), 0.5)
 
-    return (first(f"cif_{cause}"), first(f"upper_{cause}"), first(f"lower_{cause}"))
+    return (at(f"cif_{cause}"), at(f"upper_{cause}"), at(f"lower_{cause}"))

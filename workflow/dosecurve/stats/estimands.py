@@ -44,10 +44,8 @@ def median_interval(values: np.ndarray, conf_level: float = 0.95) -> tuple[float
     n = len(x)
     if n == 0:
         return (np.nan, np.nan, np.nan)
-    half_alpha = (1 - conf_level) / 2
-    rank = 0
-    while rank < n and special.bdtr(rank, n, 0.5) <= half_alpha:
-        rank += 1
+    # P(B <= k) rises with k: the rank is how many k have P(B <= k) <= alpha / 2
+    rank = int(np.sum(special.bdtr(np.arange(n // 2 + 1), n, 0.5) <= (1 - conf_level) / 2))
     if rank == 0:
         return (float(np.median(x)), np.nan, np.nan)
     return (float(np.median(x)), float(x[rank - 1]), float(x[n - rank]))

@@ -65,11 +65,14 @@ def kaplan_meier(
         z = normal_quantile(0.5 + conf_level / 2.0)
         table["surv"] = surv
         table["std_err"] = std_err
-        table["lower"], table["upper"] = _limits(surv, std_err, z, conf_type)
+        table["lower"], table["upper"] = confidence_limits(surv, std_err, z, conf_type)
     return table
 
 
-def _limits(surv: np.ndarray, se: np.ndarray, z: float, conf_type: str) -> tuple:
+def confidence_limits(surv: np.ndarray, se: np.ndarray, z: float, conf_type: str) -> tuple:
+    """Limits of a probability as R's ``survfit`` makes them, from ``se``, the standard error
+    on the log scale (of the cumulative hazard for a survival curve): NaN where the
+    transform is undefined (0, and 1 on the log-log scale)."""
     positive = np.where(surv > 0, surv, np.nan)
     if conf_type == "log":
         return np.exp(np.log(positive) - z * se), np.minimum(np.exp(np.log(positive) + z * se), 1)
@@ -81,8 +84,9 @@ def _limits(surv: np.ndarray, se: np.ndarray, z: float, conf_type: str) -> tuple
     return np.exp(-np.exp(loglog - shift)), np.exp(-np.exp(loglog + shift))
 
 
-def _findq(x: np.ndarray, y: np.ndarray, p: float) -> float:
-    """R survival's ``findq``: the time at which the increasing ``y`` reaches ``p``."""
+def find_quantile(x: np.ndarray, y: np.ndarray, p: float) -> float:
+    """R survival's ``findq``: the time at which the increasing ``y`` reaches ``p`` (the
+    midpoint where ``y`` equals ``p`` over an interval)."""
     if np.all(np.isnan(y)) or np.nanmax(y) < p:
         return np.nan
     xmax = x[-1]
@@ -113,7 +117,9 @@ def km_quantile(curve: pd.DataFrame, p: float) -> tuple[float, float, float]:
     x = np.concatenate([[0.0], curve["time"].to_numpy(dtype=float)])
 
     def at(column: str) -> float:
-        return _findq(x, np.concatenate([[0.0], 1.0 - curve[column].to_numpy(dtype=float)]), p)
+        return find_quantile(
+            x, np.concatenate([[0.0], 1.0 - curve[column].to_numpy(dtype=float)]), p
+        )
 
     return at("surv"), at("lower"), at("upper")
 
