@@ -365,6 +365,9 @@ def test_every_output_is_registered_and_every_registered_output_is_written(clini
         expected = {o.path for o in OUTPUTS if o.only in (None, kind)}
         expected |= {f"tables/paper/{t}.{ext}" for t in paper_tables() for ext in ("md", "tex")}
         assert written == expected, (name, written ^ expected)
+        # each is written by the step the registry names (each step logs to logs/<rule>.log)
+        rules = {o.rule for o in OUTPUTS if o.only in (None, kind)}
+        assert all((folder / "logs" / f"{rule}.log").exists() for rule in rules), name
         drawn = {p.stem for p in (folder / "figures").glob("*.png")}
         assert drawn == set(FIGURES), name
 

@@ -23,8 +23,7 @@ class Output:
 
     key: str
     path: str  # under results/<data set>/
-    rule: str
-    what: str
+    rule: str  # the rule that writes it (its log is logs/<rule>.log)
     report: bool = True  # an input of the report
     paper: bool = False  # also tables/paper/<stem>.md and .tex
     only: Only | None = None  # written only for simulated or pooled data sets
@@ -36,71 +35,41 @@ class Output:
 
 
 OUTPUTS: tuple[Output, ...] = (
-    # rules/data.smk
     Output(
-        "appointments",
-        "simulated/appointments.parquet",
-        "simulate",
-        "booked appointments, as a clinic's file would hold them",
-        report=False,
-        only="simulated",
+        "appointments", "simulated/appointments.parquet", "simulate", report=False, only="simulated"
     ),
-    Output(
-        "truth",
-        "simulated/truth.parquet",
-        "simulate",
-        "each simulated client's true parameters",
-        report=False,
-        only="simulated",
-    ),
-    Output("sessions", "sessions.parquet", "sessions", "validated session table", report=False),
-    Output("data_checks", "data_checks.csv", "sessions", "problems found, and what was done"),
-    Output("provenance", "provenance.csv", "sessions", "the input file's name, size and SHA-256"),
-    # rules/events.smk
-    Output("events", "events.parquet", "events", "a record per client (primary)", report=False),
-    Output(
-        "events_by_definition",
-        "events_by_definition.parquet",
-        "events",
-        "a record per client and event definition",
-        report=False,
-    ),
-    Output("flow", "flow.csv", "events", "every client counted, per definition"),
-    # rules/survival.smk
-    Output("km_curves", "tables/km_curves.csv", "survival", "Kaplan-Meier curves", report=False),
-    Output("medians", "tables/median_sessions.csv", "survival", "median sessions", paper=True),
-    Output("quantiles", "tables/quantiles.csv", "survival", "sessions for 25/50/75 %", paper=True),
-    Output("improved", "tables/improved_by_session.csv", "survival", "% by session", paper=True),
-    Output("rmst", "tables/restricted_mean.csv", "survival", "restricted mean", paper=True),
-    Output("logrank", "tables/logrank.csv", "compare_strata", "log-rank tests", paper=True),
-    Output("pairwise", "tables/logrank_pairwise.csv", "compare_strata", "pairwise", paper=True),
-    Output("competing", "tables/competing_risks.csv", "compare_strata", "dropout", paper=True),
-    Output("cox", "tables/cox.csv", "cox", "Cox models", paper=True),
-    Output("cox_ph", "tables/cox_ph_test.csv", "cox", "proportional-hazards tests", paper=True),
-    Output("discrete", "tables/discrete_time.csv", "discrete_time", "cloglog model", paper=True),
-    Output("aft", "tables/aft_models.csv", "dose_response", "AFT models", paper=True),
-    Output("howard", "tables/howard_probit.csv", "dose_response", "probit curve", paper=True),
-    Output("interval", "tables/interval_median.csv", "interval_censoring", "medians", paper=True),
-    Output("sensitivity", "tables/sensitivity.csv", "compare_strata", "definitions", paper=True),
-    Output("by_group", "tables/by_group.csv", "by_group", "answers by group", paper=True),
-    Output("aft_curves", "tables/aft_curves.csv", "dose_response", "fitted curves", paper=True),
-    Output("aft_predictions", "tables/aft_predictions.csv", "dose_response", "AFT quantiles"),
-    # rules/prepost.smk
-    Output("prepost_categories", "tables/prepost_categories.csv", "prepost", "", paper=True),
-    Output("prepost_effects", "tables/prepost_effects.csv", "prepost", "effect sizes", paper=True),
-    Output("prepost_by_group", "tables/prepost_by_group.csv", "prepost", "categories by group"),
-    Output("reliable_change", "tables/reliable_change.csv", "prepost", "constants used"),
-    # rules/calibration.smk and rules/pooled.smk
-    Output(
-        "calibration",
-        "tables/calibration.csv",
-        "calibration",
-        "the simulated data beside the published study",
-        only="simulated",
-    ),
-    Output("by_dataset", "tables/by_dataset.csv", "by_dataset", "per member", only="pooled"),
-    # rules/report.smk
-    Output("report_page", "report.html", "report", "the self-contained report", report=False),
+    Output("truth", "simulated/truth.parquet", "simulate", report=False, only="simulated"),
+    Output("sessions", "sessions.parquet", "sessions", report=False),
+    Output("data_checks", "data_checks.csv", "sessions"),
+    Output("provenance", "provenance.csv", "sessions"),
+    Output("events", "events.parquet", "events", report=False),
+    Output("events_by_definition", "events_by_definition.parquet", "events", report=False),
+    Output("flow", "flow.csv", "events"),
+    Output("km_curves", "tables/km_curves.csv", "survival", report=False),
+    Output("medians", "tables/median_sessions.csv", "survival", paper=True),
+    Output("quantiles", "tables/quantiles.csv", "survival", paper=True),
+    Output("improved", "tables/improved_by_session.csv", "survival", paper=True),
+    Output("rmst", "tables/restricted_mean.csv", "survival", paper=True),
+    Output("logrank", "tables/logrank.csv", "compare_strata", paper=True),
+    Output("pairwise", "tables/logrank_pairwise.csv", "compare_strata", paper=True),
+    Output("competing", "tables/competing_risks.csv", "compare_strata", paper=True),
+    Output("cox", "tables/cox.csv", "cox", paper=True),
+    Output("cox_ph", "tables/cox_ph_test.csv", "cox", paper=True),
+    Output("discrete", "tables/discrete_time.csv", "discrete_time", paper=True),
+    Output("aft", "tables/aft_models.csv", "dose_response", paper=True),
+    Output("howard", "tables/howard_probit.csv", "dose_response", paper=True),
+    Output("interval", "tables/interval_median.csv", "interval_censoring", paper=True),
+    Output("sensitivity", "tables/sensitivity.csv", "compare_strata", paper=True),
+    Output("by_group", "tables/by_group.csv", "by_group", paper=True),
+    Output("aft_curves", "tables/aft_curves.csv", "dose_response", paper=True),
+    Output("aft_predictions", "tables/aft_predictions.csv", "dose_response"),
+    Output("prepost_categories", "tables/prepost_categories.csv", "prepost", paper=True),
+    Output("prepost_effects", "tables/prepost_effects.csv", "prepost", paper=True),
+    Output("prepost_by_group", "tables/prepost_by_group.csv", "prepost"),
+    Output("reliable_change", "tables/reliable_change.csv", "prepost"),
+    Output("calibration", "tables/calibration.csv", "calibration", only="simulated"),
+    Output("by_dataset", "tables/by_dataset.csv", "by_dataset", only="pooled"),
+    Output("report_page", "report.html", "report", report=False),
 )
 
 BY_KEY = {o.key: o for o in OUTPUTS}
