@@ -1,6 +1,6 @@
 """The strata compared, and the answer under each event definition: the step ``compare_strata``
-writes the tables of this one call (log-rank family, dropout as a competing event, and the
-sensitivity of the answer to the event definition)."""
+writes the tables of this one call (log-rank family, dropout as a competing event, Gray's
+test and Fine and Gray's model, and the sensitivity of the answer to the event definition)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from dosecurve.config import AnalysisSettings, DatasetSettings, landmarks
+from dosecurve.stats.competing_risks_tests import competing_risks_tests
 from dosecurve.stats.cumulative_incidence import competing_table
 from dosecurve.stats.curve_summaries import sensitivity_table
 from dosecurve.stats.logrank import logrank_tests
@@ -22,7 +23,8 @@ def compare_strata(
     improved_at: Sequence[int] | None,
 ) -> dict[str, pd.DataFrame]:
     """The tables ``logrank``, ``pairwise``, ``competing`` (at the sessions of
-    ``config.landmarks``) and ``sensitivity`` (one row per event definition)."""
+    ``config.landmarks``), ``competing_tests`` (Gray's test and Fine and Gray's model) and
+    ``sensitivity`` (one row per event definition)."""
     strata = settings.strata
     tests, pairwise = logrank_tests(events, strata, rho=analysis.fh_rho, gamma=analysis.fh_gamma)
     named = [(d.name, d.describe()) for d in settings.definitions]
@@ -30,6 +32,7 @@ def compare_strata(
         "logrank": tests,
         "pairwise": pairwise,
         "competing": competing_table(events, strata, landmarks(improved_at, events["time"].max())),
+        "competing_tests": competing_risks_tests(events, strata, conf_level=analysis.conf_level),
         "sensitivity": sensitivity_table(
             by_definition, named, conf_level=analysis.conf_level, conf_type=analysis.conf_type
         ),
