@@ -92,6 +92,9 @@ def test_termination_uses_last_assessment_and_sessions_attended():
     ev = derive_events(table, instrument=CORE, bands=BANDS, spec=spec).set_index("client")
     assert outcome(ev, "a")[:2] == (10, 0)  # improved at 5, relapsed by the end
     assert outcome(ev, "b") == (12, 1, 5, 12)  # status at 10, 12 sessions attended
+    first = derive_events(table, instrument=CORE, bands=BANDS).set_index("client")
+    assert outcome(first, "a")[:2] == (5, 1)  # the first crossing counts as the event,
+    assert first["met_at_end"].tolist() == [False, True]  # but "a" is not improved at the end
 
 
 def test_recovery_across_two_instruments():

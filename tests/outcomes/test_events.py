@@ -164,6 +164,11 @@ def test_timings_match_their_words_in_any_row_order(clients, rnd):
         ev = ev.set_index("client")
         for client, row in ev[ev["eligible"]].iterrows():
             assert (row["event"], row["time"]) == _brute_force(clients[client], timing, k)
+            # whatever the timing, met_at_end is the termination reading
+            assert bool(row["met_at_end"]) == bool(
+                _brute_force(clients[client], "termination", 1)[0]
+            )
+        assert ev.loc[~ev["eligible"], "met_at_end"].isna().all()
         again = derive_events(
             shuffled.astype({"client": "category"}),
             instrument=CORE,

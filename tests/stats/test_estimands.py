@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dosecurve.stats.cumulative_incidence import aalen_johansen, ending_causes
-from dosecurve.stats.estimands import estimands_table, median_interval
+from dosecurve.stats.estimands import estimands_table, median_interval, proportion_interval
 from dosecurve.stats.kaplan_meier import fit_by_stratum, improved_by_session, median_table
 
 # the Aalen-Johansen fixture of test_cumulative_incidence.py, with strata and end reasons
@@ -63,6 +63,52 @@ def test_each_estimand_equals_its_estimator():
     among = rows.loc[("among_improved", "all", "median")]
     assert among["value"] == np.median(improved_times) and among["n"] == 11
     assert set(table["estimand"]) == {"if_continued", "during_therapy", "among_improved"}
+
+
+def test_proportion_interval_matches_binom_test():
+    # R: binom.test(7, 20)$conf.int; binom.test(0, 12, conf.level = 0.9)$conf.int;
+    # binom.test(12, 12)$conf.int
+    np.testing.assert_allclose(
+        proportion_interval(7, 20), (0.35, 0.153909204784541, 0.592188534532828), atol=1e-12
+    )
+    np.testing.assert_allclose(
+        proportion_interval(0, 12, 0.9), (0, 0, 0.220922191945556), atol=1e-12
+    )
+    np.testing.assert_allclose(proportion_interval(12, 12), (1, 0.735351530602949, 1), atol=1e-12)
+    assert all(np.isnan(proportion_interval(0, 0)))
+
+
+def test_at_termination_reads_the_last_assessment_and_sessions_attended():
+    events = EVENTS.assign(
+        met_at_end=[True, False] * 10,
+        sessions_attended=np.arange(1, 21) * 3,
+    )
+    table = estimands_table(events, ["mild", "severe"], [4])
+    rows = table.set_index(["estimand", "stratum", "measure"])
+    share = rows.loc[("at_termination", "all", "improved")]
+    np.testing.assert_allclose(
+        share[["value", "ci_lower", "ci_upper"]].to_numpy(float),
+        proportion_interval(10, 20),
+    )
+    assert share["n"] == 20
+    # sessions attended of the ten improved at the end: 3, 9, ..., 57 -> median 30
+    median = rows.loc[("at_termination", "all", "median")]
+    assert median["value"] == 30 and median["n"] == 10
+    assert (median["ci_lower"], median["ci_upper"]) == (9, 51)  # ranks 2 and 9 of 10
+    mild = rows.loc[("at_termination", "mild", "median")]
+    assert mild["n"] == 5 and mild["note"].startswith("interval not estimable")
+    # rows stand estimand by estimand, strata in order within each
+    order = list(dict.fromkeys(table["estimand"]))
+    assert order == ["if_continued", "during_therapy", "among_improved", "at_termination"]
+
+
+def test_nobody_improved_at_termination_says_so():
+    events = EVENTS.assign(met_at_end=False, sessions_attended=10)
+    rows = estimands_table(events, ["mild", "severe"], [4]).set_index(
+        ["estimand", "stratum", "measure"]
+    )
+    assert rows.loc[("at_termination", "all", "improved"), "value"] == 0
+    assert rows.loc[("at_termination", "all", "median"), "note"] == "no client improved"
 
 
 @settings(max_examples=40, deadline=None)

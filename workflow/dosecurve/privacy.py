@@ -28,6 +28,9 @@ PERCENT_COLUMNS = ("percent",)
 # Estimates read off fewer clients than min_cell at risk are hidden with their count: a
 # proportion improved among three clients at risk tells about those three.
 AT_RISK_ESTIMATES = ("improved", "ci_lower", "ci_upper")
+# In a table of estimates with their own count (``tables/estimands.csv``: one ``value`` per
+# row, ``n`` the clients it is read from), the estimate and its limits are hidden with it.
+ROW_ESTIMATES = ("value", "ci_lower", "ci_upper")
 
 
 def suppress(table: pd.DataFrame, min_cell: int | None) -> pd.DataFrame:
@@ -61,6 +64,10 @@ def suppress(table: pd.DataFrame, min_cell: int | None) -> pd.DataFrame:
     for column in PERCENT_COLUMNS:
         if column in out:
             out[column] = out[column].astype(object).where(~hidden, label)
+    if "value" in out:
+        for column in ROW_ESTIMATES:
+            if column in out:
+                out[column] = out[column].astype(object).where(~hidden, label)
     if "at_risk" in out:
         at_risk = pd.to_numeric(table["at_risk"], errors="coerce")
         few = (at_risk > 0) & (at_risk < min_cell)

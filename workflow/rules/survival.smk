@@ -3,8 +3,10 @@ then the strata compared and the answer under each event definition.
 
 INPUTS:  results/{dataset}/events.parquet, results/{dataset}/events_by_definition.parquet
 OUTPUTS: results/{dataset}/tables/{km_curves,median_sessions,quantiles,improved_by_session,
-         restricted_mean}.csv (rule survival);
-         results/{dataset}/tables/{logrank,logrank_pairwise,competing_risks,sensitivity}.csv
+         restricted_mean}.csv (rule survival); results/{dataset}/tables/estimands.csv (rule
+         estimands);
+         results/{dataset}/tables/{logrank,logrank_pairwise,competing_risks,
+         competing_risks_tests,sensitivity}.csv
          (rule compare_strata); results/{dataset}/tables/{cox,cox_ph_test}.csv (rule cox);
          results/{dataset}/tables/{aft_models,aft_predictions,aft_curves,howard_probit}.csv
          (rule dose_response);
@@ -49,6 +51,33 @@ rule survival:
         "../scripts/survival.py"
 
 
+rule estimands:
+    input:
+        path_of("events"),
+    output:
+        report(
+            path_of("estimands"),
+            caption="../report/estimands.rst",
+            category="{dataset}",
+            labels={"table": "estimands"},
+        ),
+    log:
+        "results/{dataset}/logs/estimands.log",
+    benchmark:
+        "results/{dataset}/logs/benchmarks/estimands.tsv"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(10),
+    params:
+        min_cell=PRIVACY,
+        dataset=settings(*BAND_KEYS),
+        conf_level=ANALYSIS.conf_level,
+        conf_type=ANALYSIS.conf_type,
+        improved_at=improved_at,
+    script:
+        "../scripts/estimands.py"
+
+
 rule compare_strata:
     input:
         events=path_of("events"),
@@ -57,6 +86,7 @@ rule compare_strata:
         logrank=path_of("logrank"),
         pairwise=path_of("pairwise"),
         competing=path_of("competing"),
+        competing_tests=path_of("competing_tests"),
         sensitivity=path_of("sensitivity"),
     log:
         "results/{dataset}/logs/compare_strata.log",

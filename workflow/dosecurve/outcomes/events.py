@@ -21,7 +21,9 @@ the next ``k`` assessments that exist, or at every later one with ``k = 0``); or
 ``termination`` (the status at the last assessment, time = sessions attended).
 Not met: right-censored at the last scored assessment. ``time_lower`` is the session of
 the assessment before the event (for interval-censored methods); ``time_upper`` the event
-session (empty when censored).
+session (empty when censored). ``met_at_end``: whether the definition is met at the last
+scored assessment whatever the timing (the pre-post reading of the ``at_termination``
+estimand; empty for ineligible clients).
 
 Everything is a vectorised pass over the table sorted by client and session.
 """
@@ -75,6 +77,7 @@ EVENT_COLUMNS = [
     "time_upper",
     "end_reason",
     "excluded",
+    "met_at_end",
 ]
 
 
@@ -223,6 +226,10 @@ def _derive(
     rows = {c: cols[c][is_scored] for c in need}
     aligned = {c: np.repeat(base[c].to_numpy(), np.maximum(count - 1, 0)) for c in need}
     met = np.asarray(_met(rows, aligned, spec.definition, instrument, second), dtype=bool)
+    # the definition at the client's last scored assessment (the pre-post reading)
+    ends_here = np.r_[follow_client[1:] != follow_client[:-1], True][: len(follow_client)]
+    met_at_end = np.zeros(table.n, dtype=bool)
+    met_at_end[follow_client[ends_here]] = met[ends_here]
     hit = np.flatnonzero(_timed(follow_client, met, spec))
     first_hit = hit[np.r_[True, np.diff(follow_client[hit]) > 0][: len(hit)]]
     first_hit = np.flatnonzero(is_scored)[first_hit]  # as rows of the table
@@ -266,6 +273,7 @@ def _derive(
                 else np.full(table.n, "unknown", dtype=object)
             ),
             "excluded": excluded,
+            "met_at_end": pd.Series(met_at_end, index=clients).where(eligible).astype("boolean"),
         },
         index=clients,
     ).reset_index(drop=True)

@@ -8,6 +8,10 @@ and overall (workflow/docs/methods.md, section 8).
   proportion improved and the proportion ended without improvement by each session.
 * ``among_improved``: sessions to the event among clients who improved: the median with a
   distribution-free (order-statistic) interval.
+* ``at_termination``: the definition read from the first to the last assessment, as
+  Nordmo et al. (2021) and Barkham et al. (2006) read their data: the proportion improved
+  (exact Clopper-Pearson interval, R ``binom.test``) and the median sessions attended by
+  those improved (order-statistic interval).
 
 One row per estimand, stratum and measure: ``estimand, stratum, measure, value, ci_lower,
 ci_upper, n, note``.
@@ -19,7 +23,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import special
+from scipy import special, stats
 
 from dosecurve.stats.cumulative_incidence import (
     aalen_johansen,
@@ -51,6 +55,23 @@ def median_interval(values: np.ndarray, conf_level: float = 0.95) -> tuple[float
     return (float(np.median(x)), float(x[rank - 1]), float(x[n - rank]))
 
 
+def proportion_interval(
+    successes: int, n: int, conf_level: float = 0.95
+) -> tuple[float, float, float]:
+    """The proportion with its exact (Clopper-Pearson) interval, as R
+    ``binom.test(successes, n, conf.level = conf_level)$conf.int``; NaN when ``n`` is 0.
+
+    >>> [round(v, 6) for v in proportion_interval(7, 20)]  # R: 0.153909 0.592189
+    [0.35, 0.153909, 0.592189]
+    """
+    if n == 0:
+        return (np.nan, np.nan, np.nan)
+    alpha = 1 - conf_level
+    lower = stats.beta.ppf(alpha / 2, successes, n - successes + 1) if successes else 0.0
+    upper = stats.beta.ppf(1 - alpha / 2, successes + 1, n - successes) if successes < n else 1.0
+    return (successes / n, float(lower), float(upper))
+
+
 def estimands_table(
     events: pd.DataFrame,
     strata: Sequence[str],
@@ -60,17 +81,21 @@ def estimands_table(
     conf_type: str = "log-log",
 ) -> pd.DataFrame:
     """The estimands of the module docstring for the eligible clients of ``events``
-    (``time``, ``event``, ``end_reason``, ``stratum``, ``eligible``), per present stratum and
+    (``time``, ``event``, ``end_reason``, ``stratum``, ``eligible`` and, for
+    ``at_termination``, ``met_at_end`` and ``sessions_attended``), per present stratum and
     overall, at the given ``sessions``."""
     fit = fit_by_stratum(events, strata, conf_level=conf_level, conf_type=conf_type)
     rows = _if_continued(fit, sessions)
     data = events.loc[events["eligible"].astype(bool)]
     groups = [(s, data[data["stratum"] == s]) for s in strata if (data["stratum"] == s).any()]
-    for name, part in [*groups, (ALL, data)]:
-        if part.empty:
-            continue
+    present = [(name, part) for name, part in [*groups, (ALL, data)] if not part.empty]
+    for name, part in present:
         rows += _during_therapy(name, part, sessions, conf_level, conf_type)
+    for name, part in present:
         rows += _among_improved(name, part, conf_level)
+    if "met_at_end" in data:
+        for name, part in present:
+            rows += _at_termination(name, part, conf_level)
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
@@ -132,3 +157,17 @@ def _among_improved(name: str, part: pd.DataFrame, conf_level: float) -> list[di
     else:
         note = ""
     return [_row("among_improved", name, "median", values, len(times), note)]
+
+
+def _at_termination(name: str, part: pd.DataFrame, conf_level: float) -> list[dict]:
+    met = part["met_at_end"].fillna(False).astype(bool).to_numpy()
+    n, k = len(part), int(met.sum())
+    attended = part.loc[met, "sessions_attended"].to_numpy(float)
+    values = median_interval(attended, conf_level)
+    note = "no client improved" if not k else ""
+    if k and np.isnan(values[1]):
+        note = "interval not estimable: too few clients improved"
+    return [
+        _row("at_termination", name, "improved", proportion_interval(k, n, conf_level), n),
+        _row("at_termination", name, "median", values, k, note),
+    ]
