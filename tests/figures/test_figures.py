@@ -133,17 +133,32 @@ def test_small_multiples_one_panel_per_stratum_with_the_pooled_curve():
         assert ax.get_title().startswith(f"{name}: median ")
 
 
-def test_incidence_figure_has_two_panels_and_a_curve_per_stratum():
-    events = r_events().assign(end_reason=lambda d: np.where(d["time"] % 3 == 0, "dropout", ""))
+def test_incidence_figure_has_bands_and_a_risk_table_that_add_up():
+    events = r_events().assign(
+        end_reason=lambda d: np.where(d["time"] % 3 == 0, "dropout", "planned")
+    )
     cif = fd.incidence_curves(events, STRATA)
-    fig = plot_incidence(cif, STRATA)
-    left, right = fig.axes
-    assert left.get_title() == "Improvement" and right.get_title().startswith("Dropout")
-    assert len(left.get_lines()) == len(right.get_lines()) == 4
-    # improvement plus dropout incidence never exceeds 1, and both only grow
+    risk = fd.incidence_risk_table(cif, [0, 5, 10, 20])
+    fig = plot_incidence(cif, risk, STRATA)
+    top, middle, table = fig.axes
+    assert top.get_title(loc="left") == "Improved"
+    assert middle.get_title(loc="left").startswith("Ended therapy without")
+    assert len(top.get_lines()) == len(middle.get_lines()) == 4  # 3 strata and all
+    assert len(top.collections) == len(middle.collections) == 3  # a band per stratum
+    # improved plus ended incidence never exceeds 1, both only grow, limits enclose them
     for _, part in cif.groupby("stratum"):
-        assert np.all((part["cif_improved"] + part["cif_dropout"]).to_numpy() <= 1 + 1e-12)
+        assert np.all((part["cif_improved"] + part["cif_ended"]).to_numpy() <= 1 + 1e-12)
         assert np.all(np.diff(part["cif_improved"]) >= 0)
+        inside = part["lower_improved"].fillna(0) <= part["cif_improved"] + 1e-12
+        assert inside.all()
+    # no client is still in therapy, so by the last session each has improved or ended
+    last = risk[risk["session"] == 20].set_index("stratum")
+    n = events.groupby("stratum").size()
+    assert (last["cum_improved"] + last["cum_ended"]).loc[STRATA].tolist() == n.loc[STRATA].tolist()
+    assert last.loc["all", "cum_improved"] == int(events["event"].sum())
+    assert risk.loc[risk["session"] == 0, "at_risk"].sum() == 2 * len(events)
+    texts = {t.get_text() for t in table.texts}
+    assert {"Number at risk", "Ended without (cumulative)"} <= texts
 
 
 def test_howard_line_through_the_published_points():
@@ -163,13 +178,13 @@ def test_dose_response_figure_shows_fits_and_benchmarks():
         "log-normal fit",
         "Howard et al. 1986 line",
         "Howard et al. 1986",
-        "Nordmo et al. 2021",
-    }
+    }  # Nordmo's 57 is a median among the improved at termination: not a point on a curve
     fig = plot_dose_response(data, STRATA)
     labels = legend_labels(fig.axes[0])
-    assert "a: log-normal fit" in labels and "Nordmo et al. 2021 (published)" in labels
-    nordmo = next(line for line in fig.axes[0].get_lines() if "Nordmo" in line.get_label())
-    assert (nordmo.get_xdata()[0], nordmo.get_ydata()[0]) == (57, 0.5)
+    assert "a: log-normal fit" in labels and "Howard et al. 1986 (published)" in labels
+    assert not any("Nordmo" in label for label in labels)
+    howard = next(line for line in fig.axes[0].get_lines() if "published" in line.get_label())
+    assert list(zip(howard.get_xdata(), howard.get_ydata(), strict=True)) == [(8, 0.5), (26, 0.75)]
 
 
 def test_jacobson_cells_count_every_client_once_with_their_category():

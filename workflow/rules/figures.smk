@@ -5,7 +5,8 @@ INPUTS:  results/{dataset}/events.parquet, sessions.parquet, tables/{logrank,km_
          inputs in dosecurve.figures.catalog.FIGURES)
 OUTPUTS: results/{dataset}/figures/{figure}.{png,pdf,csv} for every figure of
          dosecurve.figures.catalog.FIGURES; improvement_by_severity also writes its risk table
-         and log-rank test as improvement_by_severity_{risk_table,logrank}.csv
+         and log-rank test as improvement_by_severity_{risk_table,logrank}.csv, and
+         cumulative_incidence its risk table as cumulative_incidence_risk_table.csv
 """
 
 
@@ -44,3 +45,13 @@ use rule figure as figure_with_risk_table with:
         logrank="results/{dataset}/figures/{figure}_logrank.csv",
     wildcard_constraints:
         figure="improvement_by_severity",
+
+
+use rule figure as figure_with_incidence_risk_table with:
+    output:
+        png=figure_png("results/{dataset}/figures/{figure}.png"),
+        pdf="results/{dataset}/figures/{figure}.pdf",
+        csv="results/{dataset}/figures/{figure}.csv",
+        risk_table="results/{dataset}/figures/{figure}_risk_table.csv",
+    wildcard_constraints:
+        figure="cumulative_incidence",

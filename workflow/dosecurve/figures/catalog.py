@@ -120,6 +120,14 @@ def _improvement_plot(t: Tables, c: FigureContext) -> Figure:
     )
 
 
+def _incidence_data(inputs: Tables, c: FigureContext) -> dict[str, pd.DataFrame]:
+    cif = fd.incidence_curves(
+        inputs["events"], c.strata, conf_level=c.conf_level, conf_type=c.conf_type
+    )
+    breaks = session_breaks(max(float(cif["time"].max()), 1.0)) if len(cif) else [0]
+    return {"cif": cif, "risk_table": fd.incidence_risk_table(cif, breaks)}
+
+
 def _ci(c: FigureContext) -> str:
     return f"{level_text(c.conf_level)} {c.conf_type} confidence bands"
 
@@ -157,14 +165,18 @@ FIGURES: dict[str, FigureSpec] = {
         ),
         FigureSpec(
             "cumulative_incidence",
-            "Improvement and dropout as competing outcomes",
+            "Improvement and ending without it, during therapy as delivered",
             ("events",),
-            lambda i, c: {"cif": fd.incidence_curves(i["events"], c.strata)},
-            lambda t, c: plot_incidence(t["cif"], c.strata, c.clock.axis),
+            _incidence_data,
+            lambda t, c: plot_incidence(t["cif"], t["risk_table"], c.strata, c.clock.axis),
             lambda c: (
-                "Aalen-Johansen cumulative incidence of improvement (left) and of "
-                f"dropout before improvement (right) by {c.clock.axis.lower()}: unlike 1 minus "
-                "Kaplan-Meier, clients who drop out cannot improve later. No confidence bands."
+                "Aalen-Johansen cumulative incidence of improvement (top) and of ending therapy "
+                f"without improvement (middle: planned, dropout or unknown ending) by "
+                f"{c.clock.axis.lower()}, with {_ci(c)} (the during_therapy estimand; only "
+                "clients still in therapy are censored): unlike 1 minus Kaplan-Meier, a client "
+                f"who ended cannot improve later. Below: clients at risk at each "
+                f"{c.clock.singular}, and how many had improved or ended without improvement "
+                "by then."
             ),
         ),
         FigureSpec(
@@ -182,8 +194,10 @@ FIGURES: dict[str, FigureSpec] = {
                 "model (dashed) for a client with each stratum's median intake score"
                 + (
                     "; the dotted line is Howard et al.'s (1986) probit curve through their "
-                    "published points (squares: 50 % improved by 8 sessions, 75 % by 26); the "
-                    "diamond is Nordmo et al.'s (2021) median of 57 sessions in open-ended care."
+                    "published points (squares: 50 % improved by 8 sessions, 75 % by 26). Nordmo "
+                    "et al.'s (2021) 57 sessions is a median among clients improved at "
+                    "termination, not a point on these curves: the benchmarks table sets it "
+                    "beside that reading."
                     if c.clock.is_sessions
                     else f". Published session-based benchmarks are not drawn: this data set "
                     f"counts {c.clock.unit}."

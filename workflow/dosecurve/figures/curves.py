@@ -132,10 +132,11 @@ def draw_risk_table(
     risk: pd.DataFrame,
     names: Sequence[str],
     time_label: str = "Sessions attended",
+    blocks: Sequence[tuple[str, str]] = RISK_BLOCKS,
 ) -> None:
-    """Counts under the axis, one block per kind (at risk, improved, censored)."""
+    """Counts under the axis, one block per kind (by default at risk, improved, censored)."""
     y = 0
-    for column, title in RISK_BLOCKS:
+    for column, title in blocks:
         table_ax.text(
             -0.06,
             y,
@@ -263,42 +264,71 @@ def plot_small_multiples(
     return fig
 
 
+INCIDENCE_BLOCKS = (
+    ("at_risk", "Number at risk"),
+    ("cum_improved", "Improved (cumulative)"),
+    ("cum_ended", "Ended without (cumulative)"),
+)
+
+
 def plot_incidence(
-    cif: pd.DataFrame, strata: Sequence[str], time_label: str = "Sessions attended"
+    cif: pd.DataFrame,
+    risk: pd.DataFrame,
+    strata: Sequence[str],
+    time_label: str = "Sessions attended",
 ) -> Figure:
-    """Cumulative incidence of improvement (left) and of dropout before improving (right)."""
+    """Cumulative incidence of improvement (top) and of ending without it (middle), with
+    confidence bands, and the risk table (``figdata.incidence_risk_table``) underneath at the
+    same session breaks as the x ticks."""
     if cif.empty:
         return _empty_figure(NO_DATA)
     names = curve_names(cif, strata)
-    fig = Figure(figsize=(8.5, 4.2))
-    axes = fig.subplots(1, 2, sharey=True)
-    for ax, column, title in zip(
+    breaks = sorted(set(risk["session"].astype(int)))
+    rows = len(names) * len(INCIDENCE_BLOCKS) + len(INCIDENCE_BLOCKS)
+    fig = plt.figure(figsize=(7.5, 6.4 + 0.16 * rows))
+    grid = fig.add_gridspec(3, 1, height_ratios=[3.0, 3.0, 0.16 * rows + 0.2], hspace=0.12)
+    axes = [fig.add_subplot(grid[0])]
+    axes.append(fig.add_subplot(grid[1], sharex=axes[0]))
+    table_ax = fig.add_subplot(grid[2], sharex=axes[0])
+    for ax, cause, title in zip(
         axes,
-        ("cif_improved", "cif_dropout"),
-        ("Improvement", "Dropout before improvement"),
+        ("improved", "ended"),
+        ("Improved", "Ended therapy without improvement"),
         strict=True,
     ):
         for name in names:
             part = cif.loc[cif["stratum"] == name]
+            colour = colour_of(names, name)
             t = np.concatenate([[0.0], part["time"].to_numpy(float)])
-            y = np.concatenate([[0.0], part[column].to_numpy(float)])
+            y = np.concatenate([[0.0], part[f"cif_{cause}"].to_numpy(float)])
             n = count_text(part["at_risk"].iloc[0])
             ax.step(
                 t,
                 y,
                 where="post",
-                color=colour_of(names, name),
+                color=colour,
                 lw=1.5,
                 ls="--" if name == ALL else "-",
                 label=f"{name} (n = {n})",
             )
-        _session_axis(ax, float(cif["time"].max()), "")
-        ax.set_title(title, fontsize=10)
-        ax.set_xlabel(time_label)
-    axes[0].set_ylabel("Cumulative incidence")
-    axes[1].legend(title="Intake severity", fontsize=7, title_fontsize=8, loc="upper left")
-    fig.suptitle("Competing risks (Aalen-Johansen): improvement and dropout", fontsize=10)
-    fig.subplots_adjust(left=0.09, right=0.98, top=0.86, bottom=0.13, wspace=0.08)
+            if name != ALL:
+                low = np.concatenate([[0.0], part[f"lower_{cause}"].to_numpy(float)])
+                high = np.concatenate([[0.0], part[f"upper_{cause}"].to_numpy(float)])
+                ax.fill_between(t, low, high, step="post", color=colour, alpha=0.15, lw=0)
+        ax.set_ylim(0.0, 1.0)
+        ax.set_ylabel("Cumulative incidence")
+        ax.set_title(title, fontsize=9, loc="left")
+        ax.grid(alpha=0.3)
+        ax.tick_params(labelbottom=False)
+    axes[0].set_xlim(0.0, breaks[-1])
+    axes[0].set_xticks(breaks)
+    axes[0].legend(title="Intake severity", fontsize=7, title_fontsize=8, loc="upper left")
+    draw_risk_table(table_ax, risk, names, time_label, blocks=INCIDENCE_BLOCKS)
+    fig.suptitle(
+        "During therapy as delivered (Aalen-Johansen): improvement and ending without it",
+        fontsize=10,
+    )
+    fig.subplots_adjust(left=0.24, right=0.97, top=0.93, bottom=0.05)
     return fig
 
 
@@ -346,10 +376,9 @@ def plot_dose_response(
             ls=":",
             label="Howard et al. 1986 (probit line)",
         )
-    published = data.loc[data["source"].isin(["Howard et al. 1986", "Nordmo et al. 2021"])]
-    markers = {"Howard et al. 1986": "s", "Nordmo et al. 2021": "D"}
+    published = data.loc[data["source"] == "Howard et al. 1986"]
     for source, part in published.groupby("source", sort=True):
-        marker = markers[source]
+        marker = "s"
         ax.plot(
             part["session"],
             part["proportion"],
@@ -358,7 +387,7 @@ def plot_dose_response(
             ms=6,
             label=f"{source} (published)",
         )
-    top = float(max(km["session"].max(), 57 if len(published) else 1))
+    top = float(max(km["session"].max(), 26 if len(published) else 1))
     _session_axis(ax, top, "Cumulative proportion improved")
     ax.set_xlabel(time_label)
     title = "Dose-response: fitted curves over Kaplan-Meier"

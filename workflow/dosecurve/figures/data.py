@@ -16,21 +16,24 @@ import pandas as pd
 from dosecurve.measures.instruments import Instrument
 from dosecurve.measures.reliable_change import classify
 from dosecurve.outcomes.prepost import prepost_pairs
-from dosecurve.stats.cumulative_incidence import causes, cumulative_incidence
+from dosecurve.stats.cumulative_incidence import aalen_johansen, ending_causes
 from dosecurve.stats.distributions import normal_cdf, normal_quantile, t_quantile
 from dosecurve.stats.kaplan_meier import ALL
 
 # A mean score is drawn only where at least this many clients were scored at that session.
 MIN_MEAN_N = 10
 RISK_COLUMNS = ["stratum", "session", "at_risk", "cum_improved", "cum_censored"]
-# Published reference points (workflow/docs/methods.md, section 6).
+# Published reference points on the cumulative curve (workflow/docs/methods.md, section 6).
+# Nordmo et al.'s (2021) 57 sessions is not one: it is the median sessions attended by the
+# clients improved at termination (the at_termination estimand), set beside that reading in
+# the report's benchmarks table, not on a Kaplan-Meier curve.
 HOWARD_POINTS = ((8, 0.50), (26, 0.75))
 BENCHMARKS = pd.DataFrame(
     {
-        "source": ["Howard et al. 1986", "Howard et al. 1986", "Nordmo et al. 2021"],
-        "session": [8, 26, 57],
-        "proportion": [0.50, 0.75, 0.50],
-        "label": ["50 % improved by 8 sessions", "75 % by 26 sessions", "median 57 sessions"],
+        "source": ["Howard et al. 1986", "Howard et al. 1986"],
+        "session": [8, 26],
+        "proportion": [0.50, 0.75],
+        "label": ["50 % improved by 8 sessions", "75 % by 26 sessions"],
     }
 )
 
@@ -72,19 +75,68 @@ def risk_table(curves: pd.DataFrame, breaks: Sequence[int]) -> pd.DataFrame:
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=RISK_COLUMNS)
 
 
-def incidence_curves(events: pd.DataFrame, strata: Sequence[str]) -> pd.DataFrame:
-    """Aalen-Johansen cumulative incidence of improvement and of dropout, per stratum and
-    pooled, at each session where something happened."""
-    parts = [
-        cumulative_incidence(part["time"].to_numpy(float), causes(part))
-        .assign(stratum=name)
-        .rename(columns={"improved": "events", "dropout": "dropouts"})
-        for name, part in eligible_groups(events, strata)
-    ]
-    columns = ["stratum", "time", "at_risk", "events", "dropouts", "censored"]
+INCIDENCE_COLUMNS = [
+    "stratum",
+    "time",
+    "at_risk",
+    "events",
+    "ended",
+    "censored",
+    "cif_improved",
+    "lower_improved",
+    "upper_improved",
+    "cif_ended",
+    "lower_ended",
+    "upper_ended",
+]
+
+
+def incidence_curves(
+    events: pd.DataFrame,
+    strata: Sequence[str],
+    *,
+    conf_level: float = 0.95,
+    conf_type: str = "log-log",
+) -> pd.DataFrame:
+    """The during-therapy estimand drawn: Aalen-Johansen cumulative incidence of improvement
+    and of ending therapy without it (every ending competes; only clients still in therapy
+    are censored), with confidence limits, per stratum and pooled, at each session where
+    something happened."""
+    parts = []
+    for name, part in eligible_groups(events, strata):
+        table = aalen_johansen(
+            part["time"].to_numpy(float),
+            ending_causes(part),
+            conf_level=conf_level,
+            conf_type=conf_type,
+        )
+        parts.append(
+            table.assign(stratum=name).rename(
+                columns={
+                    "events_1": "events",
+                    "events_2": "ended",
+                    "cif_1": "cif_improved",
+                    "lower_1": "lower_improved",
+                    "upper_1": "upper_improved",
+                    "cif_2": "cif_ended",
+                    "lower_2": "lower_ended",
+                    "upper_2": "upper_ended",
+                }
+            )
+        )
     if not parts:
-        return pd.DataFrame(columns=[*columns, "cif_improved", "cif_dropout"])
-    return pd.concat(parts, ignore_index=True)[[*columns, "cif_improved", "cif_dropout"]]
+        return pd.DataFrame(columns=INCIDENCE_COLUMNS)
+    return pd.concat(parts, ignore_index=True)[INCIDENCE_COLUMNS]
+
+
+def incidence_risk_table(cif: pd.DataFrame, breaks: Sequence[int]) -> pd.DataFrame:
+    """At each break: clients at risk, and how many had improved or ended without improving
+    up to and including it, per stratum (the counts of ``incidence_curves``)."""
+    improved = risk_table(cif, breaks)
+    ended = risk_table(cif.drop(columns="events").rename(columns={"ended": "events"}), breaks)
+    return improved[["stratum", "session", "at_risk", "cum_improved"]].assign(
+        cum_ended=ended["cum_improved"].to_numpy()
+    )
 
 
 def howard_curve(sessions: np.ndarray) -> np.ndarray:
@@ -117,7 +169,7 @@ def dose_response(
         )
     if not benchmarks:
         return pd.concat(parts, ignore_index=True)[["source", "stratum", "session", "proportion"]]
-    top = max(float(km["session"].max()) if len(km) else 52.0, 57.0)
+    top = max(float(km["session"].max()) if len(km) else 52.0, 52.0)
     grid = np.unique(np.round(np.geomspace(1, top, 60)))
     parts.append(
         pd.DataFrame(
