@@ -139,7 +139,8 @@ def test_report_loads_cleanly_and_its_headline_equals_the_table(sim_run, tmp_pat
     headline = re.search(r"<p class=\"answer\" id=\"headline\">(.*?)</p>", dom, re.S).group(1)
     n, events = int(overall["n"]), int(overall["events"])
     assert f"{n} clients were analysed and {events} showed" in headline
-    assert f"was {fmt_median(overall)} (95 % CI" in headline
+    median, limits = fmt_median(overall).split(" ", 1)  # '52', '(43 to 71)'
+    assert f"half would have improved by session {median} (95 % CI {limits[1:]}" in headline
     parser = Tables()
     parser.feed(dom)
     answer = parser.tables[0]

@@ -81,10 +81,57 @@ def test_events_table_has_the_documented_columns(tiny):
 
 def test_report_is_self_contained_with_headline_numbers(tiny):
     page = (tiny / "report.html").read_text()
-    assert "median number of sessions to improvement was 5 (2 to not reached)" in page
+    assert "half would have improved by session 5 (95 % CI 2 to not reached)" in page
     assert "data:image/png;base64," in page
     assert "<script" not in page and "http://" not in page and "https://" not in page
     assert ">A1<" not in page and ">B3<" not in page
+
+
+def test_estimands_stand_side_by_side_and_equal_their_tables(tiny):
+    estimands = pd.read_csv(tiny / "tables/estimands.csv")
+    assert list(estimands["estimand"].drop_duplicates()) == [
+        "if_continued",
+        "during_therapy",
+        "among_improved",
+        "at_termination",
+    ]
+    rows = estimands.set_index(["estimand", "stratum", "measure"])
+    improved = pd.read_csv(tiny / "tables/improved_by_session.csv")
+    for row in improved.itertuples():
+        got = rows.loc[("if_continued", row.stratum, f"improved_by_{row.session}"), "value"]
+        np.testing.assert_allclose(got, row.improved, equal_nan=True)
+    medians = pd.read_csv(tiny / "tables/median_sessions.csv").set_index("stratum")
+    assert rows.loc[("if_continued", "all", "median"), "value"] == medians.loc["all", "median"]
+    # what happened during therapy never exceeds what would have happened had it continued
+    during = rows.loc["during_therapy"]["value"]
+    for (stratum, measure), value in during.items():
+        if measure.startswith("improved_by_") and np.isfinite(value):
+            assert value <= rows.loc[("if_continued", stratum, measure), "value"] + 1e-12
+    tests = pd.read_csv(tiny / "tables/competing_risks_tests.csv")
+    assert set(zip(tests["test"], tests["outcome"], strict=True)) == {
+        ("gray", "improved"),
+        ("gray", "ended_without_improvement"),
+        ("fine_gray", "improved"),
+        ("fine_gray", "ended_without_improvement"),
+    }
+    page = (tiny / "report.html").read_text()
+    assert "<code>during_therapy</code>" in page and "<code>at_termination</code>" in page
+
+
+def test_primary_estimand_leads_the_answer_and_reruns_only_the_report(clinics):
+    path = clinics / "config/config.yaml"
+    original = path.read_text()
+    config = yaml.safe_load(original)
+    config.setdefault("analysis", {})["primary_estimand"] = "at_termination"
+    path.write_text(yaml.safe_dump(config))
+    try:
+        dry = snakemake(clinics, "-n", "results/clinic-core/report.html")
+    finally:
+        path.write_text(original)
+    out = dry.stdout + dry.stderr
+    assert "rule report" in out
+    for rule in ("survival", "estimands", "compare_strata", "figure", "events"):
+        assert f"rule {rule}:" not in out, rule
 
 
 def test_figure_is_written_as_png_and_pdf(tiny):

@@ -40,6 +40,10 @@ class AnalysisSettings:
     fh_rho: float | None = None
     fh_gamma: float = 0.0
     rmst_horizon: float | None = None
+    primary_estimand: str = "if_continued"
+
+
+ESTIMANDS = ("if_continued", "during_therapy", "among_improved", "at_termination")
 
 
 def analysis_settings(config: Mapping[str, Any]) -> AnalysisSettings:
@@ -52,6 +56,7 @@ def analysis_settings(config: Mapping[str, Any]) -> AnalysisSettings:
         fh_rho=(section.get("fleming_harrington") or {}).get("rho"),
         fh_gamma=float((section.get("fleming_harrington") or {}).get("gamma", 0.0)),
         rmst_horizon=section.get("rmst_horizon"),
+        primary_estimand=section.get("primary_estimand", "if_continued"),
     )
 
 

@@ -10,11 +10,11 @@ from typing import Any
 import pandas as pd
 
 from dosecurve.labels import Clock
+from dosecurve.report.estimands import benchmark_table, estimand_sentences
 from dosecurve.report.methods import REFERENCES
 from dosecurve.report.sections import (
     STYLE,
     answer_table,
-    benchmark_table,
     by_dataset,
     calibration,
     empty_strata,
@@ -42,6 +42,8 @@ class ReportTables:
     prepost_effects: pd.DataFrame
     reliable_change: pd.DataFrame
     data_checks: pd.DataFrame
+    estimands: pd.DataFrame | None = None
+    competing_tests: pd.DataFrame | None = None
     quantiles: pd.DataFrame | None = None
     pairwise: pd.DataFrame | None = None
     rmst: pd.DataFrame | None = None
@@ -73,10 +75,12 @@ def render_report(
     effective_config: str = "",
     conf_type: str = "log-log",
     clock: Clock | None = None,
+    primary_estimand: str = "if_continued",
 ) -> str:
     """Render the whole report as one HTML string with the figures embedded.
 
-    ``figures`` maps a figure's name to its title, caption and PNG bytes."""
+    ``figures`` maps a figure's name to its title, caption and PNG bytes; the answer leads
+    with ``primary_estimand`` and then states every other estimand."""
     t = tables
     clock = clock or Clock()
     tabulated = [int(s) for s in dict.fromkeys(t.improved["session"]) if int(s) > 0]
@@ -86,13 +90,37 @@ def render_report(
     def fig(name: str) -> list[str]:
         return figure_html(figures, name)
 
+    sentences = (
+        estimand_sentences(
+            t.estimands,
+            primary=primary_estimand,
+            event=event,
+            clock=clock,
+            conf_level=conf_level,
+        )
+        if t.estimands is not None
+        else []
+    )
+
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
         f"<title>dosecurve report: {html.escape(dataset)}</title>",
         f"<style>{STYLE}</style></head><body>",
         f"<h1>{clock.title} to {html.escape(event)}: {html.escape(dataset)}</h1>",
         "<p class='answer' id='headline'>"
-        f"{headline(dataset, t.medians, t.improved, conf_level, event, clock)}</p>",
+        f"{headline(dataset, t.medians, t.improved, conf_level, event, clock, *sentences[:1])}"
+        "</p>",
+        *(
+            [
+                "<p>The same data read the other ways; each number names its estimand and "
+                "what it assumes about clients who ended therapy:</p><ul class='estimands' "
+                "id='estimands'>",
+                *(f"<li>{s}</li>" for s in sentences[1:]),
+                "</ul>",
+            ]
+            if sentences
+            else []
+        ),
         table_html(answer_table(t.medians, t.improved, landmarks, conf_level, clock)),
         *empty_strata(strata, t.medians),
         "<h2>Participant flow</h2><p>Every client in the input is counted once per event "
@@ -137,6 +165,21 @@ def render_report(
             "much 1 - Kaplan-Meier exceeds the cumulative incidence of improvement.",
         ),
         *fig("cumulative_incidence"),
+        *optional(
+            "Estimands side by side",
+            t.estimands,
+            "Every estimand per stratum and overall (tables/estimands.csv): if_continued "
+            "(Kaplan-Meier), during_therapy (Aalen-Johansen, every ending without improvement "
+            "competing), among_improved (event times of those who improved) and "
+            "at_termination (first against last assessment).",
+        ),
+        *optional(
+            "Competing-risks tests",
+            t.competing_tests,
+            "Gray's test that the cumulative incidence is the same in every stratum, and Fine "
+            "and Gray's model of the subdistribution hazard on the intake score (hazard ratio "
+            "per point), for improvement and for ending without it.",
+        ),
         "<h2>Log-rank tests</h2>",
         table_html(t.logrank),
         *optional(
@@ -201,9 +244,10 @@ def render_report(
             [
                 "<h2>Beside published benchmarks</h2>",
                 "<p>Published dose-response results (settings differ: brief versus open-ended "
-                "therapy, instruments and definitions of improvement) beside the same quantity "
-                "here, all clients pooled.</p>",
-                table_html(benchmark_table(t.medians, t.improved)),
+                "therapy, instruments and definitions of improvement), each beside this data "
+                "set's quantity read the way the paper read it (the reading names the "
+                "estimand), all clients pooled.</p>",
+                table_html(benchmark_table(t.estimands, t.improved, t.medians)),
             ]
             if clock.is_sessions
             else [
@@ -315,5 +359,6 @@ def render_dataset_report(
         conf_level=conf_level,
         strata=settings.strata,
         clock=settings.clock,
+        primary_estimand=str((analysis or {}).get("primary_estimand", "if_continued")),
         effective_config=yaml.safe_dump(effective, sort_keys=False, allow_unicode=True),
     )

@@ -65,20 +65,28 @@ def headline(
     level: float,
     event: str,
     clock: Clock | None = None,
+    lead: str | None = None,
 ) -> str:
-    """The answer in one sentence, from the median and improved-by-session tables."""
+    """The answer in one or two sentences: how many clients were analysed and improved, then
+    ``lead`` (the primary estimand in words), else the Kaplan-Meier median and the
+    cumulative proportions improved."""
     overall = medians.loc[medians["stratum"] == ALL].iloc[0]
     if is_zero(overall["n"]):
         return (
             f"No client in {html.escape(dataset)} was eligible for this analysis; the "
             "participant flow below says why each was excluded."
         )
+    counts = (
+        f"In {html.escape(dataset)}, {count_text(overall['n'])} clients were analysed and "
+        f"{count_text(overall['events'])} showed {html.escape(event)}."
+    )
+    if lead is not None:
+        return f"{counts} {lead}"
     at = improved.loc[improved["stratum"] == ALL].set_index("session")["improved"]
     clock = clock or Clock()
     by = "; ".join(f"{fmt_percent(v)} {clock.by(s)}" for s, v in at.items() if is_number(v))
     return (
-        f"In {html.escape(dataset)}, {count_text(overall['n'])} clients were analysed and "
-        f"{count_text(overall['events'])} showed {html.escape(event)}. The median number "
+        f"{counts} The median number "
         f"of {clock.unit} to improvement was {fmt_median(overall)} ({level_text(level)} CI, "
         "Kaplan-Meier). "
         f"Cumulative proportion improved: {by}."
@@ -197,50 +205,3 @@ def figure_html(figures: Mapping[str, tuple[str, str, bytes]], name: str) -> lis
         f"src='data:image/png;base64,{image}'><figcaption><b>{html.escape(title)}.</b> "
         f"{html.escape(caption)}</figcaption></figure>"
     ]
-
-
-def benchmark_table(medians: pd.DataFrame, improved: pd.DataFrame) -> pd.DataFrame:
-    """Published dose-response results beside the same quantity in this data set."""
-    overall = medians.loc[medians["stratum"] == ALL].iloc[0]
-    at = improved.loc[improved["stratum"] == ALL].set_index("session")["improved"]
-
-    def pct(session: int) -> str:
-        if session not in at.index:
-            return "not tabulated (add it to analysis.improved_at)"
-        return fmt_percent(at[session]) or "beyond follow-up"
-
-    n, events = (
-        pd.to_numeric(overall["n"], errors="coerce"),
-        pd.to_numeric(overall["events"], errors="coerce"),
-    )
-    share = f"{100 * events / n:.0f} % improved" if n and np.isfinite(events) else ""
-    median = f"median {fmt_median(overall)}"
-    rows = [
-        (
-            "Howard et al. 1986",
-            "15 samples, > 2,400 patients",
-            "50 % improved by session 8",
-            f"{pct(8)} by session 8",
-        ),
-        ("Howard et al. 1986", "", "75 % improved by session 26", f"{pct(26)} by session 26"),
-        ("Howard et al. 1986 (probit line)", "", "86 % by session 52", f"{pct(52)} by session 52"),
-        (
-            "Anderson & Lambert 2001",
-            "75 outpatients, OQ-45 weekly",
-            "Kaplan-Meier median 11 sessions",
-            median,
-        ),
-        (
-            "Hansen & Lambert 2003",
-            "4,761 patients, OQ-45 every session",
-            "50 % recovered by 15-19 sessions",
-            median,
-        ),
-        (
-            "Nordmo et al. 2021",
-            "362 adults, open-ended Norwegian outpatient care",
-            "median 57 sessions; 47 % reached clinically significant improvement",
-            f"{median}; {share}",
-        ),
-    ]
-    return pd.DataFrame(rows, columns=["Study", "Setting", "Published", "This data set"])
