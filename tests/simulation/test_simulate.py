@@ -50,16 +50,33 @@ def test_same_spec_same_bytes():
     assert a3.to_csv(index=False) != a1.to_csv(index=False)
 
 
-def test_nordmo_default_run_hits_the_calibration_targets(default_run):
-    # Nordmo et al. (2021): 47 % reached CSI, median 57 sessions, longer for more severe.
+def test_nordmo_default_run_reproduces_the_paper_read_as_the_paper_read_it(default_run):
+    # Nordmo et al. (2021), read at termination (first against last assessment): 47 % showed
+    # CSI, after a median of 57 sessions; sessions attended mean 52, SD 59, median 36, up to
+    # 364; longer for the more severe (workflow/docs/methods.md, section 7).
     _, truth, _, events, medians = default_run
     eligible = events[events["eligible"]]
-    assert 0.42 <= eligible["event"].mean() <= 0.52
-    assert 50 <= medians.loc["all", "median"] <= 65
+    met = eligible["met_at_end"].astype(bool)
+    assert 0.42 <= met.mean() <= 0.52
+    assert 50 <= eligible.loc[met, "sessions_attended"].median() <= 65
+    attended = truth["sessions_attended"]
+    assert len(truth) == 362 and attended.max() == 364
+    assert attended.median() == pytest.approx(36, abs=2)
+    assert attended.mean() == pytest.approx(52, abs=3)
+    assert attended.std() == pytest.approx(59, abs=5)
     by_stratum = medians.drop(index="all")["median"].to_numpy()
     assert np.all(np.diff(by_stratum) > 0)  # mild < moderate < moderate-severe < severe
-    assert len(truth) == 362 and truth["sessions_attended"].max() <= 364
-    assert 30 <= truth["sessions_attended"].median() <= 42
+
+
+def test_nordmo_preset_is_calibrated_in_expectation_not_only_for_its_seed():
+    # the default seed is a typical draw: 20,000 clients land near the same figures
+    _, truth, _, events, _ = analyse(replace(PRESETS["nordmo2021"], n_clients=20000, seed=7))
+    eligible = events[events["eligible"]]
+    met = eligible["met_at_end"].astype(bool)
+    assert 0.42 <= met.mean() <= 0.52
+    assert 50 <= eligible.loc[met, "sessions_attended"].median() <= 65
+    assert truth["sessions_attended"].median() == pytest.approx(36, abs=2)
+    assert truth["sessions_attended"].mean() == pytest.approx(52, abs=3)
 
 
 def test_hirschfeld_preset_matches_its_service():

@@ -28,10 +28,12 @@ def calibration_table(
     events: pd.DataFrame,
     medians: pd.DataFrame,
 ) -> pd.DataFrame:
-    """The simulated data set's own figures beside the published ones.
+    """The simulated data set's own figures beside the published ones, each with the reading
+    it is computed by (the estimand, for the improvement figures: a published number stands
+    beside the quantity computed the way its paper computed it).
 
-    Columns ``measure, simulated, published, source``; ``published`` is empty where the
-    study reports no such figure.
+    Columns ``measure, reading, simulated, published, source``; ``published`` is empty where
+    the study reports no such figure.
     """
     scored = sessions.loc[sessions["score"].notna()].groupby("client", sort=False, observed=True)[
         "score"
@@ -41,45 +43,69 @@ def calibration_table(
     attended = truth["sessions_attended"]
     booked = truth["appointments_booked"]
     eligible = events.loc[events["eligible"].astype(bool)]
+    met = eligible["met_at_end"].fillna(False).astype(bool)
     overall = medians.loc[medians["stratum"] == "all", "median"]
     improved = instrument.improvement(pre[more_than_one], post[more_than_one])
+    attendance = "sessions attended, all clients"
+    prepost = "pre-post: first and last scored assessment"
+    termination = "at_termination: the event definition from the first to the last assessment"
     measures = {
-        "clients": len(truth),
-        "therapists": truth["therapist"].nunique(),
-        "sessions_mean": attended.mean(),
-        "sessions_sd": attended.std(),
-        "sessions_median": attended.median(),
-        "sessions_max": attended.max(),
-        "missed_percent": 100 * (booked - attended).sum() / booked.sum(),
-        "intake_mean": pre.mean(),
-        "end_mean": post[more_than_one].mean(),
-        "csi_percent": 100 * eligible["event"].mean() if len(eligible) else np.nan,
-        "reliable_improvement_percent": 100 * instrument.is_reliable(improved).mean(),
-        "median_sessions_to_csi": overall.iloc[0] if len(overall) else np.nan,
-        "latent_csi_within_therapy_percent": 100 * truth["latent_csi_session"].notna().mean(),
-    }
-    labels = {
-        "clients": "clients",
-        "therapists": "therapists",
-        "sessions_mean": "sessions attended, mean",
-        "sessions_sd": "sessions attended, SD",
-        "sessions_median": "sessions attended, median",
-        "sessions_max": "sessions attended, maximum",
-        "missed_percent": "% of booked appointments missed",
-        "intake_mean": "intake score, mean",
-        "end_mean": "last score, mean",
-        "csi_percent": "% of eligible clients with observed CSI",
-        "reliable_improvement_percent": "% reliably improved, first to last score",
-        "median_sessions_to_csi": "median sessions to CSI (Kaplan-Meier)",
-        "latent_csi_within_therapy_percent": "% whose noise-free score reached CSI (truth)",
+        "clients": ("clients", "clients simulated", len(truth)),
+        "therapists": (
+            "therapists",
+            "therapists with at least one client",
+            truth["therapist"].nunique(),
+        ),
+        "sessions_mean": ("sessions attended, mean", attendance, attended.mean()),
+        "sessions_sd": ("sessions attended, SD", attendance, attended.std()),
+        "sessions_median": ("sessions attended, median", attendance, attended.median()),
+        "sessions_max": ("sessions attended, maximum", attendance, attended.max()),
+        "missed_percent": (
+            "% of booked appointments missed",
+            "appointments booked but not attended",
+            100 * (booked - attended).sum() / booked.sum(),
+        ),
+        "intake_mean": ("intake score, mean", prepost, pre.mean()),
+        "end_mean": ("last score, mean", prepost, post[more_than_one].mean()),
+        "csi_at_termination_percent": (
+            "% of eligible clients with CSI at termination",
+            termination,
+            100 * met.mean() if len(eligible) else np.nan,
+        ),
+        "sessions_among_improved_at_termination": (
+            "median sessions attended by those with CSI at termination",
+            termination,
+            eligible.loc[met, "sessions_attended"].median() if met.any() else np.nan,
+        ),
+        "reliable_improvement_percent": (
+            "% reliably improved",
+            prepost,
+            100 * instrument.is_reliable(improved).mean(),
+        ),
+        "csi_percent": (
+            "% of eligible clients with CSI during therapy",
+            "first assessment meeting the definition (observed events)",
+            100 * eligible["event"].mean() if len(eligible) else np.nan,
+        ),
+        "median_sessions_to_csi": (
+            "median sessions to CSI",
+            "if_continued: Kaplan-Meier, every ending censored",
+            overall.iloc[0] if len(overall) else np.nan,
+        ),
+        "latent_csi_within_therapy_percent": (
+            "% whose noise-free score reached CSI",
+            "truth: the simulated score without measurement error, within the sessions attended",
+            100 * truth["latent_csi_session"].notna().mean(),
+        ),
     }
     rows = [
         {
-            "measure": labels[key],
+            "measure": label,
+            "reading": reading,
             "simulated": float(value),
             "published": spec.published.get(key, np.nan),
             "source": SOURCES.get(preset, "") if key in spec.published else "",
         }
-        for key, value in measures.items()
+        for key, (label, reading, value) in measures.items()
     ]
     return pd.DataFrame(rows)

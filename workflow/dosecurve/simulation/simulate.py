@@ -6,7 +6,9 @@ Model, per client ``i`` with therapist ``t`` (``z`` = intake severity in SD unit
 * the client's own pace ``e_i ~ N(0, 1)``;
 * sessions attended ``L ~ round(LogNormal(ln sessions_median + length_severity z -
   length_rate e_i, sessions_sigma))``, between ``sessions_min`` and ``sessions_max`` (with
-  ``length_rate > 0`` slower clients stay longer: the "good-enough level" pattern);
+  ``length_rate > 0`` slower clients stay longer: the "good-enough level" pattern); a share
+  ``long_share`` of clients in long-term therapy has ``long_factor`` times the length (the
+  long tail of open-ended care);
 * a latent score that falls from ``x0`` towards a floor ``f_i ~ N(floor_mean, floor_sd)``:
   ``linear``  ``x0 - r_i s``; ``loglinear`` ``x0 - r_i ln(1 + s)``; ``scaled`` ``x0 - r_i
   (x0 - f_i) s / L`` (change scaled to the client's own length, "good-enough level"),
@@ -125,6 +127,8 @@ def _draw_clients(spec: SimulationSpec, rng: np.random.Generator) -> tuple[np.nd
         np.log(spec.sessions_median) + spec.length_severity * z - spec.length_rate * e,
         spec.sessions_sigma,
     )
+    if spec.long_share > 0:  # a share in long-term therapy (drawn only then: presets stay)
+        log_len += np.log(spec.long_factor) * (rng.random(n) < spec.long_share)
     length = np.clip(np.rint(np.exp(log_len)), spec.sessions_min, spec.sessions_max)
     length = length.astype(np.int64)
     therapist = rng.integers(0, spec.n_therapists, n)
