@@ -6,6 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dosecurve.stats.competing_risks_tests import competing_risks_tests, fine_gray, gray_test
 
@@ -146,3 +148,40 @@ def test_table_says_why_a_test_cannot_be_made():
     assert note == "not estimable: the intake score does not vary"
     none = events_frame().assign(eligible=False)
     assert competing_risks_tests(none, ["mild"])["note"].str.startswith("not estimable").all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(1, 12),
+            st.sampled_from([0, 1, 2]),
+            st.sampled_from(["mild", "severe"]),
+            st.sampled_from([12.0, 18.0, 25.0]),
+        ),
+        min_size=1,
+        max_size=25,
+    )
+)
+def test_any_small_data_gives_a_table_with_estimates_or_reasons(rows):
+    """Tiny or degenerate data (one event, separation, one stratum) never stops the run:
+    each row has a finite estimate or says why not."""
+    time, status, stratum, baseline = map(np.array, zip(*rows, strict=True))
+    reasons = {0: "ongoing", 1: "planned", 2: "dropout"}
+    events = pd.DataFrame(
+        {
+            "time": time.astype(float),
+            "event": (status == 1).astype(int),
+            "end_reason": [reasons[s] for s in status],
+            "stratum": stratum,
+            "baseline": baseline,
+            "eligible": True,
+        }
+    )
+    table = competing_risks_tests(events, ["mild", "severe"])
+    assert len(table) == 4
+    for row in table.itertuples():
+        if row.note:
+            assert row.note.startswith("not estimable")
+        else:
+            assert np.isfinite(row.statistic) and 0 <= row.p_value <= 1

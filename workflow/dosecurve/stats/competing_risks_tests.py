@@ -192,29 +192,41 @@ def fine_gray(
 
     beta = np.zeros(p)
     converged = False
-    for _ in range(max_iter):
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for _ in range(max_iter):
+            e, (s0, s1, s2) = sums(beta)
+            zbar = s1 / s0[:, None]
+            score = z[event].sum(axis=0) - (n_fail[:, None] * zbar).sum(axis=0)
+            info = _information(n_fail, s0, s2, zbar)
+            try:
+                step = np.linalg.solve(info, score)
+            except np.linalg.LinAlgError:
+                break
+            if not np.all(np.isfinite(step)):
+                break
+            beta = beta + step
+            if np.max(np.abs(step)) < tol:
+                converged = True
+                break
+        if not converged:  # no finite maximum (separation, too few events)
+            nan = np.full(p, np.nan)
+            return FineGray(nan, np.full((p, p), np.nan), np.nan, False)
         e, (s0, s1, s2) = sums(beta)
-        zbar = s1 / s0[:, None]
-        score = z[event].sum(axis=0) - (n_fail[:, None] * zbar).sum(axis=0)
-        info = (
-            n_fail[:, None, None] * (s2 / s0[:, None, None] - zbar[:, :, None] * zbar[:, None, :])
-        ).sum(axis=0)
-        step = np.linalg.solve(info, score)
-        beta = beta + step
-        if np.max(np.abs(step)) < tol:
-            converged = True
-            break
-    e, (s0, s1, s2) = sums(beta)
     zbar = s1 / s0[:, None]
-    info = (
-        n_fail[:, None, None] * (s2 / s0[:, None, None] - zbar[:, :, None] * zbar[:, None, :])
-    ).sum(axis=0)
+    info = _information(n_fail, s0, s2, zbar)
     loglik = float((z[event] @ beta).sum() - (n_fail * np.log(s0)).sum())
     residual = _score_residuals(
         time, event, compete, censored, z, e, fail, n_fail, s0, zbar, g_fail, g_own
     )
     inverse = np.linalg.inv(info)
     return FineGray(beta, inverse @ (residual.T @ residual) @ inverse, loglik, converged)
+
+
+def _information(n_fail, s0, s2, zbar) -> np.ndarray:
+    """The observed information (Breslow): sum over failure times of the weighted
+    covariance of the covariates in the risk set."""
+    spread = s2 / s0[:, None, None] - zbar[:, :, None] * zbar[:, None, :]
+    return (n_fail[:, None, None] * spread).sum(axis=0)
 
 
 def _score_residuals(time, event, compete, censored, z, e, fail, n_fail, s0, zbar, g_fail, g_own):
@@ -280,16 +292,18 @@ def competing_risks_tests(
             rows.append(dict(base, test="gray", term="stratum", note=f"not estimable: {why}"))
         else:
             codes = np.searchsorted(np.array(sorted(present)), stratum)
-            gray = gray_test(time, cause, codes, of=of)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                gray = gray_test(time, cause, codes, of=of)
+            ok = bool(np.isfinite(gray.statistic) and gray.statistic >= 0)
             rows.append(
                 dict(
                     base,
                     test="gray",
                     term="stratum",
-                    statistic=gray.statistic,
-                    df=gray.df,
-                    p_value=gray.p_value,
-                    note="" if np.isfinite(gray.statistic) else "not estimable: singular variance",
+                    statistic=gray.statistic if ok else np.nan,
+                    df=gray.df if ok else np.nan,
+                    p_value=gray.p_value if ok else np.nan,
+                    note="" if ok else "not estimable: no variance (too few events)",
                 )
             )
         baseline = data["baseline"].to_numpy(float)
@@ -300,7 +314,19 @@ def competing_risks_tests(
             )
             continue
         fit = fine_gray(time, cause, baseline[:, None], of=of)
-        coef, se = float(fit.coef[0]), float(np.sqrt(fit.variance[0, 0]))
+        if not fit.converged:
+            why = "no finite estimate (too few events, or they separate by intake score)"
+            rows.append(
+                dict(base, test="fine_gray", term="intake score", note=f"not estimable: {why}")
+            )
+            continue
+        coef, se = float(fit.coef[0]), float(np.sqrt(max(fit.variance[0, 0], 0.0)))
+        if not (np.isfinite(coef) and np.isfinite(se) and se > 0):
+            why = "no standard error (too few events to vary)"
+            rows.append(
+                dict(base, test="fine_gray", term="intake score", note=f"not estimable: {why}")
+            )
+            continue
         rows.append(
             dict(
                 base,
@@ -314,7 +340,7 @@ def competing_risks_tests(
                 hazard_ratio=np.exp(coef),
                 ci_lower=np.exp(coef - z * se),
                 ci_upper=np.exp(coef + z * se),
-                note="" if fit.converged else "did not converge",
+                note="",
             )
         )
     return pd.DataFrame(rows).reindex(columns=COLUMNS)
