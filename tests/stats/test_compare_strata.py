@@ -23,7 +23,7 @@ def test_the_step_tables_match_r():
     stacked = events.assign(definition="csi")
     settings = parse_dataset({"simulate": {}, "severity": BANDS}, "r")
     tables = compare_strata(events, stacked, settings, AnalysisSettings(), improved_at=[4, 8])
-    assert set(tables) == {"logrank", "pairwise", "competing", "sensitivity"}
+    assert set(tables) == {"logrank", "pairwise", "competing", "competing_tests", "sensitivity"}
     # survdiff(Surv(time, event) ~ group)$chisq = 7.27456461699516 on 2 df
     overall = tables["logrank"].iloc[0]
     assert overall["statistic"] == pytest.approx(7.27456461699516, abs=1e-9)
@@ -38,3 +38,11 @@ def test_the_step_tables_match_r():
     assert competing["session"].unique().tolist() == [4, 8]
     np.testing.assert_allclose(competing["cif_dropout"], 0)
     np.testing.assert_allclose(competing["overstatement"], 0, atol=1e-12)
+    # every planned ending without improvement competes: Gray's test, R (cmprsk 2.2-11)
+    # cuminc(time, ifelse(event == 1, 1, 2), group)$Tests[, "stat"] = 4.846664071868100,
+    # 0.452257188815552; these events have no intake score, so no Fine-Gray model
+    gray = tables["competing_tests"].set_index(["test", "outcome"])
+    assert gray.loc[("gray", "improved"), "statistic"] == pytest.approx(4.8466640718681, abs=1e-9)
+    ended = gray.loc[("gray", "ended_without_improvement"), "statistic"]
+    assert ended == pytest.approx(0.452257188815552, abs=1e-9)
+    assert gray.loc[("fine_gray", "improved"), "note"].startswith("not estimable")

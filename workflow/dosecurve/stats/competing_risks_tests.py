@@ -306,9 +306,16 @@ def competing_risks_tests(
                     note="" if ok else "not estimable: no variance (too few events)",
                 )
             )
-        baseline = data["baseline"].to_numpy(float)
-        if n_events == 0 or np.ptp(baseline) == 0 if len(baseline) else True:
-            why = "no events" if n_events == 0 else "the intake score does not vary"
+        has_score = "baseline" in data
+        baseline = data["baseline"].to_numpy(float) if has_score else np.zeros(len(data))
+        if n_events == 0 or not has_score or not len(baseline) or np.ptp(baseline) == 0:
+            why = (
+                "no events"
+                if n_events == 0
+                else "no intake score"
+                if not has_score
+                else "the intake score does not vary"
+            )
             rows.append(
                 dict(base, test="fine_gray", term="intake score", note=f"not estimable: {why}")
             )
