@@ -364,8 +364,8 @@ def test_the_comparison_names_each_data_sets_clock():
         units={"a": "weeks", "b": "sessions"},
     )
     assert "<h1>Time to improvement" in page
-    assert "median number of weeks to improvement was 4" in page and "50 % by week 4" in page
-    assert "median number of sessions to improvement was 4" in page
+    assert "median number of weeks to improvement would be 4" in page and "50 % by week 4" in page
+    assert "median number of sessions to improvement would be 4" in page
 
 
 def test_a_figure_is_drawn_from_its_suppressed_tables():

@@ -113,10 +113,12 @@ def render_comparison_report(
         f"<title>dosecurve comparison of {len(medians)} data sets</title>",
         f"<style>{STYLE}</style></head><body>",
         f"<h1>{unit.capitalize()} to improvement: data sets compared</h1>",
-        f"<p class='answer' id='headline'>Median {unit} to improvement (Kaplan-Meier, all "
+        f"<p class='answer' id='headline'>Median {unit} to improvement if no one had left "
+        "therapy (the if_continued estimand: Kaplan-Meier, every ending censored, all "
         f"clients of each data set) and the cumulative proportion improved by {unit} 8, 26 "
-        f"and 52{EACH_UNIT if unit == 'time' else ''}; empty: beyond follow-up or not "
-        "tabulated.</p>",
+        f"and 52{EACH_UNIT if unit == 'time' else ''}, read the same way; empty: beyond "
+        "follow-up or not tabulated. Each data set's report sets the other estimands beside "
+        "these.</p>",
         table_html(table),
         "<ul>",
         *sentences,

@@ -86,10 +86,10 @@ def headline(
     clock = clock or Clock()
     by = "; ".join(f"{fmt_percent(v)} {clock.by(s)}" for s, v in at.items() if is_number(v))
     return (
-        f"{counts} The median number "
-        f"of {clock.unit} to improvement was {fmt_median(overall)} ({level_text(level)} CI, "
-        "Kaplan-Meier). "
-        f"Cumulative proportion improved: {by}."
+        f"{counts} If no one had left therapy, the median number of {clock.unit} to "
+        f"improvement would be {fmt_median(overall)} ({level_text(level)} CI; if_continued: "
+        "Kaplan-Meier, every ending censored, assuming ending says nothing about the chance of "
+        f"improving). Cumulative proportion improved, read the same way: {by}."
     )
 
 
