@@ -181,7 +181,8 @@ def optional(title: str, table: pd.DataFrame | None, text: str, level: int = 3) 
 def calibration(table: pd.DataFrame | None) -> list[str]:
     text = (
         "This data set is simulated. Its own figures beside those of the study its preset "
-        "follows; empty cells: not reported there."
+        "follows, each computed the way that study computed it (the reading column names "
+        "how); empty cells: not reported there."
     )
     return optional("Calibration of the simulated data", table, text, level=2)
 
