@@ -1,7 +1,7 @@
 """Calibration: a simulated data set's own figures beside the published study's.
 
 INPUTS:  results/{dataset}/simulated/truth.parquet, sessions.parquet, events.parquet,
-         tables/median_sessions.csv
+         tables/estimands.csv
 OUTPUTS: results/{dataset}/tables/calibration.csv (simulated data sets only)
 """
 
@@ -11,7 +11,7 @@ rule calibration:
         truth=path_of("truth"),
         sessions=path_of("sessions"),
         events=path_of("events"),
-        medians=path_of("medians"),
+        estimands=path_of("estimands"),
     output:
         report(
             path_of("calibration"),

@@ -13,7 +13,7 @@ table = calibration_table(
     truth=read_result(inp.truth),
     sessions=read_sessions(inp.sessions),
     events=read_result(inp.events),
-    medians=read_table(inp.medians),
+    estimands=read_table(inp.estimands),
 )
 write_csv(table, snakemake.output[0])
 log(table.to_string(index=False) + "\n")

@@ -20,10 +20,14 @@ Model, per client ``i`` with therapist ``t`` (``z`` = intake severity in SD unit
   ``expit(logit(missed_rate) + missed_severity z)``; a missed appointment adds no dose and
   has no score; the last appointment is attended;
 * assessments at intake and then ``every`` session, every ``schedule_k``-th session (and
-  the last), or ``prepost`` (intake and last session only);
+  the last), each session with probability ``schedule_q`` (and the last: ``irregular``), or
+  ``prepost`` (intake and last session only); measurement noise SD ``noise_sd`` if given;
 * ending: ongoing with probability ``ongoing_rate``, otherwise dropout with probability
-  ``expit(logit(dropout_rate) + dropout_severity z)``, otherwise planned (the ending does
-  not change the simulated length).
+  ``expit(logit(dropout_rate) + dropout_severity z)``, otherwise planned (the label does not
+  change the simulated length); then the endings tied to progress of
+  ``dosecurve.simulation.endings`` (good-enough level, non-response, end of follow-up) may end
+  therapy earlier;
+* the truth: ``dosecurve.simulation.truth`` continues each observed path past its ending.
 
 Everything is drawn from one seeded generator: the same spec gives the same table.
 """
@@ -33,6 +37,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from dosecurve.simulation.endings import Endings, apply_endings, has_endings, kept_rows
 from dosecurve.simulation.spec import (
     OVERRIDABLE,
     PRESETS,
@@ -40,6 +45,7 @@ from dosecurve.simulation.spec import (
     check_spec,
     spec_from_config,
 )
+from dosecurve.simulation.truth import continued_csi_session
 
 __all__ = [
     "OVERRIDABLE",
@@ -66,26 +72,56 @@ def simulate_appointments(spec: SimulationSpec) -> tuple[pd.DataFrame, pd.DataFr
     Returns ``appointments`` (``client, appointment, attended, score, therapist,
     end_reason``; one row per booked appointment, intake = appointment 0) and ``truth``
     (one row per client: ``client, therapist, latent_intake, sessions_attended,
-    appointments_booked, end_reason, latent_csi_session``, the first session at which
-    the noise-free score shows clinically significant improvement, empty if not within
-    the sessions attended).
+    appointments_booked, end_reason, latent_csi_session`` (the first session at which the
+    noise-free score shows clinically significant improvement, empty if not within the
+    sessions attended), ``drawn_sessions, ending_mechanism, continued_csi_session`` (the
+    first CSI on the observed path continued to ``sessions_max``) and
+    ``observed_csi_session`` (that event within therapy as delivered)).
     """
     check_spec(spec)
     rng = np.random.default_rng(spec.seed)
     inst = spec.instrument_preset()
     low, high = inst.score_range
     n = spec.n_clients
-    intake, length, therapist, rate, floor, missed, ending = _draw_clients(spec, rng)
+    intake, length, therapist, rate, floor, missed, drawn_ending = _draw_clients(spec, rng)
 
     client, attended = _booked(length, missed, rng)
     dose = attended.astype(np.int64).cumsum() - _group_start_values(client, attended)
     latent = _latent(spec, intake[client], floor[client], rate[client], dose, length[client])
-    r = spec.reliability if spec.reliability is not None else inst.reliability or 0.9
-    noise = rng.normal(0.0, spec.intake_sd * np.sqrt(1 - r), client.size)
+    noise_sd = _noise_sd(spec)
+    noise = rng.normal(0.0, noise_sd, client.size)
     step = spec.score_step
-    score = np.clip(np.round((latent + noise) / step) * step, low, high)
-    assessed = attended & _scheduled(spec, dose, length[client])
-    score = np.where(assessed, np.round(score, 6), np.nan)
+    score = np.round(np.clip(np.round((latent + noise) / step) * step, low, high), 6)
+    draws = _schedule_draws(spec, client.size)
+    assessed = attended & _scheduled(spec, dose, length[client], draws)
+    if has_endings(spec):
+        endings = apply_endings(
+            spec,
+            inst,
+            client=client,
+            dose=dose,
+            assessed=assessed,
+            score=score,
+            length=length,
+            reason=drawn_ending,
+        )
+    else:
+        endings = Endings(length, drawn_ending, np.full(n, "length"))
+    end = endings.session
+    all_rows = {"client": client, "dose": dose, "noise": noise}
+    keep = kept_rows(client, dose, attended, end)
+    assessed = attended & _scheduled(spec, dose, end[client], draws)  # the last is the end
+    continued = continued_csi_session(
+        spec,
+        inst,
+        lambda c, s: _latent(spec, intake[c], floor[c], rate[c], s, length[c]),
+        end=end,
+        noise_sd=noise_sd,
+        rows={k: v[attended] for k, v in {**all_rows, "assessed": assessed}.items()},
+        schedule_draw=spec.schedule_q,
+    )
+    client, attended, dose, latent = client[keep], attended[keep], dose[keep], latent[keep]
+    score = np.where(assessed[keep], score[keep], np.nan)
 
     ids = _client_ids(n)
     appointments = pd.DataFrame(
@@ -95,10 +131,10 @@ def simulate_appointments(spec: SimulationSpec) -> tuple[pd.DataFrame, pd.DataFr
             "attended": attended,
             "score": score,
             "therapist": np.char.add("T", (therapist + 1).astype(str))[client],
-            "end_reason": ending[client],
+            "end_reason": endings.reason[client],
         }
     )
-    met = attended & (dose > 0) & (intake[client] - latent >= inst.reliable_change)
+    met = attended & (dose > 0) & inst.is_reliable(inst.improvement(intake[client], latent))
     met &= ~inst.is_clinical(latent)
     first_met = pd.Series(np.where(met, dose, np.nan)).groupby(client).min()
     truth = pd.DataFrame(
@@ -106,13 +142,26 @@ def simulate_appointments(spec: SimulationSpec) -> tuple[pd.DataFrame, pd.DataFr
             "client": ids,
             "therapist": np.char.add("T", (therapist + 1).astype(str)),
             "latent_intake": np.round(intake, 6),
-            "sessions_attended": length,
-            "appointments_booked": length + missed,
-            "end_reason": ending,
+            "sessions_attended": end,
+            "appointments_booked": np.bincount(client, minlength=n),
+            "end_reason": endings.reason,
             "latent_csi_session": first_met.reindex(np.arange(n)).to_numpy(),
+            "drawn_sessions": length,
+            "ending_mechanism": endings.mechanism,
+            "continued_csi_session": continued,
+            "observed_csi_session": np.where(continued <= end, continued, np.nan),
         }
     )
     return appointments, truth
+
+
+def _noise_sd(spec: SimulationSpec) -> float:
+    """The SD of the measurement noise of one assessment: ``noise_sd`` if given, else the
+    instrument's measurement error ``intake_sd * sqrt(1 - reliability)``."""
+    if spec.noise_sd is not None:
+        return float(spec.noise_sd)
+    r = spec.reliability if spec.reliability is not None else spec.instrument_preset().reliability
+    return float(spec.intake_sd * np.sqrt(1 - (r or 0.9)))
 
 
 def _draw_clients(spec: SimulationSpec, rng: np.random.Generator) -> tuple[np.ndarray, ...]:
@@ -147,6 +196,11 @@ def simulate_sessions(spec: SimulationSpec) -> pd.DataFrame:
     ending as categoricals and the session as int32, so that tens of millions of rows fit
     in a few GB. Scores follow the same model (``schedule`` included)."""
     check_spec(spec)
+    if has_endings(spec):
+        raise ValueError(
+            "the fast path simulates no ending mechanisms (good_enough_rate, "
+            "nonresponse_dropout, follow_up_max): use simulate_appointments"
+        )
     rng = np.random.default_rng(spec.seed)
     inst = spec.instrument_preset()
     low, high = inst.score_range
@@ -154,10 +208,10 @@ def simulate_sessions(spec: SimulationSpec) -> pd.DataFrame:
     client = np.repeat(np.arange(spec.n_clients, dtype=np.int32), length + 1)
     dose = _position(client)
     latent = _latent(spec, intake[client], floor[client], rate[client], dose, length[client])
-    r = spec.reliability if spec.reliability is not None else inst.reliability or 0.9
-    latent += rng.normal(0.0, spec.intake_sd * np.sqrt(1 - r), client.size)
+    latent += rng.normal(0.0, _noise_sd(spec), client.size)
     score = np.clip(np.round(latent / spec.score_step) * spec.score_step, low, high)
-    score[~_scheduled(spec, dose, length[client])] = np.nan
+    draws = _schedule_draws(spec, client.size)
+    score[~_scheduled(spec, dose, length[client], draws)] = np.nan
     endings = np.array(["dropout", "ongoing", "planned"])
     therapists = np.char.add("T", np.arange(1, spec.n_therapists + 1).astype(str))
     return pd.DataFrame(
@@ -227,14 +281,33 @@ def _latent(spec: SimulationSpec, x0, floor, rate, dose, length) -> np.ndarray:
     return np.maximum(value, floor)
 
 
-def _scheduled(spec: SimulationSpec, dose: np.ndarray, length: np.ndarray) -> np.ndarray:
+SCHEDULE_STREAM = 2  # np.random.default_rng([seed, SCHEDULE_STREAM]): irregular schedules
+
+
+def _schedule_draws(spec: SimulationSpec, size: int) -> np.ndarray | None:
+    """One uniform draw per row for an irregular schedule (its own stream of the seed)."""
+    if spec.schedule != "irregular":
+        return None
+    return np.random.default_rng([spec.seed, SCHEDULE_STREAM]).random(size)
+
+
+def _scheduled(
+    spec: SimulationSpec, dose: np.ndarray, length: np.ndarray, draws: np.ndarray | None = None
+) -> np.ndarray:
+    """Which rows are assessments: intake and then every session, every ``schedule_k``-th
+    (and the last), each with probability ``schedule_q`` (and the last: ``irregular``), or
+    intake and the last only (``prepost``)."""
     if spec.schedule == "every":
         return np.ones(dose.size, bool)
     if spec.schedule == "every_k":
         return (dose % max(spec.schedule_k, 1) == 0) | (dose == length)
     if spec.schedule == "prepost":
         return (dose == 0) | (dose == length)
-    raise ValueError(f"simulate.schedule '{spec.schedule}': use every, every_k or prepost")
+    if spec.schedule == "irregular" and draws is not None:
+        return (dose == 0) | (dose == length) | (draws < spec.schedule_q)
+    raise ValueError(
+        f"simulate.schedule '{spec.schedule}': use every, every_k, irregular or prepost"
+    )
 
 
 def _client_ids(n: int) -> np.ndarray:

@@ -39,14 +39,21 @@ class SimulationSpec:
     floor_sd: float = 3.0
     therapist_sd: float = 0.27
     reliability: float | None = None
+    noise_sd: float | None = None
     score_step: float = 0.1
     schedule: str = "every"
     schedule_k: int = 1
+    schedule_q: float = 0.5
     missed_rate: float = 0.0
     missed_severity: float = 0.0
     dropout_rate: float = 0.2
     dropout_severity: float = 0.4
     ongoing_rate: float = 0.0
+    good_enough_rate: float = 0.0
+    good_enough_slope: float = 0.5
+    nonresponse_session: int = 0
+    nonresponse_dropout: float = 0.0
+    follow_up_max: int | None = None
     published: dict[str, float] = field(default_factory=dict, compare=False, hash=False)
 
     def instrument_preset(self) -> Instrument:
@@ -165,7 +172,18 @@ def check_spec(spec: SimulationSpec) -> None:
         raise ValueError("simulate needs 1 <= sessions_min <= sessions_max")
     if spec.long_factor < 1:
         raise ValueError("simulate.long_factor must be at least 1")
-    for name in ("missed_rate", "dropout_rate", "ongoing_rate", "long_share"):
+    if spec.schedule not in ("every", "every_k", "prepost", "irregular"):
+        raise ValueError(
+            f"simulate.schedule '{spec.schedule}': use every, every_k, irregular or prepost"
+        )
+    if not 0 < spec.schedule_q <= 1:
+        raise ValueError("simulate.schedule_q must lie in (0, 1]")
+    if spec.follow_up_max is not None and spec.follow_up_max < 1:
+        raise ValueError("simulate.follow_up_max must be at least 1")
+    if spec.noise_sd is not None and spec.noise_sd < 0:
+        raise ValueError("simulate.noise_sd must not be negative")
+    names = ("missed_rate", "dropout_rate", "ongoing_rate", "long_share", "good_enough_rate")
+    for name in (*names, "nonresponse_dropout"):
         if not 0 <= getattr(spec, name) < 1:
             raise ValueError(f"simulate.{name} must lie in [0, 1)")
     if spec.instrument not in INSTRUMENTS:
