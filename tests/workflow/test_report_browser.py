@@ -198,12 +198,23 @@ def test_figure_data_agree_with_the_tables(sim_run):
     by_category = cells.groupby("category")["n"].sum()
     for category, n in by_category.items():
         assert n == categories.loc[category, "n"]
+    # the incidence figure draws the during_therapy estimand of tables/estimands.csv
     cif = pd.read_csv(out / "figures/cumulative_incidence.csv")
-    competing = pd.read_csv(out / "tables/competing_risks.csv")
-    for row in competing[competing["stratum"] == "all"].dropna().itertuples():
-        part = cif[(cif["stratum"] == "all") & (cif["time"] <= row.session)]
-        value = part["cif_improved"].iloc[-1] if len(part) else 0.0
-        assert value == pytest.approx(row.cif_improved)
+    estimands = pd.read_csv(out / "tables/estimands.csv")
+    during = estimands[
+        (estimands["estimand"] == "during_therapy") & (estimands["stratum"] == "all")
+    ]
+    checked = 0
+    for cause, prefix in (("improved", "improved_by_"), ("ended", "ended_without_improvement_by_")):
+        for row in (
+            during[during["measure"].str.startswith(prefix)].dropna(subset=["value"]).itertuples()
+        ):
+            k = int(row.measure.removeprefix(prefix))
+            part = cif[(cif["stratum"] == "all") & (cif["time"] <= k)]
+            value = part[f"cif_{cause}"].iloc[-1] if len(part) else 0.0
+            assert value == pytest.approx(row.value, abs=1e-12)
+            checked += 1
+    assert checked >= 4
     means = pd.read_csv(out / "figures/trajectories.csv")
     assert (means["n"] >= 10).all() and np.all(means["ci_lower"] <= means["mean"])
 
