@@ -19,6 +19,7 @@ from dosecurve.figures.curves import (
     session_breaks,
 )
 from dosecurve.figures.scores import plot_attendance, plot_jacobson, plot_trajectories
+from dosecurve.figures.sensitivity import ending_data, plot_ending_sensitivity
 from dosecurve.measures.instruments import resolve_instrument
 from dosecurve.privacy import suppress
 from dosecurve.stats.kaplan_meier import at_risk_at, fit_by_stratum, km_quantile
@@ -384,3 +385,30 @@ def test_a_figure_is_drawn_from_its_suppressed_tables():
     assert not ((shown > 0) & (shown < 5)).any() and (risk["at_risk"] == "<5").any()
     texts = [t.get_text() for t in fig.axes[1].texts]
     assert "<5" in texts and "1" not in texts and "2" not in texts
+
+
+def test_ending_sensitivity_figure_draws_both_estimates_inside_the_bounds():
+    rows = []
+    for method, shift in (("km", 0.0), ("ipcw", 0.05), ("best_case", 0.2), ("worst_case", -0.1)):
+        for k, p in ((8, 0.1), (26, 0.4), (52, 0.6)):
+            rows.append(
+                (method, "all", "improved", k, p + shift, p + shift - 0.05, p + shift + 0.05)
+            )
+        rows.append((method, "mild", "improved", 8, 0.9, 0.8, 1.0))  # not drawn: all only
+    table = pd.DataFrame(
+        rows,
+        columns=["method", "stratum", "measure", "session", "improved", "ci_lower", "ci_upper"],
+    )
+    data = ending_data(table)
+    assert set(data["method"]) == {"km", "ipcw", "best_case", "worst_case"} and len(data) == 12
+    fig = plot_ending_sensitivity(data)
+    ax = fig.axes[0]
+    labels = legend_labels(ax)
+    assert any(label.startswith("Kaplan-Meier") for label in labels)
+    assert any(label.startswith("IPCW") for label in labels)
+    band = ax.collections[0].get_paths()[0].vertices  # from worst (-0.1) to best (+0.2)
+    assert band[:, 1].min() == pytest.approx(0.0) and band[:, 1].max() == pytest.approx(0.8)
+    km = next(c for c in ax.containers if c.get_label().startswith("Kaplan"))
+    np.testing.assert_allclose(km.lines[0].get_ydata(), [0.1, 0.4, 0.6])
+    ipcw = next(c for c in ax.containers if c.get_label().startswith("IPCW"))
+    np.testing.assert_allclose(ipcw.lines[0].get_ydata(), [0.15, 0.45, 0.65])

@@ -7,7 +7,12 @@ import numpy as np
 import pandas as pd
 
 from dosecurve.labels import Clock
-from dosecurve.report.estimands import ESTIMANDS, benchmark_table, estimand_sentences
+from dosecurve.report.estimands import (
+    ESTIMANDS,
+    benchmark_table,
+    ending_sentence,
+    estimand_sentences,
+)
 
 COLUMNS = ["estimand", "stratum", "measure", "value", "ci_lower", "ci_upper", "n", "note"]
 ROWS = [
@@ -77,3 +82,28 @@ def test_nordmo_stands_beside_the_termination_reading_not_the_kaplan_meier_media
     assert "52" not in nordmo["This data set"]
     assert table.loc["Anderson & Lambert 2001", "Reading"] == "if_continued"
     assert table.loc["Anderson & Lambert 2001", "This data set"] == "median 52"
+
+
+def ending_table(ipcw_median=33.0, worst_median=np.nan):
+    rows = [
+        ("km", "all", "median", 36.0, 0.5, 32.0, 42.0, ""),
+        ("ipcw", "all", "median", ipcw_median, 0.5, 31.0, 39.0, "weights"),
+        ("best_case", "all", "median", 24.0, 0.5, 22.0, 26.0, ""),
+        ("worst_case", "all", "median", worst_median, 0.5, np.nan, np.nan, "not reached"),
+    ]
+    columns = ["method", "stratum", "measure", "session", "improved", "ci_lower", "ci_upper"]
+    return pd.DataFrame(rows, columns=[*columns, "note"])
+
+
+def test_the_ending_sentence_sets_the_adjusted_answer_beside_the_plain_one_and_bounds():
+    tipping = pd.DataFrame({"delta": [0.0, 1.0, 8.0], "conclusion_changed": [False] * 3})
+    text = ending_sentence(ending_table(), tipping)
+    assert "half would have improved by session 33 (95 % CI 31 to 39)" in text
+    assert "against session 36 with every ending censored" in text
+    assert "from session 24 (everyone who ended" in text and "to not reached (none" in text
+    assert "holds whatever the hazard of improving after ending, from 0 to 8 times" in text
+    changed = tipping.assign(conclusion_changed=[True, False, False])
+    assert "changes if those who ended improved at 0 times" in ending_sentence(
+        ending_table(), changed
+    )
+    assert ending_sentence(None, None) == ""

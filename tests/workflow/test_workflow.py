@@ -118,6 +118,23 @@ def test_estimands_stand_side_by_side_and_equal_their_tables(tiny):
     assert "<code>during_therapy</code>" in page and "<code>at_termination</code>" in page
 
 
+def test_ending_sensitivity_sets_adjusted_estimates_beside_the_plain_ones(clinics):
+    folder = clinics / "results/sim_a"
+    table = pd.read_csv(folder / "tables/ending_sensitivity.csv")
+    assert set(table["method"]) == {"km", "ipcw", "best_case", "worst_case"}
+    improved = pd.read_csv(folder / "tables/improved_by_session.csv")
+    km = table[(table["method"] == "km") & (table["measure"] == "improved")]
+    merged = km.merge(improved, on=["stratum", "session"], suffixes=("", "_table"))
+    assert len(merged) == len(improved)
+    np.testing.assert_allclose(merged["improved"], merged["improved_table"], equal_nan=True)
+    ipcw = table[(table["method"] == "ipcw") & table["improved"].notna()]
+    assert ipcw["note"].str.contains("bootstrap replicates").all()
+    tipping = pd.read_csv(folder / "tables/ending_tipping_point.csv")
+    assert len(tipping) and (tipping["delta"].notna().all() or tipping["note"].notna().all())
+    page = (folder / "report.html").read_text()
+    assert "How much this depends on why clients stop" in page
+
+
 def test_primary_estimand_leads_the_answer_and_reruns_only_the_report(clinics):
     path = clinics / "config/config.yaml"
     original = path.read_text()

@@ -4,7 +4,8 @@ then the strata compared and the answer under each event definition.
 INPUTS:  results/{dataset}/events.parquet, results/{dataset}/events_by_definition.parquet
 OUTPUTS: results/{dataset}/tables/{km_curves,median_sessions,quantiles,improved_by_session,
          restricted_mean}.csv (rule survival); results/{dataset}/tables/estimands.csv (rule
-         estimands);
+         estimands); results/{dataset}/tables/{ending_sensitivity,ending_tipping_point}.csv
+         (rule ending_sensitivity, which also reads sessions.parquet);
          results/{dataset}/tables/{logrank,logrank_pairwise,competing_risks,
          competing_risks_tests,sensitivity}.csv
          (rule compare_strata); results/{dataset}/tables/{cox,cox_ph_test}.csv (rule cox);
@@ -76,6 +77,31 @@ rule estimands:
         improved_at=improved_at,
     script:
         "../scripts/estimands.py"
+
+
+rule ending_sensitivity:
+    input:
+        sessions=path_of("sessions"),
+        events=path_of("events"),
+    output:
+        table=path_of("ending_sensitivity"),
+        tipping=path_of("tipping_point"),
+    log:
+        "results/{dataset}/logs/ending_sensitivity.log",
+    benchmark:
+        "results/{dataset}/logs/benchmarks/ending_sensitivity.tsv"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(30),
+    params:
+        min_cell=PRIVACY,
+        dataset=settings(*EVENT_KEYS),
+        conf_level=ANALYSIS.conf_level,
+        conf_type=ANALYSIS.conf_type,
+        improved_at=improved_at,
+        ending=canonical(ANALYSIS_PARAMS.get("ending_sensitivity", {})),
+    script:
+        "../scripts/ending_sensitivity.py"
 
 
 rule compare_strata:

@@ -24,6 +24,7 @@ from dosecurve.figures.curves import (
     session_breaks,
 )
 from dosecurve.figures.scores import plot_attendance, plot_jacobson, plot_trajectories
+from dosecurve.figures.sensitivity import ending_data, plot_ending_sensitivity
 from dosecurve.labels import Clock, level_text
 from dosecurve.measures.instruments import Instrument
 from dosecurve.privacy import suppress
@@ -161,6 +162,22 @@ FIGURES: dict[str, FigureSpec] = {
             lambda c: (
                 f"One panel per intake severity stratum: its Kaplan-Meier cumulative "
                 f"proportion improved with {_ci(c)}, over the curve of all clients (grey)."
+            ),
+        ),
+        FigureSpec(
+            "ending_sensitivity",
+            "How much the answer depends on why clients stop",
+            ("ending_sensitivity",),
+            lambda i, c: {"points": ending_data(i["ending_sensitivity"])},
+            lambda t, c: plot_ending_sensitivity(t["points"], c.clock.axis),
+            lambda c: (
+                f"Cumulative proportion with {c.event}, all clients, at each tabulated "
+                f"{c.clock.singular}: Kaplan-Meier (every ending censored: assumes ending says "
+                "nothing about the chance of improving) and inverse-probability-of-censoring "
+                "weighted (assumes ending is explained by the observed scores, session and "
+                f"intake), with {level_text(c.conf_level)} CIs (IPCW: bootstrap); grey band: "
+                "from none to all of those who ended without improvement improving at their "
+                "next session. Lines join the tabulated sessions (analysis.improved_at)."
             ),
         ),
         FigureSpec(

@@ -78,7 +78,7 @@ def plot_improvement(
     improved and censored per stratum.
     """
     if curves.empty:
-        return _empty_figure("No client was eligible for this analysis: see flow.csv.")
+        return empty_figure("No client was eligible for this analysis: see flow.csv.")
     names = curve_names(curves, strata)
     breaks = sorted(set(risk["session"].astype(int)))
     rows = len(names) * len(RISK_BLOCKS) + len(RISK_BLOCKS)
@@ -210,7 +210,7 @@ def draw_curve(ax: plt.Axes, curve: pd.DataFrame, name: str, colour: str, *, das
     )
 
 
-def _empty_figure(message: str) -> Figure:
+def empty_figure(message: str) -> Figure:
     fig = plt.figure(figsize=(7.5, 3.0))
     ax = fig.add_subplot()
     ax.set_axis_off()
@@ -221,7 +221,7 @@ def _empty_figure(message: str) -> Figure:
 NO_DATA = "No client was eligible for this analysis: see flow.csv."
 
 
-def _session_axis(ax, max_time: float, ylabel: str) -> None:
+def session_axis(ax, max_time: float, ylabel: str) -> None:
     breaks = session_breaks(max(max_time, 1.0))
     ax.set_xlim(0, breaks[-1])
     ax.set_xticks(breaks)
@@ -236,7 +236,7 @@ def plot_small_multiples(
     """One panel per stratum: its curve with CI band and median, the pooled curve in grey."""
     names = [n for n in curve_names(curves, strata) if n != ALL]
     if not names:
-        return _empty_figure(NO_DATA)
+        return empty_figure(NO_DATA)
     cols = min(len(names), 2)
     nrows = int(np.ceil(len(names) / cols))
     fig = Figure(figsize=(7.5, 2.9 * nrows + 0.6))
@@ -251,7 +251,7 @@ def plot_small_multiples(
         median = km_quantile(curve, 0.5)[0]
         text = "not reached" if np.isnan(median) else f"{median:g} sessions"
         ax.set_title(f"{name}: median {text}", fontsize=9)
-        _session_axis(ax, max_time, "")
+        session_axis(ax, max_time, "")
         ax.legend(fontsize=7, loc="lower right")
     for ax in axes.flat[len(names) :]:
         ax.set_axis_off()
@@ -281,7 +281,7 @@ def plot_incidence(
     confidence bands, and the risk table (``figdata.incidence_risk_table``) underneath at the
     same session breaks as the x ticks."""
     if cif.empty:
-        return _empty_figure(NO_DATA)
+        return empty_figure(NO_DATA)
     names = curve_names(cif, strata)
     breaks = sorted(set(risk["session"].astype(int)))
     rows = len(names) * len(INCIDENCE_BLOCKS) + len(INCIDENCE_BLOCKS)
@@ -339,7 +339,7 @@ def plot_dose_response(
     probit line and the published reference points."""
     km = data.loc[data["source"] == "Kaplan-Meier"]
     if km.empty:
-        return _empty_figure(NO_DATA)
+        return empty_figure(NO_DATA)
     names = curve_names(km, strata)
     fig = Figure(figsize=(7.5, 5.0))
     ax = fig.add_subplot()
@@ -388,7 +388,7 @@ def plot_dose_response(
             label=f"{source} (published)",
         )
     top = float(max(km["session"].max(), 26 if len(published) else 1))
-    _session_axis(ax, top, "Cumulative proportion improved")
+    session_axis(ax, top, "Cumulative proportion improved")
     ax.set_xlabel(time_label)
     title = "Dose-response: fitted curves over Kaplan-Meier"
     ax.set_title(title + (", with published benchmarks" if len(published) else ""), fontsize=10)
@@ -406,7 +406,7 @@ def plot_forest(table: pd.DataFrame) -> Figure:
     omitted = int((~finite).sum())
     table = table.loc[finite.to_numpy()].reset_index(drop=True)
     if table.empty:
-        return _empty_figure("No hazard ratio could be estimated: see cox.csv.")
+        return empty_figure("No hazard ratio could be estimated: see cox.csv.")
     height = 2.0 + 0.3 * len(table)
     fig = Figure(figsize=(7.5, height))
     ax = fig.add_subplot()

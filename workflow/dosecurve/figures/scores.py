@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from dosecurve.figures.curves import _empty_figure, colour_of, curve_names
+from dosecurve.figures.curves import colour_of, curve_names, empty_figure
 from dosecurve.figures.data import MIN_MEAN_N
 from dosecurve.measures.instruments import Instrument
 from dosecurve.measures.reliable_change import CATEGORIES
@@ -32,7 +32,7 @@ def plot_jacobson(cells: pd.DataFrame, instrument: Instrument, *, post_label: st
     Cells whose count is suppressed (``"<k"``) are not drawn; the legend says how many.
     """
     if cells.empty:
-        return _empty_figure("No client had an intake and a later score.")
+        return empty_figure("No client had an intake and a later score.")
     counts = pd.to_numeric(cells["n"], errors="coerce")
     shown = cells.loc[counts.notna() & (counts > 0)].assign(n=counts)
     hidden = int(counts.isna().sum())
@@ -98,7 +98,7 @@ def plot_trajectories(
 ) -> Figure:
     """Mean score by session per stratum with CI bands, and the cutoff."""
     if table.empty:
-        return _empty_figure(f"No session had {MIN_MEAN_N} or more scored clients.")
+        return empty_figure(f"No session had {MIN_MEAN_N} or more scored clients.")
     names = curve_names(table, strata)
     fig = Figure(figsize=(7.5, 4.8))
     ax = fig.add_subplot()
@@ -137,7 +137,7 @@ def plot_attendance(
 ) -> Figure:
     """Distribution of sessions attended per stratum (percent of the stratum's clients)."""
     if table.empty:
-        return _empty_figure("No client was eligible for this analysis: see flow.csv.")
+        return empty_figure("No client was eligible for this analysis: see flow.csv.")
     names = curve_names(table, strata)
     fig = Figure(figsize=(7.5, 4.6))
     ax = fig.add_subplot()

@@ -249,3 +249,64 @@ def benchmark_table(
         ),
     ]
     return pd.DataFrame(rows, columns=["Study", "Setting", "Published", "Reading", "This data set"])
+
+
+def _median_of(table: pd.DataFrame, method: str) -> pd.Series | None:
+    rows = table[
+        (table["method"] == method) & (table["stratum"] == ALL) & (table["measure"] == "median")
+    ]
+    return None if rows.empty else rows.iloc[0]
+
+
+def ending_sentence(
+    table: pd.DataFrame | None,
+    tipping: pd.DataFrame | None,
+    *,
+    clock: Clock | None = None,
+    conf_level: float = 0.95,
+) -> str:
+    """One sentence on how much the answer depends on why clients stop: the IPCW median
+    beside the plain one, the bounds, and the tipping point of the severity conclusion."""
+    if table is None or table.empty:
+        return ""
+    clock = clock or Clock()
+    ci = f"{level_text(conf_level)} CI"
+    km, ipcw = _median_of(table, "km"), _median_of(table, "ipcw")
+    best, worst = _median_of(table, "best_case"), _median_of(table, "worst_case")
+
+    def at(row: pd.Series | None) -> str:
+        if row is None or not is_number(row["session"]):
+            return "not reached"
+        return clock.by(fmt_sessions(float(row["session"])))
+
+    def limits(row: pd.Series | None) -> str:
+        if row is None or not (is_number(row["ci_lower"]) or is_number(row["ci_upper"])):
+            return ""
+        low = _sessions(row["ci_lower"], "not estimable")
+        high = _sessions(row["ci_upper"], "not reached")
+        return f" ({ci} {low} to {high})"
+
+    text = (
+        "How much this depends on why clients stop: if ending is explained by the observed "
+        f"scores (inverse-probability-of-censoring weighting), half would have improved "
+        f"{at(ipcw)}{limits(ipcw)}, against {at(km).removeprefix('by ')} with every ending "
+        f"censored; the bounds run from {at(best).removeprefix('by ')} (everyone who ended "
+        "without improvement would have improved at their next session) to "
+        f"{at(worst).removeprefix('by ')} (none would have)"
+    )
+    if tipping is not None and len(tipping) and tipping["delta"].notna().any():
+        changed = tipping.loc[tipping["conclusion_changed"].astype(str).eq("True"), "delta"]
+        deltas = tipping["delta"].dropna()
+        if changed.empty:
+            text += (
+                ". The conclusion about severity (the trend test) holds whatever the hazard "
+                f"of improving after ending, from {deltas.min():g} to {deltas.max():g} times "
+                "that of clients who stayed"
+            )
+        else:
+            text += (
+                ". The conclusion about severity (the trend test) changes if those who ended "
+                f"improved at {float(changed.min()):g} times the rate of clients who stayed "
+                "(the tipping point)"
+            )
+    return text + "."

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from dosecurve.labels import Clock
-from dosecurve.report.estimands import benchmark_table, estimand_sentences
+from dosecurve.report.estimands import benchmark_table, ending_sentence, estimand_sentences
 from dosecurve.report.methods import REFERENCES
 from dosecurve.report.sections import (
     STYLE,
@@ -44,6 +44,8 @@ class ReportTables:
     data_checks: pd.DataFrame
     estimands: pd.DataFrame | None = None
     competing_tests: pd.DataFrame | None = None
+    ending_sensitivity: pd.DataFrame | None = None
+    tipping_point: pd.DataFrame | None = None
     quantiles: pd.DataFrame | None = None
     pairwise: pd.DataFrame | None = None
     rmst: pd.DataFrame | None = None
@@ -121,6 +123,15 @@ def render_report(
             if sentences
             else []
         ),
+        *(
+            [f"<p id='ending-sensitivity'>{ending}</p>"]
+            if (
+                ending := ending_sentence(
+                    t.ending_sensitivity, t.tipping_point, clock=clock, conf_level=conf_level
+                )
+            )
+            else []
+        ),
         table_html(answer_table(t.medians, t.improved, landmarks, conf_level, clock)),
         *empty_strata(strata, t.medians),
         "<h2>Participant flow</h2><p>Every client in the input is counted once per event "
@@ -172,6 +183,25 @@ def render_report(
             "(Kaplan-Meier), during_therapy (Aalen-Johansen, every ending without improvement "
             "competing), among_improved (event times of those who improved) and "
             "at_termination (first against last assessment).",
+        ),
+        *optional(
+            "Why clients stop: adjusted estimates and bounds",
+            t.ending_sensitivity,
+            "The cumulative proportion improved and the median, all clients and per stratum: "
+            "km (Kaplan-Meier, every ending censored), ipcw (weighted by the inverse "
+            "probability of staying in therapy, from a pooled logistic model of ending after "
+            "each assessment on the last score, its change from intake, session and intake; "
+            "bootstrap CIs), best_case and worst_case (everyone / no one who ended without "
+            "improvement would have improved at their next session).",
+        ),
+        *fig("ending_sensitivity"),
+        *optional(
+            "Tipping point",
+            t.tipping_point,
+            "The trend test across the ordered strata when those who ended without improvement "
+            "are given delta times the hazard of improving of clients who stayed (imputed); "
+            "conclusion_changed: its direction or significance at 5 % differs from the plain "
+            "analysis.",
         ),
         *optional(
             "Competing-risks tests",

@@ -1,0 +1,463 @@
+"""How much the answer depends on why clients stop (workflow/docs/methods.md, section 9).
+
+The Kaplan-Meier curve (``if_continued``) assumes that ending therapy says nothing about the
+chance of improving. Beside it:
+
+* **IPCW** (Robins & Finkelstein 2000): a pooled logistic model of ending after each
+  assessment, on what was observed (the last score, its change from intake, log session and
+  the intake score), gives each client still in therapy the weight ``1 / P(still in therapy)``,
+  stabilised by the same model on log session and intake alone and truncated at the
+  ``truncate`` and ``1 - truncate`` quantiles; the weighted Kaplan-Meier is then consistent
+  when ending depends only on observed history. CIs: percentile bootstrap over clients (over
+  therapists when they are known), seeded.
+* **Bounds**: ``best_case``, every client who ended without improvement would have improved
+  at their next session; ``worst_case``, none ever would (clients still in therapy stay
+  censored in both).
+* **Tipping point**: clients who ended without improvement are given a hazard of improving
+  after they ended of ``delta`` times that of comparable clients who stayed (their stratum's
+  Kaplan-Meier hazard), imputed ``imputations`` times (seeded); the trend test across the
+  ordered strata is recomputed for each ``delta``, and the tipping point is the smallest
+  ``delta`` at which its conclusion (direction and significance at 5 %) changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from dosecurve.measures.instruments import Instrument
+from dosecurve.stats.kaplan_meier import (
+    ALL,
+    fit_by_stratum,
+    improved_by_session,
+    kaplan_meier,
+    km_quantile,
+    median_table,
+    step_value,
+)
+from dosecurve.stats.logrank import score_and_variance
+
+COLUMNS = ["method", "stratum", "measure", "session", "improved", "ci_lower", "ci_upper", "note"]
+TIPPING_COLUMNS = ["delta", "statistic", "p_value", "direction", "conclusion_changed", "note"]
+DELTAS = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """``analysis.ending_sensitivity``: bootstrap replicates and seed, weight truncation,
+    imputations of the tipping-point analysis."""
+
+    bootstrap: int = 200
+    seed: int = 1
+    truncate: float = 0.01
+    imputations: int = 10
+    max_clients: int = 20_000  # IPCW and its bootstrap on a seeded sample above this
+
+
+def logistic_fit(x: np.ndarray, y: np.ndarray, *, max_iter: int = 50) -> np.ndarray:
+    """Maximum-likelihood logistic regression by iteratively reweighted least squares (as
+    R ``glm(family = binomial)``; written out for speed in the bootstrap)."""
+    beta = np.zeros(x.shape[1])
+    for _ in range(max_iter):
+        eta = np.clip(x @ beta, -30, 30)
+        p = 1.0 / (1.0 + np.exp(-eta))
+        w = p * (1 - p)
+        step = np.linalg.lstsq(x.T @ (x * w[:, None]), x.T @ (y - p), rcond=None)[0]
+        beta = beta + step
+        if np.max(np.abs(step)) < 1e-10:
+            break
+    return beta
+
+
+def _predict(x: np.ndarray, beta: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(x @ beta, -30, 30)))
+
+
+def assessment_rows(
+    sessions: pd.DataFrame, events: pd.DataFrame, instrument: Instrument
+) -> pd.DataFrame:
+    """One row per eligible client per follow-up assessment at which they were still at risk
+    of ending without improvement: ``client, session, score, change, baseline, stratum,
+    ended`` (``ended``: their follow-up stops after it without the event). Sorted by client
+    and session; clients keep the order of ``events``."""
+    data = events.loc[events["eligible"].astype(bool)]
+    data = data[["client", "time", "event", "baseline", "stratum"]].reset_index(drop=True)
+    code = pd.Series(np.arange(len(data)), index=data["client"].astype(str))
+    scored = sessions.loc[sessions["score"].notna(), ["client", "session", "score"]]
+    scored = scored.assign(code=code.reindex(scored["client"].astype(str)).to_numpy())
+    scored = scored.dropna(subset=["code"]).astype({"code": np.int64})
+    scored = scored.sort_values(["code", "session"], kind="stable")
+    first = ~scored["code"].duplicated()
+    time = data["time"].to_numpy(float)[scored["code"]]
+    event = data["event"].to_numpy(int)[scored["code"]]
+    session = scored["session"].to_numpy(float)
+    keep = (~first.to_numpy()) & ((session < time) | ((session == time) & (event == 0)))
+    rows = scored.loc[keep]
+    code_kept = rows["code"].to_numpy()
+    baseline = data["baseline"].to_numpy(float)[code_kept]
+    score = rows["score"].to_numpy(float)
+    return pd.DataFrame(
+        {
+            "client": code_kept,
+            "session": rows["session"].to_numpy(float),
+            "score": score,
+            "change": instrument.improvement(baseline, score),
+            "baseline": baseline,
+            "stratum": data["stratum"].astype(str).to_numpy()[code_kept],
+            "ended": (rows["session"].to_numpy(float) == time[keep]) & (event[keep] == 0),
+        }
+    )
+
+
+KNOTS = (0.1, 0.25, 0.5, 0.75, 0.9)  # quantiles: the knots of the linear splines
+
+
+def _spline(values: np.ndarray, where: np.ndarray) -> list[np.ndarray]:
+    """A linear spline of ``values``: the value and a hinge ``max(0, value - knot)`` at each
+    distinct quantile knot of ``values[where]`` (the rows where clients ended, so the model
+    bends where ending happens: steep near the cutoff, flat far from it)."""
+    pool = values[where] if where.any() else values
+    knots = np.unique(np.quantile(pool, KNOTS)) if len(pool) else np.zeros(0)
+    return [values, *(np.maximum(0.0, values - k) for k in knots)]
+
+
+def _design(rows: pd.DataFrame, full: bool) -> np.ndarray:
+    """The ending model's covariates: a linear spline in log session (alone: the stabilising
+    numerator, which may depend on time only, for the curves are not adjusted for anything),
+    plus the intake score and linear splines in the last score and its change from intake
+    (the full model)."""
+    ended = rows["ended"].to_numpy(bool)
+    log_session = np.log(rows["session"].to_numpy(float))
+    columns = [np.ones(len(rows)), *_spline(log_session, ended)]
+    if full:
+        columns += [
+            rows["baseline"].to_numpy(float),
+            *_spline(rows["score"].to_numpy(float), ended),
+            *_spline(rows["change"].to_numpy(float), ended),
+        ]
+    return np.column_stack(columns).astype(float)
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Per assessment row the stabilised weight in force after it (truncated), and the
+    truncation applied."""
+
+    after: np.ndarray
+    lower: float
+    upper: float
+    share_truncated: float
+
+
+def ipcw_weights(rows: pd.DataFrame, truncate: float) -> Weights:
+    """Stabilised inverse-probability-of-censoring weights after each assessment row."""
+    if rows.empty or not rows["ended"].any():
+        return Weights(np.ones(len(rows)), 1.0, 1.0, 0.0)
+    y = rows["ended"].to_numpy(float)
+    full, small = _design(rows, True), _design(rows, False)
+    p_full = _predict(full, logistic_fit(full, y))
+    p_small = _predict(small, logistic_fit(small, y))
+    factor = (1 - p_small) / np.maximum(1 - p_full, 1e-12)
+    client = rows["client"].to_numpy()
+    log_w = np.log(factor)
+    start = np.r_[True, client[1:] != client[:-1]]
+    cum = np.cumsum(log_w)
+    offset = np.maximum.accumulate(np.where(start, np.arange(len(cum)), 0))
+    before = np.r_[0.0, cum][offset]  # the cumulative sum before the client's first row
+    weight = np.exp(cum - before)
+    lower, upper = (
+        np.quantile(weight, [truncate, 1 - truncate]) if truncate > 0 else (-np.inf, np.inf)
+    )
+    clipped = np.clip(weight, lower, upper)
+    share = float(np.mean((weight < lower) | (weight > upper)))
+    return Weights(clipped, float(lower), float(upper), share)
+
+
+def weighted_curve(events: pd.DataFrame, rows: pd.DataFrame, after: np.ndarray) -> pd.DataFrame:
+    """The Kaplan-Meier of ``events`` (eligible clients, integer times, in the order
+    ``assessment_rows`` coded them) with each client weighted, from each assessment on, by the
+    weight in force after it: ``time, at_risk, events, surv`` (weighted counts)."""
+    time = events["time"].to_numpy(np.int64)
+    event = events["event"].to_numpy(int) == 1
+    top = int(time.max()) + 2 if len(time) else 2
+    diff = np.zeros(top + 1)
+    client = rows["client"].to_numpy()
+    session = rows["session"].to_numpy(np.int64)
+    last = np.r_[client[1:] != client[:-1], True] if len(client) else np.zeros(0, bool)
+    # weight 1 from the start to the first follow-up assessment
+    first_session = np.full(len(time), -1, dtype=np.int64)
+    first_rows = np.r_[True, client[1:] != client[:-1]] if len(client) else np.zeros(0, bool)
+    first_session[client[first_rows]] = session[first_rows]
+    until = np.where(first_session >= 0, first_session, time)  # clients with no rows: events
+    np.add.at(diff, np.ones(len(time), dtype=np.int64), 1.0)
+    np.add.at(diff, np.minimum(until, time) + 1, -1.0)
+    # after row j: its weight until the next assessment (or the client's time)
+    next_session = np.r_[session[1:], 0]
+    end = np.where(last, time[client], next_session)
+    np.add.at(diff, session + 1, after)
+    np.add.at(diff, end + 1, -after)
+    at_risk = np.cumsum(diff)[:top]
+    in_force = np.ones(len(time))
+    in_force[client[last]] = after[last]
+    in_force[(first_session < 0)] = 1.0
+    d = np.zeros(top)
+    np.add.at(d, time[event], in_force[event])
+    times = np.unique(time)
+    n, dd = at_risk[times], d[times]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        surv = np.cumprod(np.where(n > 0, 1 - dd / n, 1.0))
+    return pd.DataFrame({"time": times, "at_risk": n, "events": dd, "surv": surv})
+
+
+def _read(curve: pd.DataFrame, sessions: Sequence[int]) -> dict[str, float]:
+    """1 - S at each session (NaN beyond the last time) and the median."""
+    last = float(curve["time"].iloc[-1]) if len(curve) else -np.inf
+    out = {
+        f"improved_{k}": (1 - step_value(curve, k, "surv")) if k <= last else np.nan
+        for k in sessions
+    }
+    out["median"] = km_quantile(curve.assign(lower=np.nan, upper=np.nan), 0.5)[0]
+    return out
+
+
+def _cluster_resample(client_cluster: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Client indices of one bootstrap replicate: whole clusters drawn with replacement."""
+    clusters, members = np.unique(client_cluster, return_inverse=True)
+    drawn = rng.integers(0, len(clusters), len(clusters))
+    order = np.argsort(members, kind="stable")
+    starts = np.searchsorted(members[order], np.arange(len(clusters) + 1))
+    return np.concatenate([order[starts[c] : starts[c + 1]] for c in drawn])
+
+
+def _subset(events: pd.DataFrame, rows: pd.DataFrame, picked: np.ndarray):
+    """The events and assessment rows of the picked clients (repeats become new clients)."""
+    sub = events.iloc[picked].reset_index(drop=True)
+    per = np.bincount(rows["client"].to_numpy(), minlength=len(events))
+    starts = np.r_[0, np.cumsum(per)][:-1]
+    counts = per[picked]
+    offsets = np.repeat(starts[picked] - np.r_[0, np.cumsum(counts)][:-1], counts)
+    index = offsets + np.arange(counts.sum())
+    new_code = np.repeat(np.arange(len(picked)), counts)
+    sub_rows = rows.iloc[index].assign(client=new_code).reset_index(drop=True)
+    return sub, sub_rows
+
+
+def ending_sensitivity(
+    sessions: pd.DataFrame,
+    events: pd.DataFrame,
+    strata: Sequence[str],
+    sessions_at: Sequence[int],
+    instrument: Instrument,
+    *,
+    settings: Settings = Settings(),
+    conf_level: float = 0.95,
+    conf_type: str = "log-log",
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ``ending_sensitivity`` table (``COLUMNS``) and the tipping-point table."""
+    data = events.loc[events["eligible"].astype(bool)].reset_index(drop=True)
+    data = data.assign(time=data["time"].astype(np.int64), event=data["event"].astype(int))
+    everyone = data
+    sampled = len(data) > settings.max_clients
+    if sampled:  # the weights' model and its bootstrap on a seeded sample of clients
+        keep = np.random.default_rng(settings.seed).choice(
+            len(data), settings.max_clients, replace=False
+        )
+        data = data.iloc[np.sort(keep)].reset_index(drop=True)
+    rows = assessment_rows(sessions, data, instrument)
+    groups = [s for s in strata if (data["stratum"] == s).any()] + [ALL]
+    out: list[dict[str, object]] = []
+
+    def members(frame: pd.DataFrame, name: str) -> np.ndarray:
+        return np.ones(len(frame), bool) if name == ALL else (frame["stratum"] == name).to_numpy()
+
+    def curves(ev: pd.DataFrame, rw: pd.DataFrame, weights: np.ndarray) -> dict[str, dict]:
+        result = {}
+        for name in groups:
+            keep = members(ev, name)
+            if not keep.any():
+                continue
+            picked = np.flatnonzero(keep)
+            sub, sub_rows = _subset(ev, rw, picked)
+            mask = np.isin(rw["client"].to_numpy(), picked)
+            result[name] = _read(weighted_curve(sub, sub_rows, weights[mask]), sessions_at)
+        return result
+
+    # plain Kaplan-Meier and the bounds, with Greenwood limits, on every client
+    ended = (everyone["event"] == 0) & (everyone["end_reason"].astype(str) != "ongoing")
+    top = int(everyone["time"].max()) + 1 if len(everyone) else 1
+    variants = {
+        "km": everyone,
+        "best_case": everyone.assign(
+            time=np.where(ended, everyone["time"] + 1, everyone["time"]),
+            event=np.where(ended, 1, everyone["event"]),
+        ),
+        "worst_case": everyone.assign(time=np.where(ended, top, everyone["time"])),
+    }
+    for method, frame in variants.items():
+        out += _km_rows(method, frame, strata, sessions_at, conf_level, conf_type)
+
+    if data.empty:
+        return pd.DataFrame(out, columns=COLUMNS), pd.DataFrame(columns=TIPPING_COLUMNS)
+    weights = ipcw_weights(rows, settings.truncate)
+    point = curves(data, rows, weights.after)
+    rng = np.random.default_rng(settings.seed)
+    cluster = (
+        data["therapist"].astype(str).to_numpy()
+        if "therapist" in data and data["therapist"].notna().all()
+        else np.arange(len(data))
+    )
+    replicates: list[dict[str, dict]] = []
+    for _ in range(settings.bootstrap):
+        picked = _cluster_resample(cluster, rng)
+        ev, rw = _subset(data, rows, picked)
+        ev = ev.assign(client=np.arange(len(ev)))
+        replicates.append(curves(ev, rw, ipcw_weights(rw, settings.truncate).after))
+    alpha = 1 - conf_level
+    note = (
+        f"stabilised weights truncated at {weights.lower:.3g} and {weights.upper:.3g} "
+        f"({100 * weights.share_truncated:.1f} % of person-assessments); "
+        f"{settings.bootstrap} bootstrap replicates over "
+        + ("therapists" if cluster.dtype.kind in "OUS" else "clients")
+        + (f"; on a seeded sample of {settings.max_clients} clients" if sampled else "")
+    )
+    for name, values in point.items():
+        for key, value in values.items():
+            draws = np.array([r.get(name, {}).get(key, np.nan) for r in replicates], float)
+            draws = draws[np.isfinite(draws)]
+            low, high = (
+                np.quantile(draws, [alpha / 2, 1 - alpha / 2], method="inverted_cdf")
+                if len(draws) >= 10
+                else (np.nan,) * 2
+            )
+            if key == "median":
+                out.append(_row("ipcw", name, "median", value, 0.5, low, high, note))
+            else:
+                k = int(key.removeprefix("improved_"))
+                out.append(_row("ipcw", name, "improved", k, value, low, high, note))
+    tipping = tipping_point(everyone, strata, settings)
+    return pd.DataFrame(out, columns=COLUMNS), tipping
+
+
+def _row(method, stratum, measure, session, improved, low, high, note=""):
+    return dict(
+        zip(COLUMNS, [method, stratum, measure, session, improved, low, high, note], strict=True)
+    )
+
+
+def _km_rows(
+    method: str,
+    frame: pd.DataFrame,
+    strata: Sequence[str],
+    sessions_at: Sequence[int],
+    conf_level: float,
+    conf_type: str,
+) -> list[dict[str, object]]:
+    """Rows of a Kaplan-Meier reading: % improved at each session and the median, per
+    stratum and overall (the plain one equals improved_by_session.csv and
+    median_sessions.csv)."""
+    fit = fit_by_stratum(frame, strata, conf_level=conf_level, conf_type=conf_type)
+    improved = improved_by_session(fit, sessions_at)
+    medians = median_table(fit).set_index("stratum")
+    rows = []
+    for name in medians.index:
+        for r in improved.loc[improved["stratum"] == name].itertuples():
+            note = "" if pd.notna(r.improved) else "beyond follow-up"
+            rows.append(
+                _row(method, name, "improved", r.session, r.improved, r.ci_lower, r.ci_upper, note)
+            )
+        m = medians.loc[name]
+        rows.append(
+            _row(method, name, "median", m["median"], 0.5, m["ci_lower"], m["ci_upper"], m["note"])
+        )
+    return rows
+
+
+def _trend(events: pd.DataFrame, strata: Sequence[str]) -> tuple[float, float, float]:
+    """The log-rank trend test across the ordered strata (scores 1, 2, ...): statistic,
+    p-value and the signed score (positive: the later, more severe strata improve more often
+    than expected)."""
+    from dosecurve.stats.distributions import chi2_sf
+
+    _, _, u, v = score_and_variance(
+        events["time"].to_numpy(float),
+        events["event"].to_numpy(int),
+        events["stratum"].astype(str).to_numpy(),
+        strata,
+    )
+    scores = np.arange(1, len(strata) + 1, dtype=float)
+    score, var = float(scores @ u), float(scores @ v @ scores)
+    if var <= 0:
+        return (np.nan, np.nan, np.nan)
+    stat = score**2 / var
+    return stat, float(chi2_sf(stat, 1)), score
+
+
+def tipping_point(events: pd.DataFrame, strata: Sequence[str], settings: Settings) -> pd.DataFrame:
+    """The trend test with clients who ended without improvement given a hazard of improving
+    after ending of ``delta`` times their stratum's (imputed, seeded); the tipping point is
+    the smallest ``delta`` at which the conclusion changes."""
+    data = events.reset_index(drop=True)
+    ended = ((data["event"] == 0) & (data["end_reason"].astype(str) != "ongoing")).to_numpy()
+    present = [s for s in strata if (data["stratum"] == s).any()]
+    if len(present) < 3 or not ended.any():
+        why = (
+            "fewer than three strata" if len(present) < 3 else "no client ended without improvement"
+        )
+        return pd.DataFrame(
+            [dict(delta=np.nan, note=f"not estimable: {why}")], columns=TIPPING_COLUMNS
+        )
+    _, base_p, base_score = _trend(data, present)
+    base = (base_p < 0.05, np.sign(base_score))
+    rng = np.random.default_rng(settings.seed)
+    fits = {}
+    for s in present:
+        part = data.loc[data["stratum"] == s]
+        fits[s] = kaplan_meier(part["time"].to_numpy(float), part["event"].to_numpy(int))
+    rows = []
+    for delta in DELTAS:
+        results = [
+            _trend(_impute(data, ended, fits, delta, rng), present)
+            for _ in range(1 if delta == 0 else settings.imputations)  # 0: nothing to draw
+        ]
+        stat, p_med, score = (float(np.median([r[i] for r in results])) for i in range(3))
+        direction = "slower with severity" if score < 0 else "faster with severity"
+        rows.append(
+            dict(
+                delta=delta,
+                statistic=stat,
+                p_value=p_med,
+                direction=direction,
+                conclusion_changed=bool((p_med < 0.05, np.sign(score)) != base),
+                note="" if delta else "worst case: no one who ended would have improved",
+            )
+        )
+    return pd.DataFrame(rows, columns=TIPPING_COLUMNS)
+
+
+def _impute(data, ended, fits, delta, rng) -> pd.DataFrame:
+    """One imputation: each client who ended without improvement improves after their
+    ending with hazard ``delta`` times their stratum's, ``S(t | T) = (S(t) / S(T))^delta``,
+    or stays censored at the stratum's last time."""
+    time = data["time"].to_numpy(float).copy()
+    event = data["event"].to_numpy(int).copy()
+    stratum = data["stratum"].astype(str).to_numpy()
+    for s, fit in fits.items():
+        members = np.flatnonzero(ended & (stratum == s))
+        if not len(members):
+            continue
+        t, surv = fit["time"].to_numpy(float), fit["surv"].to_numpy(float)
+        u = rng.random(len(members))
+        after = np.searchsorted(t, time[members], side="right")  # first time after ending
+        at_end = np.r_[1.0, surv][after]  # S(T)
+        with np.errstate(divide="ignore"):
+            threshold = at_end * u ** (1.0 / delta) if delta > 0 else np.zeros(len(members))
+        # the first time after the ending at which S falls to the threshold
+        first = np.searchsorted(-surv, -threshold, side="left")
+        first = np.maximum(first, after)
+        hit = (first < len(t)) & (threshold > 0)
+        time[members] = np.where(hit, t[np.minimum(first, len(t) - 1)], t[-1])
+        event[members] = np.where(hit, 1, 0)
+    return data.assign(time=time, event=event)
