@@ -31,12 +31,11 @@ import pandas as pd
 from dosecurve.measures.instruments import Instrument
 from dosecurve.stats.kaplan_meier import (
     ALL,
+    find_quantile,
     fit_by_stratum,
     improved_by_session,
     kaplan_meier,
-    km_quantile,
     median_table,
-    step_value,
 )
 from dosecurve.stats.logrank import score_and_variance
 
@@ -124,19 +123,19 @@ def _spline(values: np.ndarray, where: np.ndarray) -> list[np.ndarray]:
     return [values, *(np.maximum(0.0, values - k) for k in knots)]
 
 
-def _design(rows: pd.DataFrame, full: bool) -> np.ndarray:
+def _design(rows, full: bool) -> np.ndarray:
     """The ending model's covariates: a linear spline in log session (alone: the stabilising
     numerator, which may depend on time only, for the curves are not adjusted for anything),
     plus the intake score and linear splines in the last score and its change from intake
     (the full model)."""
-    ended = rows["ended"].to_numpy(bool)
-    log_session = np.log(rows["session"].to_numpy(float))
-    columns = [np.ones(len(rows)), *_spline(log_session, ended)]
+    ended = np.asarray(rows["ended"], bool)
+    log_session = np.log(np.asarray(rows["session"], float))
+    columns = [np.ones(len(ended)), *_spline(log_session, ended)]
     if full:
         columns += [
-            rows["baseline"].to_numpy(float),
-            *_spline(rows["score"].to_numpy(float), ended),
-            *_spline(rows["change"].to_numpy(float), ended),
+            np.asarray(rows["baseline"], float),
+            *_spline(np.asarray(rows["score"], float), ended),
+            *_spline(np.asarray(rows["change"], float), ended),
         ]
     return np.column_stack(columns).astype(float)
 
@@ -152,16 +151,17 @@ class Weights:
     share_truncated: float
 
 
-def ipcw_weights(rows: pd.DataFrame, truncate: float) -> Weights:
-    """Stabilised inverse-probability-of-censoring weights after each assessment row."""
-    if rows.empty or not rows["ended"].any():
-        return Weights(np.ones(len(rows)), 1.0, 1.0, 0.0)
-    y = rows["ended"].to_numpy(float)
+def ipcw_weights(rows, truncate: float) -> Weights:
+    """Stabilised inverse-probability-of-censoring weights after each assessment row
+    (``rows``: the columns of ``assessment_rows``, as a frame or a mapping of arrays)."""
+    y = np.asarray(rows["ended"], float)
+    if not len(y) or not y.any():
+        return Weights(np.ones(len(y)), 1.0, 1.0, 0.0)
     full, small = _design(rows, True), _design(rows, False)
     p_full = _predict(full, logistic_fit(full, y))
     p_small = _predict(small, logistic_fit(small, y))
     factor = (1 - p_small) / np.maximum(1 - p_full, 1e-12)
-    client = rows["client"].to_numpy()
+    client = np.asarray(rows["client"])
     log_w = np.log(factor)
     start = np.r_[True, client[1:] != client[:-1]]
     cum = np.cumsum(log_w)
@@ -180,46 +180,61 @@ def weighted_curve(events: pd.DataFrame, rows: pd.DataFrame, after: np.ndarray) 
     """The Kaplan-Meier of ``events`` (eligible clients, integer times, in the order
     ``assessment_rows`` coded them) with each client weighted, from each assessment on, by the
     weight in force after it: ``time, at_risk, events, surv`` (weighted counts)."""
-    time = events["time"].to_numpy(np.int64)
-    event = events["event"].to_numpy(int) == 1
+    times, n, d, surv = _curve(
+        events["time"].to_numpy(np.int64),
+        events["event"].to_numpy(int) == 1,
+        rows["client"].to_numpy(),
+        rows["session"].to_numpy(np.int64),
+        np.asarray(after, float),
+        np.ones(len(events), bool),
+    )
+    return pd.DataFrame({"time": times, "at_risk": n, "events": d, "surv": surv})
+
+
+def _curve(time, event, client, session, after, keep):
+    """The weighted Kaplan-Meier of the clients in ``keep`` from arrays: clients (``time``,
+    ``event``) and their assessment rows in client order (``client`` codes, ``session``,
+    ``after``: the weight in force after each row)."""
     top = int(time.max()) + 2 if len(time) else 2
     diff = np.zeros(top + 1)
-    client = rows["client"].to_numpy()
-    session = rows["session"].to_numpy(np.int64)
+    on = keep.astype(float)
+    row_on = on[client]
     last = np.r_[client[1:] != client[:-1], True] if len(client) else np.zeros(0, bool)
-    # weight 1 from the start to the first follow-up assessment
-    first_session = np.full(len(time), -1, dtype=np.int64)
     first_rows = np.r_[True, client[1:] != client[:-1]] if len(client) else np.zeros(0, bool)
+    first_session = np.full(len(time), -1, dtype=np.int64)
     first_session[client[first_rows]] = session[first_rows]
-    until = np.where(first_session >= 0, first_session, time)  # clients with no rows: events
-    np.add.at(diff, np.ones(len(time), dtype=np.int64), 1.0)
-    np.add.at(diff, np.minimum(until, time) + 1, -1.0)
+    # weight 1 from the start to the first follow-up assessment (or the client's time)
+    until = np.where(first_session >= 0, np.minimum(first_session, time), time)
+    diff[1] += on.sum()
+    np.add.at(diff, until + 1, -on)
     # after row j: its weight until the next assessment (or the client's time)
-    next_session = np.r_[session[1:], 0]
-    end = np.where(last, time[client], next_session)
-    np.add.at(diff, session + 1, after)
-    np.add.at(diff, end + 1, -after)
+    end = np.where(last, time[client], np.r_[session[1:], 0])
+    np.add.at(diff, session + 1, after * row_on)
+    np.add.at(diff, end + 1, -after * row_on)
     at_risk = np.cumsum(diff)[:top]
     in_force = np.ones(len(time))
     in_force[client[last]] = after[last]
-    in_force[(first_session < 0)] = 1.0
     d = np.zeros(top)
-    np.add.at(d, time[event], in_force[event])
-    times = np.unique(time)
+    hit = event & keep
+    np.add.at(d, time[hit], in_force[hit])
+    times = np.unique(time[keep])
     n, dd = at_risk[times], d[times]
     with np.errstate(divide="ignore", invalid="ignore"):
         surv = np.cumprod(np.where(n > 0, 1 - dd / n, 1.0))
-    return pd.DataFrame({"time": times, "at_risk": n, "events": dd, "surv": surv})
+    return times, n, dd, surv
 
 
-def _read(curve: pd.DataFrame, sessions: Sequence[int]) -> dict[str, float]:
-    """1 - S at each session (NaN beyond the last time) and the median."""
-    last = float(curve["time"].iloc[-1]) if len(curve) else -np.inf
-    out = {
-        f"improved_{k}": (1 - step_value(curve, k, "surv")) if k <= last else np.nan
-        for k in sessions
-    }
-    out["median"] = km_quantile(curve.assign(lower=np.nan, upper=np.nan), 0.5)[0]
+def _read_arrays(times: np.ndarray, surv: np.ndarray, sessions: Sequence[int]) -> dict:
+    """1 - S at each session (NaN beyond the last time) and the median (R's rule)."""
+    out = {}
+    for k in sessions:
+        if not len(times) or k > times[-1]:
+            out[f"improved_{k}"] = np.nan
+            continue
+        i = np.searchsorted(times, k, side="right")
+        out[f"improved_{k}"] = 1 - (surv[i - 1] if i else 1.0)
+    x = np.r_[0.0, times.astype(float)]
+    out["median"] = find_quantile(x, np.r_[0.0, 1 - surv], 0.5) if len(times) else np.nan
     return out
 
 
@@ -230,19 +245,6 @@ def _cluster_resample(client_cluster: np.ndarray, rng: np.random.Generator) -> n
     order = np.argsort(members, kind="stable")
     starts = np.searchsorted(members[order], np.arange(len(clusters) + 1))
     return np.concatenate([order[starts[c] : starts[c + 1]] for c in drawn])
-
-
-def _subset(events: pd.DataFrame, rows: pd.DataFrame, picked: np.ndarray):
-    """The events and assessment rows of the picked clients (repeats become new clients)."""
-    sub = events.iloc[picked].reset_index(drop=True)
-    per = np.bincount(rows["client"].to_numpy(), minlength=len(events))
-    starts = np.r_[0, np.cumsum(per)][:-1]
-    counts = per[picked]
-    offsets = np.repeat(starts[picked] - np.r_[0, np.cumsum(counts)][:-1], counts)
-    index = offsets + np.arange(counts.sum())
-    new_code = np.repeat(np.arange(len(picked)), counts)
-    sub_rows = rows.iloc[index].assign(client=new_code).reset_index(drop=True)
-    return sub, sub_rows
 
 
 def ending_sensitivity(
@@ -273,16 +275,26 @@ def ending_sensitivity(
     def members(frame: pd.DataFrame, name: str) -> np.ndarray:
         return np.ones(len(frame), bool) if name == ALL else (frame["stratum"] == name).to_numpy()
 
-    def curves(ev: pd.DataFrame, rw: pd.DataFrame, weights: np.ndarray) -> dict[str, dict]:
+    codes = {name: i for i, name in enumerate(groups)}
+
+    def curves(arrays: dict[str, np.ndarray], after: np.ndarray) -> dict[str, dict]:
         result = {}
         for name in groups:
-            keep = members(ev, name)
-            if not keep.any():
-                continue
-            picked = np.flatnonzero(keep)
-            sub, sub_rows = _subset(ev, rw, picked)
-            mask = np.isin(rw["client"].to_numpy(), picked)
-            result[name] = _read(weighted_curve(sub, sub_rows, weights[mask]), sessions_at)
+            keep = (
+                np.ones(len(arrays["time"]), bool)
+                if name == ALL
+                else arrays["stratum"] == codes[name]
+            )
+            if keep.any():
+                curve = _curve(
+                    arrays["time"],
+                    arrays["event"],
+                    arrays["client"],
+                    arrays["session"],
+                    after,
+                    keep,
+                )
+                result[name] = _read_arrays(curve[0], curve[3], sessions_at)
         return result
 
     # plain Kaplan-Meier and the bounds, with Greenwood limits, on every client
@@ -302,19 +314,42 @@ def ending_sensitivity(
     if data.empty:
         return pd.DataFrame(out, columns=COLUMNS), pd.DataFrame(columns=TIPPING_COLUMNS)
     weights = ipcw_weights(rows, settings.truncate)
-    point = curves(data, rows, weights.after)
+    stratum_code = data["stratum"].astype(str).map(codes).fillna(-1).to_numpy(int)
+    arrays = {
+        "time": data["time"].to_numpy(np.int64),
+        "event": data["event"].to_numpy(int) == 1,
+        "stratum": stratum_code,
+        "client": rows["client"].to_numpy(),
+        "session": rows["session"].to_numpy(np.int64),
+    }
+    point = curves(arrays, weights.after)
     rng = np.random.default_rng(settings.seed)
     cluster = (
         data["therapist"].astype(str).to_numpy()
         if "therapist" in data and data["therapist"].notna().all()
         else np.arange(len(data))
     )
+    columns = {
+        k: rows[k].to_numpy() for k in ("client", "session", "score", "change", "baseline", "ended")
+    }
+    per = np.bincount(columns["client"], minlength=len(data))
+    starts = np.r_[0, np.cumsum(per)][:-1]
     replicates: list[dict[str, dict]] = []
     for _ in range(settings.bootstrap):
         picked = _cluster_resample(cluster, rng)
-        ev, rw = _subset(data, rows, picked)
-        ev = ev.assign(client=np.arange(len(ev)))
-        replicates.append(curves(ev, rw, ipcw_weights(rw, settings.truncate).after))
+        counts = per[picked]
+        offsets = np.repeat(starts[picked] - np.r_[0, np.cumsum(counts)][:-1], counts)
+        index = offsets + np.arange(counts.sum())
+        sample = {k: v[index] for k, v in columns.items()}
+        sample["client"] = np.repeat(np.arange(len(picked)), counts)
+        replicate = {
+            "time": arrays["time"][picked],
+            "event": arrays["event"][picked],
+            "stratum": arrays["stratum"][picked],
+            "client": sample["client"],
+            "session": sample["session"].astype(np.int64),
+        }
+        replicates.append(curves(replicate, ipcw_weights(sample, settings.truncate).after))
     alpha = 1 - conf_level
     note = (
         f"stabilised weights truncated at {weights.lower:.3g} and {weights.upper:.3g} "
