@@ -58,3 +58,34 @@ def test_median_sensitivity_and_interval_parametric_medians_match_r():
     right = table.loc["right point (first assessment meeting it)", "median"]
     mid = table.loc["mid point of the interval", "median"]
     assert mid < right  # reading the event at the interval's middle can only make it earlier
+
+
+def test_a_flat_interval_censored_weibull_reaches_survreg():
+    # The audit's case: a sparse PHQ-9 run (assessed every 4th session), where lifelines'
+    # interval-censored Weibull stopped short (median 21.505 against survreg's 21.554).
+    # d <- read.csv("tests/stats/fixtures/sparse_phq9_events.csv")
+    # L <- ifelse(d$time_lower <= 0, NA, d$time_lower); R <- ifelse(d$event == 1, d$time, NA)
+    # f <- survreg(Surv(L, R, type = "interval2") ~ 1, dist = dist)
+    # predict(f, newdata = data.frame(x = 1), type = "quantile", p = .5); f$loglik[1]
+    # weibull: 21.5536257553467 (loglik -1230.5697162223); lognormal: 22.8968925858942
+    from pathlib import Path
+
+    from dosecurve.stats.parametric_fit import interval_loglik
+
+    data = pd.read_csv(Path(__file__).parent / "fixtures/sparse_phq9_events.csv")
+    table = median_sensitivity(data.assign(eligible=True)).set_index("method")
+    weibull = table.loc["Weibull, interval-censored", "median"]
+    assert weibull == pytest.approx(21.5536257553467, rel=1e-6)
+    lognormal = table.loc["log-normal, interval-censored", "median"]
+    assert lognormal == pytest.approx(22.8968925858942, rel=1e-6)
+    # the likelihood is R's: at survreg's estimate it equals survreg's log-likelihood
+    upper = np.where(data["event"] == 1, data["time"], np.inf)
+    loglik = interval_loglik(
+        "Weibull",
+        3.71344816054858,
+        np.log(1.75411035611718),
+        data["time_lower"].to_numpy(float),
+        upper,
+        np.ones(len(data)),
+    )
+    assert loglik == pytest.approx(-1230.5697162223, abs=1e-6)

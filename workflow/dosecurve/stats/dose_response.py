@@ -19,6 +19,7 @@ from lifelines import LogLogisticAFTFitter, LogNormalAFTFitter, LogNormalFitter,
 from lifelines.exceptions import ConvergenceError
 
 from dosecurve.stats.distributions import normal_cdf, normal_quantile
+from dosecurve.stats.parametric_fit import AftFit, fit_aft_model
 
 MODELS = {
     "Weibull": (WeibullAFTFitter, "lambda_", "rho_"),
@@ -47,27 +48,49 @@ def _data(events: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _scale(name: str, fitter) -> float:
-    _, _, shape = MODELS[name]
-    value = float(np.exp(fitter.params_.loc[(shape, "Intercept")]))
-    # R's scale: 1/rho (Weibull), 1/beta (log-logistic), sigma (log-normal)
-    return value if name == "log-normal" else 1.0 / value
-
-
-def fit_models(events: pd.DataFrame) -> dict[str, Any]:
-    """The three AFT models fitted to the eligible clients (count-weighted distinct rows);
-    a model whose fit did not converge is ``None``. Fit once, for the table and curves."""
-    data, fitted = _data(events), dict.fromkeys(MODELS)
+def fit_models(events: pd.DataFrame) -> dict[str, AftFit | None]:
+    """The three AFT models fitted to the eligible clients (count-weighted distinct rows),
+    each at the maximum of its likelihood; a model whose fit did not converge is ``None``.
+    Fit once, for the table and curves."""
+    data = _data(events)
+    fitted: dict[str, AftFit | None] = dict.fromkeys(MODELS)
     if (data["event"] * data["w"]).sum() < 3 or data["intake"].nunique() < 2:
         return fitted  # not estimable: fit_aft says why
     for name, (cls, _, _) in MODELS.items():
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                fitted[name] = cls().fit(data, "time", "event", weights_col="w")
+                fitted[name] = _to_maximum(
+                    name, cls().fit(data, "time", "event", weights_col="w"), data
+                )
         except ConvergenceError:
             fitted[name] = None
     return fitted
+
+
+def _to_maximum(name: str, fitter, data: pd.DataFrame) -> AftFit:
+    """The model at the maximum of the likelihood (``dosecurve.stats.parametric_fit``):
+    lifelines' BFGS can stop a little short on a flat likelihood; Nelder-Mead climbs the
+    rest of the way from its solution."""
+    _, location, shape = MODELS[name]
+    params = fitter.params_
+    sign = 1.0 if name == "log-normal" else -1.0  # R's log scale from lifelines' shape
+    start = np.array(
+        [
+            params.loc[(location, "Intercept")],
+            params.loc[(location, "intake")],
+            sign * params.loc[(shape, "Intercept")],
+        ],
+        float,
+    )
+    return fit_aft_model(
+        name,
+        data["time"].to_numpy(float),
+        data["event"].to_numpy(int),
+        data["intake"].to_numpy(float),
+        data["w"].to_numpy(float),
+        start,
+    )
 
 
 def fit_aft(
@@ -97,24 +120,22 @@ def fit_aft(
     rows: list[dict[str, Any]] = []
     predictions = []
     fitted = fit_models(events) if fitted is None else fitted
-    for name, (_, location, _) in MODELS.items():
-        fitter = fitted[name]
-        if fitter is None:
+    for name in MODELS:
+        fit = fitted[name]
+        if fit is None:
             rows.append({"model": name, "note": "not estimable: the fit did not converge"})
             continue
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            p50 = fitter.predict_percentile(grid, p=0.5)
-            p75 = fitter.predict_percentile(grid, p=0.25)
+        p50 = fit.quantile(grid["intake"].to_numpy(float), 0.5)
+        p75 = fit.quantile(grid["intake"].to_numpy(float), 0.25)
         rows.append(
             {
                 "model": name,
-                "intercept": float(fitter.params_.loc[(location, "Intercept")]),
-                "intake_coef": float(fitter.params_.loc[(location, "intake")]),
-                "intake_se": float(fitter.standard_errors_.loc[(location, "intake")]),
-                "scale": _scale(name, fitter),
-                "log_likelihood": float(fitter.log_likelihood_),
-                "aic": float(fitter.AIC_),
+                "intercept": fit.intercept,
+                "intake_coef": fit.slope,
+                "intake_se": fit.slope_se,
+                "scale": fit.scale,
+                "log_likelihood": fit.log_likelihood,
+                "aic": fit.aic,
                 "note": "",
             }
         )
@@ -212,12 +233,13 @@ def fitted_curves(
     grid = pd.DataFrame({"intake": [float(medians[s]) for s in present]})
     rows = []
     fitted = fit_models(events) if fitted is None else fitted
-    for name, fitter in fitted.items():
-        if fitter is None:
+    for name, fit in fitted.items():
+        if fit is None:
             continue
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            surv = fitter.predict_survival_function(grid, times=list(sessions))
+        surv = pd.DataFrame(
+            fit.survival(grid["intake"].to_numpy(float), np.asarray(sessions, float)),
+            index=list(sessions),
+        )
         for j, stratum in enumerate(present):
             last = km[stratum]["time"].iloc[-1]
             for t in sessions:

@@ -17,6 +17,7 @@ import pandas as pd
 from lifelines import LogNormalFitter, WeibullFitter
 
 from dosecurve.stats.kaplan_meier import kaplan_meier, km_quantile
+from dosecurve.stats.parametric_fit import climb, error_quantile, interval_loglik
 
 
 def unique_intervals(lower: np.ndarray, upper: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -89,7 +90,7 @@ def median_sensitivity(events: pd.DataFrame) -> pd.DataFrame:
         rows.append(
             {
                 "method": f"{name}, interval-censored",
-                "median": _parametric(fitter, np.maximum(lower, 1e-6), upper),
+                "median": _parametric(fitter, lower, upper),
             }
         )
     out = pd.DataFrame(rows, columns=["method", "median", "from", "to"])
@@ -99,12 +100,22 @@ def median_sensitivity(events: pd.DataFrame) -> pd.DataFrame:
 
 def _parametric(cls, lower: np.ndarray, upper: np.ndarray) -> float:
     """Median of an interval-censored fit, on the distinct intervals with count weights
-    (the same likelihood as one row per client)."""
+    (the same likelihood as one row per client), taken to the maximum of the likelihood
+    from lifelines' solution (``dosecurve.stats.parametric_fit``; as R ``survreg``)."""
     lower, upper, weight = unique_intervals(lower, upper)
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            fit = cls().fit_interval_censoring(lower, upper, weights=weight)
-            return float(fit.median_survival_time_)
+            warnings.simplefilter("ignore")  # lifelines needs lower > 0: its start only
+            fit = cls().fit_interval_censoring(np.maximum(lower, 1e-6), upper, weights=weight)
     except Exception:  # a fit that fails is reported as missing, with the others intact
         return np.nan
+    if cls is WeibullFitter:
+        dist, start = "Weibull", [np.log(fit.lambda_), -np.log(fit.rho_)]
+    else:
+        dist, start = "log-normal", [fit.mu_, np.log(fit.sigma_)]
+
+    def loglik(theta: np.ndarray) -> float:
+        return interval_loglik(dist, theta[0], theta[1], lower, upper, weight)
+
+    mu, log_sigma = climb(loglik, np.asarray(start, float))
+    return float(np.exp(mu + np.exp(log_sigma) * error_quantile(dist, 0.5)))
