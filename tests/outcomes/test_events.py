@@ -136,7 +136,9 @@ def test_event_properties(clients):
             assert not met and row["time"] == sessions[-1]  # censored at the last assessment
 
 
-def _brute_force(history: dict[int, float | None], timing: str, k: int) -> tuple[int, int]:
+def _brute_force(
+    history: dict[int, float | None], timing: str, k: int, unconfirmed: str = "count"
+) -> tuple[int, int]:
     """(event, time) of one client by the definitions' words, for CSI on CORE-OM."""
     scored = sorted(s for s, v in history.items() if v is not None)
     base = history[scored[0]]
@@ -144,6 +146,12 @@ def _brute_force(history: dict[int, float | None], timing: str, k: int) -> tuple
     later = scored[1:]
     if timing == "termination":
         return (1, max(history)) if met[-1] else (0, later[-1])
+    if timing == "confirmed":  # met, and met at the next assessment; the last: as configured
+        for i, ok in enumerate(met):
+            is_last = i == len(met) - 1
+            if ok and ((not is_last and met[i + 1]) or (is_last and unconfirmed == "count")):
+                return 1, later[i]
+        return 0, later[-1]
     for i, ok in enumerate(met):
         ahead = met[i + 1 :] if k == 0 else met[i + 1 : i + 1 + k]
         if ok and all(ahead):
@@ -158,12 +166,24 @@ def test_timings_match_their_words_in_any_row_order(clients, rnd):
     reading of the definition; rows shuffled and ids categorical give the same events."""
     table = long_table(clients)
     shuffled = table.sample(frac=1.0, random_state=rnd.randint(0, 99))
-    for timing, k in [("sustained", 1), ("sustained", 2), ("sustained", 0), ("termination", 1)]:
-        spec = EventDefinition("x", "clinically_significant", timing, k)
+    timings = [
+        ("sustained", 1, "count"),
+        ("sustained", 2, "count"),
+        ("sustained", 0, "count"),
+        ("termination", 1, "count"),
+        ("confirmed", 1, "count"),
+        ("confirmed", 1, "censor"),
+    ]
+    for timing, k, unconfirmed in timings:
+        spec = EventDefinition("x", "clinically_significant", timing, k, unconfirmed)
         ev = derive_events(table, instrument=CORE, bands=resolve_bands("core-om"), spec=spec)
         ev = ev.set_index("client")
         for client, row in ev[ev["eligible"]].iterrows():
-            assert (row["event"], row["time"]) == _brute_force(clients[client], timing, k)
+            want = _brute_force(clients[client], timing, k, unconfirmed)
+            assert (row["event"], row["time"]) == want
+            last = max(s for s, v in clients[client].items() if v is not None)
+            if timing != "termination":  # an event no later assessment confirms
+                assert bool(row["unconfirmed"]) == (row["event"] == 1 and row["time"] == last)
             # whatever the timing, met_at_end is the termination reading
             assert bool(row["met_at_end"]) == bool(
                 _brute_force(clients[client], "termination", 1)[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from conftest import R_EVENT, R_TIME, r_events
 from hypothesis import given, settings
@@ -344,3 +345,23 @@ def test_by_group_matches_r():
     assert crossed["logrank_df"].iloc[0] == 5
     assert "x / a" in set(crossed["group"])
     assert curve_summaries.by_groups(events, [], ["a"], cross=False).empty
+
+
+def test_sensitivity_counts_unconfirmed_events_and_the_median_with_them_censored():
+    # five clients: events at 2, 3 (unconfirmed: their last assessment), 4, 6 (unconfirmed);
+    # one censored at 5. Counted: S = 4/5, 3/5, 2/5 at 2, 3, 4, so the median is 4.
+    # Censoring the unconfirmed: S = 4/5 at 2, then 4/5 * 2/3 = 8/15 at 4 and no event
+    # after: S stays above 1/2, so the median is not reached.
+    events = pd.DataFrame(
+        {
+            "definition": "csi",
+            "eligible": True,
+            "time": [2, 3, 4, 5, 6],
+            "event": [1, 1, 1, 0, 1],
+            "unconfirmed": [False, True, False, False, True],
+        }
+    )
+    row = curve_summaries.sensitivity_table(events, [("csi", "csi")]).iloc[0]
+    assert row["events"] == 4 and row["unconfirmed"] == 2
+    assert row["median"] == 4
+    assert np.isnan(row["median_unconfirmed_censored"])

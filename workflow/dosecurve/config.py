@@ -146,10 +146,14 @@ def _event_definitions(ds: Mapping[str, Any]) -> list[EventDefinition]:
     for item in items:
         timing = item.get("timing", "first")
         k = int(item.get("sustained_for", 1))
+        unconfirmed = item.get("unconfirmed", "count")
         default = "csi" if item["definition"] == "clinically_significant" else item["definition"]
         if timing != "first":
             default += f"_{timing}" + (f"{k}" if timing == "sustained" else "")
-        out.append(EventDefinition(item.get("name", default), item["definition"], timing, k))
+        if timing == "confirmed" and unconfirmed == "censor":
+            default += "_censored"
+        name = item.get("name", default)
+        out.append(EventDefinition(name, item["definition"], timing, k, unconfirmed))
     names = [d.name for d in out]
     if len(set(names)) != len(names):
         raise ValueError(f"events.definitions has repeated names {names}: give each a 'name'")

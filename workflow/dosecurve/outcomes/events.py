@@ -23,7 +23,12 @@ Not met: right-censored at the last scored assessment. ``time_lower`` is the ses
 the assessment before the event (for interval-censored methods); ``time_upper`` the event
 session (empty when censored). ``met_at_end``: whether the definition is met at the last
 scored assessment whatever the timing (the pre-post reading of the ``at_termination``
-estimand; empty for ineligible clients).
+estimand; empty for ineligible clients); ``unconfirmed``: the event is at the client's last
+scored assessment, so no later one confirms it.
+
+Timing ``confirmed``: the first assessment meeting it whose next assessment meets it too;
+an event at the last assessment (nothing to confirm it) is counted or censored there
+(``unconfirmed: count | censor``).
 
 Everything is a vectorised pass over the table sorted by client and session.
 """
@@ -78,6 +83,7 @@ EVENT_COLUMNS = [
     "end_reason",
     "excluded",
     "met_at_end",
+    "unconfirmed",
 ]
 
 
@@ -89,6 +95,7 @@ class EventDefinition:
     definition: str = "clinically_significant"
     timing: str = "first"
     sustained_for: int = 1
+    unconfirmed: str = "count"  # timing confirmed: an event at the last assessment counts
 
     @property
     def label(self) -> str:
@@ -106,6 +113,11 @@ class EventDefinition:
                 else "first assessment from which it is met at every later one"
             ),
             "termination": "status at the last assessment, timed at the sessions attended",
+            "confirmed": (
+                "first assessment meeting it and confirmed by the next one; at the last "
+                "assessment "
+                + ("counted unconfirmed" if self.unconfirmed == "count" else "censored")
+            ),
         }[self.timing]
         return f"{self.definition.replace('_', ' ')}, {when}"
 
@@ -146,6 +158,9 @@ def _timed(client: np.ndarray, met: np.ndarray, spec: EventDefinition) -> np.nda
     same_next = np.r_[client[1:] == client[:-1], False]
     if spec.timing == "termination":
         return met & ~same_next
+    if spec.timing == "confirmed":  # the next assessment meets it too; none: as configured
+        next_met = np.r_[met[1:], False] & same_next
+        return met & (next_met | (~same_next & (spec.unconfirmed == "count")))
     if spec.sustained_for == 0:  # met here and at every later assessment
         position = np.arange(len(met))
         next_miss = np.minimum.accumulate(np.where(met, len(met), position)[::-1])[::-1]
@@ -274,6 +289,7 @@ def _derive(
             ),
             "excluded": excluded,
             "met_at_end": pd.Series(met_at_end, index=clients).where(eligible).astype("boolean"),
+            "unconfirmed": (event & (time == last_session)).where(eligible).astype("boolean"),
         },
         index=clients,
     ).reset_index(drop=True)

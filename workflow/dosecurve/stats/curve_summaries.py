@@ -44,7 +44,9 @@ def sensitivity_table(
     conf_level: float = 0.95,
     conf_type: str = "log-log",
 ) -> pd.DataFrame:
-    """Events, median and % improved by ``session`` for each definition, side by side.
+    """Events, median and % improved by ``session`` for each definition, side by side,
+    and how many events are unconfirmed (at the client's last assessment: no later one
+    confirms them) with the median when those are censored instead.
 
     ``events`` is the stacked table with a ``definition`` column; ``definitions`` pairs
     each name with a plain-words description.
@@ -64,6 +66,13 @@ def sensitivity_table(
         )
         median, lower, upper = km_quantile(curve, 0.5)
         improved = improved_by_session(StrataCurves({ALL: curve}), [session]).iloc[0]
+        unconfirmed = (
+            part["unconfirmed"].fillna(False).astype(bool).to_numpy()
+            if "unconfirmed" in part
+            else np.zeros(len(part), bool)
+        )
+        event = part["event"].to_numpy(int)
+        censored = kaplan_meier(part["time"].to_numpy(), np.where(unconfirmed, 0, event))
         rows.append(
             {
                 **row,
@@ -74,6 +83,8 @@ def sensitivity_table(
                 f"improved_{session}": improved["improved"],
                 f"improved_{session}_ci_lower": improved["ci_lower"],
                 f"improved_{session}_ci_upper": improved["ci_upper"],
+                "unconfirmed": int((unconfirmed & (event == 1)).sum()),
+                "median_unconfirmed_censored": km_quantile(censored, 0.5)[0],
                 "note": "",
             }
         )
