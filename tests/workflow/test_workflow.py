@@ -119,7 +119,7 @@ def test_estimands_stand_side_by_side_and_equal_their_tables(tiny):
 
 
 def test_ending_sensitivity_sets_adjusted_estimates_beside_the_plain_ones(clinics):
-    folder = clinics / "results/sim_a"
+    folder = clinics / "results/brief"
     table = pd.read_csv(folder / "tables/ending_sensitivity.csv")
     assert set(table["method"]) == {"km", "ipcw", "best_case", "worst_case"}
     improved = pd.read_csv(folder / "tables/improved_by_session.csv")
@@ -133,6 +133,16 @@ def test_ending_sensitivity_sets_adjusted_estimates_beside_the_plain_ones(clinic
     assert len(tipping) and (tipping["delta"].notna().all() or tipping["note"].notna().all())
     page = (folder / "report.html").read_text()
     assert "How much this depends on why clients stop" in page
+    # therapists are known in simulated data: the cluster bootstrap sets its intervals beside
+    # Greenwood's, around the same estimates
+    cluster = pd.read_csv(folder / "tables/cluster_bootstrap.csv")
+    rows = cluster[(cluster["measure"] == "improved") & cluster["estimate"].notna()]
+    merged = rows.merge(improved, on=["stratum", "session"])
+    np.testing.assert_allclose(merged["estimate"], merged["improved"], atol=1e-12)
+    assert (merged["bootstrap_lower"] <= merged["estimate"] + 1e-12).all()
+    assert "Allowing for therapists" in page
+    tiny = pd.read_csv(clinics / "results/clinic-core/tables/cluster_bootstrap.csv")
+    assert tiny["note"].iloc[0].startswith("not estimable")
 
 
 def test_primary_estimand_leads_the_answer_and_reruns_only_the_report(clinics):

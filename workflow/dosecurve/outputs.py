@@ -53,6 +53,7 @@ OUTPUTS: tuple[Output, ...] = (
     Output("estimands", "tables/estimands.csv", "estimands", paper=True),
     Output("ending_sensitivity", "tables/ending_sensitivity.csv", "ending_sensitivity", paper=True),
     Output("tipping_point", "tables/ending_tipping_point.csv", "ending_sensitivity", paper=True),
+    Output("cluster_bootstrap", "tables/cluster_bootstrap.csv", "cluster_bootstrap", paper=True),
     Output("logrank", "tables/logrank.csv", "compare_strata", paper=True),
     Output("pairwise", "tables/logrank_pairwise.csv", "compare_strata", paper=True),
     Output("competing", "tables/competing_risks.csv", "compare_strata", paper=True),

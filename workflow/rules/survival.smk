@@ -6,6 +6,7 @@ OUTPUTS: results/{dataset}/tables/{km_curves,median_sessions,quantiles,improved_
          restricted_mean}.csv (rule survival); results/{dataset}/tables/estimands.csv (rule
          estimands); results/{dataset}/tables/{ending_sensitivity,ending_tipping_point}.csv
          (rule ending_sensitivity, which also reads sessions.parquet);
+         results/{dataset}/tables/cluster_bootstrap.csv (rule cluster_bootstrap);
          results/{dataset}/tables/{logrank,logrank_pairwise,competing_risks,
          competing_risks_tests,sensitivity}.csv
          (rule compare_strata); results/{dataset}/tables/{cox,cox_ph_test}.csv (rule cox);
@@ -102,6 +103,29 @@ rule ending_sensitivity:
         ending=canonical(ANALYSIS_PARAMS.get("ending_sensitivity", {})),
     script:
         "../scripts/ending_sensitivity.py"
+
+
+rule cluster_bootstrap:
+    input:
+        path_of("events"),
+    output:
+        path_of("cluster_bootstrap"),
+    log:
+        "results/{dataset}/logs/cluster_bootstrap.log",
+    benchmark:
+        "results/{dataset}/logs/benchmarks/cluster_bootstrap.tsv"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(10),
+    params:
+        min_cell=PRIVACY,
+        dataset=settings(*BAND_KEYS),
+        conf_level=ANALYSIS.conf_level,
+        conf_type=ANALYSIS.conf_type,
+        improved_at=improved_at,
+        bootstrap=canonical(ANALYSIS_PARAMS.get("cluster_bootstrap", {})),
+    script:
+        "../scripts/cluster_bootstrap.py"
 
 
 rule compare_strata:

@@ -25,6 +25,7 @@ from dosecurve.report.sections import (
     optional,
     provenance,
     table_html,
+    unconfirmed_text,
 )
 
 
@@ -45,6 +46,7 @@ class ReportTables:
     estimands: pd.DataFrame | None = None
     competing_tests: pd.DataFrame | None = None
     ending_sensitivity: pd.DataFrame | None = None
+    cluster_bootstrap: pd.DataFrame | None = None
     tipping_point: pd.DataFrame | None = None
     quantiles: pd.DataFrame | None = None
     pairwise: pd.DataFrame | None = None
@@ -78,6 +80,7 @@ def render_report(
     conf_type: str = "log-log",
     clock: Clock | None = None,
     primary_estimand: str = "if_continued",
+    primary_definition: str = "csi",
 ) -> str:
     """Render the whole report as one HTML string with the figures embedded.
 
@@ -196,6 +199,14 @@ def render_report(
         ),
         *fig("ending_sensitivity"),
         *optional(
+            "Allowing for therapists",
+            t.cluster_bootstrap,
+            "The % improved and the median with Greenwood's interval (every client "
+            "independent) beside the therapist cluster-bootstrap interval (therapists "
+            "resampled with their clients); design_effect: the squared ratio of the widths, "
+            "about how much clustering inflates the variance.",
+        ),
+        *optional(
             "Tipping point",
             t.tipping_point,
             "The trend test across the ordered strata when those who ended without improvement "
@@ -288,6 +299,7 @@ def render_report(
         "<h2>Sensitivity to the event definition</h2>",
         "<p>Each definition and timing, all clients pooled (Kaplan-Meier).</p>",
         table_html(t.sensitivity),
+        f"<p id='unconfirmed'>{unconfirmed_text(t.sensitivity, primary_definition, clock)}</p>",
         "<h2>Pre-post clinical significance</h2>",
         "<p>First scored assessment against the last; percentages of the clients used.</p>",
         table_html(t.prepost_categories),
@@ -390,5 +402,6 @@ def render_dataset_report(
         strata=settings.strata,
         clock=settings.clock,
         primary_estimand=str((analysis or {}).get("primary_estimand", "if_continued")),
+        primary_definition=settings.primary.name,
         effective_config=yaml.safe_dump(effective, sort_keys=False, allow_unicode=True),
     )

@@ -206,3 +206,24 @@ def figure_html(figures: Mapping[str, tuple[str, str, bytes]], name: str) -> lis
         f"src='data:image/png;base64,{image}'><figcaption><b>{html.escape(title)}.</b> "
         f"{html.escape(caption)}</figcaption></figure>"
     ]
+
+
+def unconfirmed_text(sensitivity: pd.DataFrame, definition: str, clock: Clock | None = None) -> str:
+    """How many of the primary definition's events no later assessment confirms, and the
+    median when they are censored instead (from ``tables/sensitivity.csv``)."""
+    rows = sensitivity.loc[sensitivity["definition"] == definition]
+    if rows.empty or "unconfirmed" not in rows or not is_number(rows.iloc[0]["unconfirmed"]):
+        return ""
+    row = rows.iloc[0]
+    events = pd.to_numeric(pd.Series([row["events"]]), errors="coerce").iloc[0]
+    count = float(row["unconfirmed"])
+    if not events or not np.isfinite(events):
+        return ""
+    unit = (clock or Clock()).unit
+    return (
+        f"{100 * count / events:.0f} % of the events ({count_text(row['unconfirmed'])} of "
+        f"{count_text(row['events'])}) are at the client's last assessment, with no later one "
+        f"to confirm them; censored instead, the median would be "
+        f"{fmt_sessions(float(row['median_unconfirmed_censored']))} {unit} rather than "
+        f"{fmt_sessions(float(row['median']))}."
+    )
