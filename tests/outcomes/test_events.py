@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from conftest import histories, long_table
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -181,7 +182,10 @@ def test_timings_match_their_words_in_any_row_order(clients, rnd):
         for client, row in ev[ev["eligible"]].iterrows():
             want = _brute_force(clients[client], timing, k, unconfirmed)
             assert (row["event"], row["time"]) == want
-            last = max(s for s, v in clients[client].items() if v is not None)
+            scored = sorted(s for s, v in clients[client].items() if v is not None)
+            last = scored[-1]
+            gap = (last - scored[0]) / (len(scored) - 1)
+            assert row["assessment_gap"] == pytest.approx(gap)
             if timing != "termination":  # an event no later assessment confirms
                 assert bool(row["unconfirmed"]) == (row["event"] == 1 and row["time"] == last)
             # whatever the timing, met_at_end is the termination reading

@@ -12,6 +12,7 @@ from dosecurve.report.estimands import (
     benchmark_table,
     ending_sentence,
     estimand_sentences,
+    sparse_sentence,
 )
 
 COLUMNS = ["estimand", "stratum", "measure", "value", "ci_lower", "ci_upper", "n", "note"]
@@ -107,3 +108,33 @@ def test_the_ending_sentence_sets_the_adjusted_answer_beside_the_plain_one_and_b
         ending_table(), changed
     )
     assert ending_sentence(None, None) == ""
+
+
+def interval_table(gap: float, right: float = 20.0) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "method": [
+                "right point (first assessment meeting it)",
+                "mid point of the interval",
+                "Turnbull (interval-censored)",
+                "Weibull, interval-censored",
+                "log-normal, interval-censored",
+            ],
+            "median": [right, 18.0, np.nan, 15.96, 16.4],
+            "from": [np.nan, np.nan, 12.0, np.nan, np.nan],
+            "to": [np.nan, np.nan, 16.0, np.nan, np.nan],
+            "note": "",
+            "assessment_gap": gap,
+        }
+    )
+
+
+def test_a_sparse_schedule_leads_with_the_interval_readings_and_names_a_disagreement():
+    assert sparse_sentence(interval_table(1.0)) == ""  # every session: nothing to say
+    text = sparse_sentence(interval_table(4.0))
+    assert text.startswith("Assessments were a median of 4.0 sessions apart")
+    assert "between session 12 and 16" in text
+    assert "(interval-censored fits: Weibull 16.0, log-normal 16.4)" in text
+    assert "it is 20, outside that interval: the right-point reading is biased" in text
+    inside = sparse_sentence(interval_table(4.0, right=16.0))
+    assert "outside" not in inside and inside.endswith("it is 16.")

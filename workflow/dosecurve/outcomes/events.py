@@ -24,7 +24,8 @@ the assessment before the event (for interval-censored methods); ``time_upper`` 
 session (empty when censored). ``met_at_end``: whether the definition is met at the last
 scored assessment whatever the timing (the pre-post reading of the ``at_termination``
 estimand; empty for ineligible clients); ``unconfirmed``: the event is at the client's last
-scored assessment, so no later one confirms it.
+scored assessment, so no later one confirms it; ``assessment_gap``: the mean number of
+sessions between the client's scored assessments.
 
 Timing ``confirmed``: the first assessment meeting it whose next assessment meets it too;
 an event at the last assessment (nothing to confirm it) is counted or censored there
@@ -84,6 +85,7 @@ EVENT_COLUMNS = [
     "excluded",
     "met_at_end",
     "unconfirmed",
+    "assessment_gap",
 ]
 
 
@@ -290,6 +292,10 @@ def _derive(
             "excluded": excluded,
             "met_at_end": pd.Series(met_at_end, index=clients).where(eligible).astype("boolean"),
             "unconfirmed": (event & (time == last_session)).where(eligible).astype("boolean"),
+            # the mean number of sessions between the client's scored assessments
+            "assessment_gap": ((last_session - base["session"]) / (n_scored - 1)).where(
+                n_scored > 1
+            ),
         },
         index=clients,
     ).reset_index(drop=True)

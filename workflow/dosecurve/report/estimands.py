@@ -310,3 +310,53 @@ def ending_sentence(
                 "(the tipping point)"
             )
     return text + "."
+
+
+def sparse_sentence(interval: pd.DataFrame | None, clock: Clock | None = None) -> str:
+    """When assessments are not every session (median gap above 1), the interval-censored
+    readings of the median, and whether the right-point reading lies outside Turnbull's
+    interval; empty otherwise."""
+    if interval is None or interval.empty or "assessment_gap" not in interval:
+        return ""
+    gap = pd.to_numeric(interval["assessment_gap"], errors="coerce").iloc[0]
+    if not np.isfinite(gap) or gap <= 1:
+        return ""
+    clock = clock or Clock()
+    rows = interval.set_index("method")
+    turnbull = (
+        rows.loc["Turnbull (interval-censored)"]
+        if "Turnbull (interval-censored)" in rows.index
+        else None
+    )
+    right = rows["median"].get("right point (first assessment meeting it)", np.nan)
+    text = (
+        f"Assessments were a median of {gap:.1f} {clock.unit} apart, so each improvement is "
+        f"known only to lie between two assessments: "
+    )
+    if turnbull is not None and is_number(turnbull["from"]):
+        low, high = float(turnbull["from"]), float(turnbull["to"])
+        text += (
+            f"Turnbull's interval-censored estimate puts the median between {clock.singular} "
+            f"{fmt_sessions(low)} and {fmt_sessions(high)}"
+        )
+    else:
+        low = high = np.nan
+        text += "Turnbull's interval-censored median is not reached"
+    fits = [
+        f"{name} {fmt_sessions(float(value))}"
+        for name, value in (
+            ("Weibull", rows["median"].get("Weibull, interval-censored", np.nan)),
+            ("log-normal", rows["median"].get("log-normal, interval-censored", np.nan)),
+        )
+        if is_number(value)
+    ]
+    if fits:
+        text += f" (interval-censored fits: {', '.join(fits)})"
+    if is_number(right):
+        right = float(right)
+        text += f"; read at the first assessment meeting the definition it is {fmt_sessions(right)}"
+        if np.isfinite(low) and not low <= right <= high:
+            text += ", outside that interval: the right-point reading is biased by the schedule"
+    else:
+        text += "; read at the first assessment meeting the definition it is not reached"
+    return text + "."

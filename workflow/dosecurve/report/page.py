@@ -10,7 +10,12 @@ from typing import Any
 import pandas as pd
 
 from dosecurve.labels import Clock
-from dosecurve.report.estimands import benchmark_table, ending_sentence, estimand_sentences
+from dosecurve.report.estimands import (
+    benchmark_table,
+    ending_sentence,
+    estimand_sentences,
+    sparse_sentence,
+)
 from dosecurve.report.methods import REFERENCES
 from dosecurve.report.sections import (
     STYLE,
@@ -95,6 +100,7 @@ def render_report(
     def fig(name: str) -> list[str]:
         return figure_html(figures, name)
 
+    sparse = sparse_sentence(t.interval, clock)  # a sparse schedule: interval readings lead
     sentences = (
         estimand_sentences(
             t.estimands,
@@ -106,6 +112,7 @@ def render_report(
         if t.estimands is not None
         else []
     )
+    lead = [" ".join([sparse, *sentences[:1]]).strip()] if sparse or sentences else []
 
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
@@ -113,7 +120,7 @@ def render_report(
         f"<style>{STYLE}</style></head><body>",
         f"<h1>{clock.title} to {html.escape(event)}: {html.escape(dataset)}</h1>",
         "<p class='answer' id='headline'>"
-        f"{headline(dataset, t.medians, t.improved, conf_level, event, clock, *sentences[:1])}"
+        f"{headline(dataset, t.medians, t.improved, conf_level, event, clock, *lead)}"
         "</p>",
         *(
             [
