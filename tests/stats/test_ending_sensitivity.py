@@ -191,3 +191,18 @@ def test_ipcw_corrects_the_plain_curve_towards_the_truth(
         inside += ipcw["ci_lower"] <= true <= ipcw["ci_upper"]
         seen.append((k, true, km, *ipcw[["improved", "ci_lower", "ci_upper"]]))
     assert inside >= min_inside, seen
+
+
+def test_an_ending_model_on_session_alone_gives_the_plain_curve():
+    # with nothing but session in the model the stabilised weights are all 1
+    sessions, events, _ = simulate(300, good_enough_rate=0.15)
+    settings = es.Settings(bootstrap=0, imputations=1, covariates=())
+    table, _ = es.ending_sensitivity(sessions, events, STRATA, [13, 26], CORE, settings=settings)
+    rows = table[table["measure"] == "improved"].set_index(["method", "stratum", "session"])
+    for (method, stratum, session), row in rows.iterrows():
+        if method == "ipcw" and np.isfinite(row["improved"]):
+            km = rows.loc[("km", stratum, session), "improved"]
+            assert row["improved"] == pytest.approx(km, abs=1e-12)
+    assert table.loc[table["method"] == "ipcw", "note"].str.contains("nothing else").all()
+    with pytest.raises(ValueError, match="unknown"):
+        es.Settings(covariates=("mood",))

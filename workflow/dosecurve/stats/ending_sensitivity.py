@@ -54,6 +54,20 @@ class Settings:
     truncate: float = 0.01
     imputations: int = 10
     max_clients: int = 20_000  # IPCW and its bootstrap on a seeded sample above this
+    covariates: tuple[str, ...] = ("score", "change", "intake")  # of the ending model
+
+    def __post_init__(self) -> None:
+        unknown = sorted(set(self.covariates) - set(COVARIATES))
+        if unknown:
+            raise ValueError(
+                f"analysis.ending_sensitivity.covariates: unknown {unknown}; "
+                f"use any of {', '.join(COVARIATES)}"
+            )
+        object.__setattr__(self, "covariates", tuple(self.covariates))
+
+
+# what the ending model may use besides session (always in, as a spline in log session)
+COVARIATES = ("score", "change", "intake")
 
 
 def logistic_fit(x: np.ndarray, y: np.ndarray, *, max_iter: int = 50) -> np.ndarray:
@@ -123,20 +137,19 @@ def _spline(values: np.ndarray, where: np.ndarray) -> list[np.ndarray]:
     return [values, *(np.maximum(0.0, values - k) for k in knots)]
 
 
-def _design(rows, full: bool) -> np.ndarray:
-    """The ending model's covariates: a linear spline in log session (alone: the stabilising
-    numerator, which may depend on time only, for the curves are not adjusted for anything),
-    plus the intake score and linear splines in the last score and its change from intake
-    (the full model)."""
+def _design(rows, covariates: Sequence[str] | None) -> np.ndarray:
+    """The ending model's covariates: a linear spline in log session, and (unless
+    ``covariates`` is None: the stabilising numerator, which may depend on time only, for the
+    curves are not adjusted for anything) the intake score and linear splines in the last
+    score and its change from intake, as chosen."""
     ended = np.asarray(rows["ended"], bool)
     log_session = np.log(np.asarray(rows["session"], float))
     columns = [np.ones(len(ended)), *_spline(log_session, ended)]
-    if full:
-        columns += [
-            np.asarray(rows["baseline"], float),
-            *_spline(np.asarray(rows["score"], float), ended),
-            *_spline(np.asarray(rows["change"], float), ended),
-        ]
+    for name in covariates or ():
+        if name == "intake":
+            columns.append(np.asarray(rows["baseline"], float))
+        else:
+            columns += _spline(np.asarray(rows[name], float), ended)
     return np.column_stack(columns).astype(float)
 
 
@@ -151,13 +164,13 @@ class Weights:
     share_truncated: float
 
 
-def ipcw_weights(rows, truncate: float) -> Weights:
+def ipcw_weights(rows, truncate: float, covariates: Sequence[str] = COVARIATES) -> Weights:
     """Stabilised inverse-probability-of-censoring weights after each assessment row
     (``rows``: the columns of ``assessment_rows``, as a frame or a mapping of arrays)."""
     y = np.asarray(rows["ended"], float)
     if not len(y) or not y.any():
         return Weights(np.ones(len(y)), 1.0, 1.0, 0.0)
-    full, small = _design(rows, True), _design(rows, False)
+    full, small = _design(rows, covariates), _design(rows, None)
     p_full = _predict(full, logistic_fit(full, y))
     p_small = _predict(small, logistic_fit(small, y))
     factor = (1 - p_small) / np.maximum(1 - p_full, 1e-12)
@@ -313,7 +326,7 @@ def ending_sensitivity(
 
     if data.empty:
         return pd.DataFrame(out, columns=COLUMNS), pd.DataFrame(columns=TIPPING_COLUMNS)
-    weights = ipcw_weights(rows, settings.truncate)
+    weights = ipcw_weights(rows, settings.truncate, settings.covariates)
     stratum_code = data["stratum"].astype(str).map(codes).fillna(-1).to_numpy(int)
     arrays = {
         "time": data["time"].to_numpy(np.int64),
@@ -349,9 +362,11 @@ def ending_sensitivity(
             "client": sample["client"],
             "session": sample["session"].astype(np.int64),
         }
-        replicates.append(curves(replicate, ipcw_weights(sample, settings.truncate).after))
+        weights_b = ipcw_weights(sample, settings.truncate, settings.covariates)
+        replicates.append(curves(replicate, weights_b.after))
     alpha = 1 - conf_level
     note = (
+        f"ending model: log session, {', '.join(settings.covariates) or 'nothing else'}; "
         f"stabilised weights truncated at {weights.lower:.3g} and {weights.upper:.3g} "
         f"({100 * weights.share_truncated:.1f} % of person-assessments); "
         f"{settings.bootstrap} bootstrap replicates over "
