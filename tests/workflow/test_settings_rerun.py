@@ -43,6 +43,8 @@ ANALYSIS_CHANGES = {
     "rmst_horizon": 12,
     "fleming_harrington": {"rho": 1, "gamma": 0},
     "primary_estimand": "during_therapy",
+    "ending_sensitivity": {"bootstrap": 20, "seed": 3},
+    "cluster_bootstrap": {"replicates": 20},
 }
 DATASET_CHANGES = {
     "severity": {"bands": [{"name": "all_clinical", "from": 10}]},
@@ -151,6 +153,8 @@ def test_each_analysis_key_reruns_the_estimates_but_never_reads_the_data_again(b
     assert "report" in planned  # every label and number follows the settings
     if key == "primary_estimand":  # which estimand leads the answer: the report alone
         assert planned - {"all"} == {"report"}, planned
+    if key in ("ending_sensitivity", "cluster_bootstrap"):  # its own step, and what shows it
+        assert key in planned and not planned & {"survival", "estimands", "compare_strata"}
 
 
 @pytest.mark.parametrize(
