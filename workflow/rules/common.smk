@@ -75,16 +75,18 @@ def canonical(value):
 
 
 # The analysis section as plain data: Snakemake compares params by value, and a dataclass is
-# invisible to it (a changed setting would leave stale results). The report alone reads
-# primary_estimand (which estimand leads the answer), so it re-runs nothing else.
-REPORT_ONLY_KEYS = ("primary_estimand",)
+# invisible to it (a changed setting would leave stale results). Keys read by one step only
+# (the report's primary_estimand, the ending sensitivity's and the cluster bootstrap's
+# settings) are left out, so that changing one re-runs that step alone.
+OWN_STEP_KEYS = ("primary_estimand", "ending_sensitivity", "cluster_bootstrap")
 ANALYSIS_PARAMS = canonical(
-    {
-        k: v
-        for k, v in (config.get("analysis") or {}).items()
-        if k not in REPORT_ONLY_KEYS
-    }
+    {k: v for k, v in (config.get("analysis") or {}).items() if k not in OWN_STEP_KEYS}
 )
+
+
+def analysis_key(name):
+    """One of OWN_STEP_KEYS as plain data (empty: the step's defaults)."""
+    return canonical((config.get("analysis") or {}).get(name) or {})
 
 
 def improved_at(wildcards):

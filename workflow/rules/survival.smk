@@ -100,7 +100,7 @@ rule ending_sensitivity:
         conf_level=ANALYSIS.conf_level,
         conf_type=ANALYSIS.conf_type,
         improved_at=improved_at,
-        ending=canonical(ANALYSIS_PARAMS.get("ending_sensitivity", {})),
+        ending=analysis_key("ending_sensitivity"),
     script:
         "../scripts/ending_sensitivity.py"
 
@@ -123,7 +123,7 @@ rule cluster_bootstrap:
         conf_level=ANALYSIS.conf_level,
         conf_type=ANALYSIS.conf_type,
         improved_at=improved_at,
-        bootstrap=canonical(ANALYSIS_PARAMS.get("cluster_bootstrap", {})),
+        bootstrap=analysis_key("cluster_bootstrap"),
     script:
         "../scripts/cluster_bootstrap.py"
 
