@@ -76,3 +76,12 @@ def test_published_figures_stand_beside_their_reading():
     assert row["published"] == 47 and row["reading"].startswith("at_termination")
     assert table.loc["sessions attended, median", "published"] == 36
     assert list(table.columns) == ["reading", "simulated", "truth", "published", "source"]
+
+
+def test_an_administrative_end_of_follow_up_leaves_the_plain_curve_unbiased():
+    # clients cut at session 40 whatever their progress: censoring unrelated to prognosis,
+    # so Kaplan-Meier still recovers the truth had therapy continued (up to the cut)
+    table = calibrate(replace(INDEPENDENT, follow_up_max=40))
+    for k in (13, 26):
+        row = table.loc[f"% with CSI by session {k} if therapy had continued"]
+        assert row["simulated"] == pytest.approx(row["truth"], abs=2.5), k
