@@ -62,3 +62,25 @@ R_GROUP = ["a"] * 10 + ["b"] * 10 + ["c"] * 10 + ["a"] * 5
 
 def r_events() -> pd.DataFrame:
     return pd.DataFrame({"time": R_TIME, "event": R_EVENT, "stratum": R_GROUP, "eligible": True})
+
+
+def simulated_run(spec) -> tuple[pd.DataFrame, ...]:
+    """A simulated data set as the workflow reads it: ``(appointments, truth, sessions,
+    events)``, the events under the default definition with the preset's bands."""
+    from dosecurve.data.layouts import Layout
+    from dosecurve.data.sessions import validate_sessions
+    from dosecurve.measures.severity import PRESET_BANDS
+    from dosecurve.outcomes.events import derive_events
+    from dosecurve.simulation.simulate import SIMULATED_COLUMNS, simulate_appointments
+
+    appointments, truth = simulate_appointments(spec)
+    inst = spec.instrument_preset()
+    sessions, _ = validate_sessions(
+        appointments,
+        columns=SIMULATED_COLUMNS,
+        instrument=inst,
+        source="sim",
+        layout=Layout(session_from="appointments"),
+    )
+    events = derive_events(sessions, instrument=inst, bands=PRESET_BANDS[spec.instrument])
+    return appointments, truth, sessions, events

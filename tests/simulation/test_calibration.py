@@ -7,28 +7,18 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from conftest import simulated_run
 
-from dosecurve.data.layouts import Layout
-from dosecurve.data.sessions import validate_sessions
 from dosecurve.measures.severity import PRESET_BANDS
-from dosecurve.outcomes.events import derive_events
 from dosecurve.simulation.calibration import calibration_table
-from dosecurve.simulation.simulate import PRESETS, SIMULATED_COLUMNS, simulate_appointments
+from dosecurve.simulation.simulate import PRESETS
 from dosecurve.stats.estimands import estimands_table
 
 
 def calibrate(spec):
-    appointments, truth = simulate_appointments(spec)
+    _, truth, sessions, events = simulated_run(spec)
     inst = spec.instrument_preset()
-    sessions, _ = validate_sessions(
-        appointments,
-        columns=SIMULATED_COLUMNS,
-        instrument=inst,
-        source="sim",
-        layout=Layout(session_from="appointments"),
-    )
     bands = PRESET_BANDS[spec.instrument]
-    events = derive_events(sessions, instrument=inst, bands=bands)
     estimands = estimands_table(events, [b.name for b in bands], [13, 26, 52])
     table = calibration_table(
         spec,

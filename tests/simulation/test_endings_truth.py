@@ -9,15 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
+from conftest import simulated_run
 
-from dosecurve.data.layouts import Layout
-from dosecurve.data.sessions import validate_sessions
-from dosecurve.measures.severity import PRESET_BANDS
-from dosecurve.outcomes.events import derive_events
 from dosecurve.simulation.simulate import (
     OVERRIDABLE,
     PRESETS,
-    SIMULATED_COLUMNS,
     simulate_appointments,
     simulate_sessions,
 )
@@ -26,16 +22,7 @@ BASE = replace(PRESETS["nordmo2021"], n_clients=3000, seed=11)
 
 
 def events_and_truth(spec):
-    appointments, truth = simulate_appointments(spec)
-    inst = spec.instrument_preset()
-    sessions, _ = validate_sessions(
-        appointments,
-        columns=SIMULATED_COLUMNS,
-        instrument=inst,
-        source="sim",
-        layout=Layout(session_from="appointments"),
-    )
-    events = derive_events(sessions, instrument=inst, bands=PRESET_BANDS[spec.instrument])
+    appointments, truth, _, events = simulated_run(spec)
     return appointments, events.merge(truth, on="client", suffixes=("", "_truth"))
 
 

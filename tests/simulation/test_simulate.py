@@ -6,11 +6,11 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from conftest import simulated_run
 
 from dosecurve.data.layouts import Layout
 from dosecurve.data.sessions import validate_sessions
 from dosecurve.measures.severity import PRESET_BANDS
-from dosecurve.outcomes.events import derive_events
 from dosecurve.simulation.simulate import (
     PRESETS,
     SIMULATED_COLUMNS,
@@ -21,17 +21,8 @@ from dosecurve.stats.kaplan_meier import fit_by_stratum, median_table
 
 
 def analyse(spec):
-    appointments, truth = simulate_appointments(spec)
-    inst = spec.instrument_preset()
-    sessions, _ = validate_sessions(
-        appointments,
-        columns=SIMULATED_COLUMNS,
-        instrument=inst,
-        source="sim",
-        layout=Layout(session_from="appointments"),
-    )
+    appointments, truth, sessions, events = simulated_run(spec)
     bands = PRESET_BANDS[spec.instrument]
-    events = derive_events(sessions, instrument=inst, bands=bands)
     medians = median_table(fit_by_stratum(events, [b.name for b in bands])).set_index("stratum")
     return appointments, truth, sessions, events, medians
 

@@ -8,12 +8,10 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import simulated_run
 
-from dosecurve.data.layouts import Layout
-from dosecurve.data.sessions import validate_sessions
 from dosecurve.measures.severity import PRESET_BANDS
-from dosecurve.outcomes.events import derive_events
-from dosecurve.simulation.simulate import PRESETS, SIMULATED_COLUMNS, simulate_appointments
+from dosecurve.simulation.simulate import PRESETS
 from dosecurve.stats.cluster_bootstrap import cluster_bootstrap
 from dosecurve.stats.kaplan_meier import fit_by_stratum, improved_by_session, median_table
 
@@ -22,16 +20,7 @@ STRATA = [b.name for b in PRESET_BANDS["core-om"]]
 
 def events_of(**changes) -> pd.DataFrame:
     spec = replace(PRESETS["nordmo2021"], n_clients=1500, n_therapists=30, seed=9, **changes)
-    appointments, _ = simulate_appointments(spec)
-    inst = spec.instrument_preset()
-    sessions, _ = validate_sessions(
-        appointments,
-        columns=SIMULATED_COLUMNS,
-        instrument=inst,
-        source="sim",
-        layout=Layout(session_from="appointments"),
-    )
-    return derive_events(sessions, instrument=inst, bands=PRESET_BANDS["core-om"])
+    return simulated_run(spec)[3]
 
 
 def test_estimates_are_the_kaplan_meier_and_greenwood_limits_are_its_own():

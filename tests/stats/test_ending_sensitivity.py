@@ -10,14 +10,11 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
-from conftest import r_events
+from conftest import r_events, simulated_run
 
-from dosecurve.data.layouts import Layout
-from dosecurve.data.sessions import validate_sessions
 from dosecurve.measures.instruments import PRESETS as INSTRUMENTS
 from dosecurve.measures.severity import PRESET_BANDS
-from dosecurve.outcomes.events import derive_events
-from dosecurve.simulation.simulate import PRESETS, SIMULATED_COLUMNS, simulate_appointments
+from dosecurve.simulation.simulate import PRESETS
 from dosecurve.stats import ending_sensitivity as es
 from dosecurve.stats.kaplan_meier import fit_by_stratum, improved_by_session, kaplan_meier
 from dosecurve.stats.logrank import logrank_tests
@@ -93,15 +90,7 @@ def simulate(n, seed=3, **changes):
         long_share=0.0,
         **changes,
     )
-    appointments, truth = simulate_appointments(spec)
-    sessions, _ = validate_sessions(
-        appointments,
-        columns=SIMULATED_COLUMNS,
-        instrument=CORE,
-        source="sim",
-        layout=Layout(session_from="appointments"),
-    )
-    events = derive_events(sessions, instrument=CORE, bands=PRESET_BANDS["core-om"])
+    _, truth, sessions, events = simulated_run(spec)
     return sessions, events, truth
 
 
