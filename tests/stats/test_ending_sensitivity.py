@@ -62,6 +62,12 @@ def test_assessment_rows_are_the_times_a_client_could_still_end():
     assert rows["session"].tolist() == [1, 2, 1, 2, 1, 2, 3, 4]
     assert rows["ended"].tolist() == [False, False, False, True, False, False, False, True]
     assert rows["change"].tolist() == [2, 4, 1, 2, 1, 2, 3, 4]  # baseline - score
+    # ids stored as categories (as sessions.parquet reads back), with one unused: the same
+    categorical = sessions.assign(
+        client=pd.Categorical(sessions["client"], categories=["z", "c", "b", "a"])
+    )
+    again = es.assessment_rows(categorical, events, CORE)
+    pd.testing.assert_frame_equal(again.reset_index(drop=True), rows.reset_index(drop=True))
 
 
 def test_weighted_curve_by_hand_and_with_unit_weights_equals_kaplan_meier():

@@ -98,10 +98,15 @@ def assessment_rows(
     and session; clients keep the order of ``events``."""
     data = events.loc[events["eligible"].astype(bool)]
     data = data[["client", "time", "event", "baseline", "stratum"]].reset_index(drop=True)
-    code = pd.Series(np.arange(len(data)), index=data["client"].astype(str))
-    scored = sessions.loc[sessions["score"].notna(), ["client", "session", "score"]]
-    scored = scored.assign(code=code.reindex(scored["client"].astype(str)).to_numpy())
-    scored = scored.dropna(subset=["code"]).astype({"code": np.int64})
+    ids = pd.Index(data["client"].astype(str))
+    clients = sessions["client"]
+    if isinstance(clients.dtype, pd.CategoricalDtype):  # one lookup per distinct id
+        per_category = ids.get_indexer(clients.cat.categories.astype(str))
+        row_code = np.where(clients.cat.codes >= 0, per_category[clients.cat.codes], -1)
+    else:
+        row_code = ids.get_indexer(clients.astype(str))
+    keep_rows = (row_code >= 0) & sessions["score"].notna().to_numpy()
+    scored = sessions.loc[keep_rows, ["session", "score"]].assign(code=row_code[keep_rows])
     scored = scored.sort_values(["code", "session"], kind="stable")
     first = ~scored["code"].duplicated()
     time = data["time"].to_numpy(float)[scored["code"]]
