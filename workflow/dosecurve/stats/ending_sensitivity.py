@@ -37,7 +37,6 @@ from dosecurve.stats.kaplan_meier import (
     kaplan_meier,
     median_table,
 )
-from dosecurve.stats.logrank import score_and_variance
 
 COLUMNS = ["method", "stratum", "measure", "session", "improved", "ci_lower", "ci_upper", "note"]
 TIPPING_COLUMNS = ["delta", "statistic", "p_value", "direction", "conclusion_changed", "note"]
@@ -53,7 +52,7 @@ class Settings:
     seed: int = 1
     truncate: float = 0.001  # 1 % clipped the weights that matter most (measured)
     imputations: int = 10
-    max_clients: int = 20_000  # IPCW and its bootstrap on a seeded sample above this
+    max_clients: int = 10_000  # IPCW and its bootstrap on a seeded sample above this
     covariates: tuple[str, ...] = ("score", "change", "intake")  # of the ending model
 
     def __post_init__(self) -> None:
@@ -70,10 +69,14 @@ class Settings:
 COVARIATES = ("score", "change", "intake")
 
 
-def logistic_fit(x: np.ndarray, y: np.ndarray, *, max_iter: int = 50) -> np.ndarray:
+def logistic_fit(
+    x: np.ndarray, y: np.ndarray, *, start: np.ndarray | None = None, max_iter: int = 50
+) -> np.ndarray:
     """Maximum-likelihood logistic regression by iteratively reweighted least squares (as
-    R ``glm(family = binomial)``; written out for speed in the bootstrap)."""
-    beta = np.zeros(x.shape[1])
+    R ``glm(family = binomial)``; written out for speed in the bootstrap, whose replicates
+    start from the point estimate's coefficients)."""
+    usable = start is not None and len(start) == x.shape[1] and np.all(np.isfinite(start))
+    beta = np.array(start, float) if usable else np.zeros(x.shape[1])
     for _ in range(max_iter):
         eta = np.clip(x @ beta, -30, 30)
         p = 1.0 / (1.0 + np.exp(-eta))
@@ -160,24 +163,31 @@ def _design(rows, covariates: Sequence[str] | None) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Weights:
-    """Per assessment row the stabilised weight in force after it (truncated), and the
-    truncation applied."""
+    """Per assessment row the stabilised weight in force after it (truncated), the
+    truncation applied, and the two models' coefficients (full, numerator)."""
 
     after: np.ndarray
     lower: float
     upper: float
     share_truncated: float
+    coefficients: tuple[np.ndarray, np.ndarray] | None = None
 
 
-def ipcw_weights(rows, truncate: float, covariates: Sequence[str] = COVARIATES) -> Weights:
+def ipcw_weights(
+    rows,
+    truncate: float,
+    covariates: Sequence[str] = COVARIATES,
+    start: tuple[np.ndarray, np.ndarray] | None = None,
+) -> Weights:
     """Stabilised inverse-probability-of-censoring weights after each assessment row
     (``rows``: the columns of ``assessment_rows``, as a frame or a mapping of arrays)."""
     y = np.asarray(rows["ended"], float)
     if not len(y) or not y.any():
         return Weights(np.ones(len(y)), 1.0, 1.0, 0.0)
     full, small = _design(rows, covariates), _design(rows, None)
-    p_full = _predict(full, logistic_fit(full, y))
-    p_small = _predict(small, logistic_fit(small, y))
+    b_full = logistic_fit(full, y, start=None if start is None else start[0])
+    b_small = logistic_fit(small, y, start=None if start is None else start[1])
+    p_full, p_small = _predict(full, b_full), _predict(small, b_small)
     factor = (1 - p_small) / np.maximum(1 - p_full, 1e-12)
     client = np.asarray(rows["client"])
     log_w = np.log(factor)
@@ -191,7 +201,7 @@ def ipcw_weights(rows, truncate: float, covariates: Sequence[str] = COVARIATES) 
     )
     clipped = np.clip(weight, lower, upper)
     share = float(np.mean((weight < lower) | (weight > upper)))
-    return Weights(clipped, float(lower), float(upper), share)
+    return Weights(clipped, float(lower), float(upper), share, (b_full, b_small))
 
 
 def weighted_curve(events: pd.DataFrame, rows: pd.DataFrame, after: np.ndarray) -> pd.DataFrame:
@@ -367,7 +377,9 @@ def ending_sensitivity(
             "client": sample["client"],
             "session": sample["session"].astype(np.int64),
         }
-        weights_b = ipcw_weights(sample, settings.truncate, settings.covariates)
+        weights_b = ipcw_weights(
+            sample, settings.truncate, settings.covariates, start=weights.coefficients
+        )
         replicates.append(curves(replicate, weights_b.after))
     alpha = 1 - conf_level
     note = (
@@ -433,16 +445,32 @@ def _km_rows(
 def _trend(events: pd.DataFrame, strata: Sequence[str]) -> tuple[float, float, float]:
     """The log-rank trend test across the ordered strata (scores 1, 2, ...): statistic,
     p-value and the signed score (positive: the later, more severe strata improve more often
-    than expected)."""
+    than expected). The same sums as ``dosecurve.stats.logrank``, from counts per time and
+    stratum (the tipping point recomputes it many times on every client)."""
     from dosecurve.stats.distributions import chi2_sf
 
-    _, _, u, v = score_and_variance(
-        events["time"].to_numpy(float),
-        events["event"].to_numpy(int),
-        events["stratum"].astype(str).to_numpy(),
-        strata,
+    group = pd.Categorical(events["stratum"].astype(str), categories=list(strata)).codes
+    time = events["time"].to_numpy(float)
+    event = events["event"].to_numpy(int) == 1
+    keep = group >= 0
+    times, t_index = np.unique(time[keep], return_inverse=True)
+    k = len(strata)
+    leaving = np.zeros((len(times), k))
+    d = np.zeros((len(times), k))
+    np.add.at(leaving, (t_index, group[keep]), 1.0)
+    np.add.at(d, (t_index, group[keep]), event[keep].astype(float))
+    at_risk = leaving[::-1].cumsum(axis=0)[::-1]
+    n, total = at_risk.sum(axis=1), d.sum(axis=1)
+    hit = total > 0
+    at_risk, d, n, total = at_risk[hit], d[hit], n[hit], total[hit]
+    share = at_risk / n[:, None]
+    u = (d - total[:, None] * share).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        factor = np.where(n > 1, total * (n - total) / (n - 1), 0.0)
+    v = np.diag((factor[:, None] * share).sum(axis=0)) - np.einsum(
+        "t,tk,tl->kl", factor, share, share
     )
-    scores = np.arange(1, len(strata) + 1, dtype=float)
+    scores = np.arange(1, k + 1, dtype=float)
     score, var = float(scores @ u), float(scores @ v @ scores)
     if var <= 0:
         return (np.nan, np.nan, np.nan)
@@ -467,6 +495,8 @@ def tipping_point(events: pd.DataFrame, strata: Sequence[str], settings: Setting
     _, base_p, base_score = _trend(data, present)
     base = (base_p < 0.05, np.sign(base_score))
     rng = np.random.default_rng(settings.seed)
+    # on many clients one imputation differs from another by next to nothing: two suffice
+    imputations = settings.imputations if len(data) <= settings.max_clients else 2
     fits = {}
     for s in present:
         part = data.loc[data["stratum"] == s]
@@ -475,7 +505,7 @@ def tipping_point(events: pd.DataFrame, strata: Sequence[str], settings: Setting
     for delta in DELTAS:
         results = [
             _trend(_impute(data, ended, fits, delta, rng), present)
-            for _ in range(1 if delta == 0 else settings.imputations)  # 0: nothing to draw
+            for _ in range(1 if delta == 0 else imputations)  # 0: nothing to draw
         ]
         stat, p_med, score = (float(np.median([r[i] for r in results])) for i in range(3))
         direction = "slower with severity" if score < 0 else "faster with severity"
