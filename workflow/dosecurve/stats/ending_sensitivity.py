@@ -52,7 +52,7 @@ class Settings:
     seed: int = 1
     truncate: float = 0.001  # 1 % clipped the weights that matter most (measured)
     imputations: int = 10
-    max_clients: int = 10_000  # IPCW and its bootstrap on a seeded sample above this
+    max_clients: int = 5_000  # IPCW and its bootstrap on a seeded sample above this
     covariates: tuple[str, ...] = ("score", "change", "intake")  # of the ending model
 
     def __post_init__(self) -> None:
@@ -234,17 +234,18 @@ def _curve(time, event, client, session, after, keep):
     # weight 1 from the start to the first follow-up assessment (or the client's time)
     until = np.where(first_session >= 0, np.minimum(first_session, time), time)
     diff[1] += on.sum()
-    np.add.at(diff, until + 1, -on)
+    size = top + 1
+    diff -= np.bincount(until + 1, weights=on, minlength=size)[:size]
     # after row j: its weight until the next assessment (or the client's time)
     end = np.where(last, time[client], np.r_[session[1:], 0])
-    np.add.at(diff, session + 1, after * row_on)
-    np.add.at(diff, end + 1, -after * row_on)
+    diff += np.bincount(session + 1, weights=after * row_on, minlength=size)[:size]
+    diff -= np.bincount(end + 1, weights=after * row_on, minlength=size)[:size]
     at_risk = np.cumsum(diff)[:top]
     in_force = np.ones(len(time))
     in_force[client[last]] = after[last]
     d = np.zeros(top)
     hit = event & keep
-    np.add.at(d, time[hit], in_force[hit])
+    d += np.bincount(time[hit], weights=in_force[hit], minlength=top)[:top]
     times = np.unique(time[keep])
     n, dd = at_risk[times], d[times]
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -457,8 +458,9 @@ def _trend(events: pd.DataFrame, strata: Sequence[str]) -> tuple[float, float, f
     k = len(strata)
     leaving = np.zeros((len(times), k))
     d = np.zeros((len(times), k))
-    np.add.at(leaving, (t_index, group[keep]), 1.0)
-    np.add.at(d, (t_index, group[keep]), event[keep].astype(float))
+    cell = t_index * k + group[keep]  # (time, stratum) as one index: bincount, not add.at
+    leaving += np.bincount(cell, minlength=len(times) * k).reshape(len(times), k)
+    d += np.bincount(cell, weights=event[keep], minlength=len(times) * k).reshape(len(times), k)
     at_risk = leaving[::-1].cumsum(axis=0)[::-1]
     n, total = at_risk.sum(axis=1), d.sum(axis=1)
     hit = total > 0
