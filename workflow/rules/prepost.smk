@@ -25,7 +25,7 @@ rule prepost:
         "results/{dataset}/logs/benchmarks/prepost.tsv"
     threads: 1
     resources:
-        mem_mb=mem_mb(65),
+        mem_mb=mem_mb(70),
     params:
         min_cell=PRIVACY,
         dataset=settings(*PREPOST_KEYS),
