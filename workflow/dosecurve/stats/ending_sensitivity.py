@@ -268,12 +268,16 @@ def _read_arrays(times: np.ndarray, surv: np.ndarray, sessions: Sequence[int]) -
 
 
 def _cluster_resample(client_cluster: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Client indices of one bootstrap replicate: whole clusters drawn with replacement."""
+    """Client indices of one bootstrap replicate: whole clusters drawn with replacement (one
+    vectorised pass: the drawn clusters' runs of clients, concatenated)."""
     clusters, members = np.unique(client_cluster, return_inverse=True)
     drawn = rng.integers(0, len(clusters), len(clusters))
     order = np.argsort(members, kind="stable")
-    starts = np.searchsorted(members[order], np.arange(len(clusters) + 1))
-    return np.concatenate([order[starts[c] : starts[c + 1]] for c in drawn])
+    size = np.bincount(members, minlength=len(clusters))
+    start = np.r_[0, np.cumsum(size)][:-1]
+    counts = size[drawn]
+    offsets = np.repeat(start[drawn] - np.r_[0, np.cumsum(counts)][:-1], counts)
+    return order[offsets + np.arange(counts.sum())]
 
 
 def ending_sensitivity(
