@@ -1,20 +1,21 @@
 """Adapter: assemble the self-contained HTML report from the tables and the figures."""
 
-from _adapter import start, write_text
+from _adapter import dataset_settings, start, write_text
 
-from dosecurve.report.page import read_report_inputs, render_dataset_report
+from dosecurve.report.page import effective_config_text, read_report_inputs, render_dataset_report
 
 start(snakemake)
-p = snakemake.params
+p, name = snakemake.params, snakemake.wildcards.dataset
 tables, figures = read_report_inputs(dict(snakemake.input.items()))
 page = render_dataset_report(
-    snakemake.wildcards.dataset,
-    p.dataset,
+    name,
+    dataset_settings(snakemake),
     tables,
     figures,
     p.conf_level,
     p.analysis,
     p.conf_type,
     p.min_cell,
+    effective_config=effective_config_text(name, p.dataset, p.analysis),
 )
 write_text(page, snakemake.output[0])

@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from dosecurve.config import DatasetSettings
 from dosecurve.labels import Clock
 from dosecurve.report.estimands import (
     benchmark_table,
@@ -363,28 +364,35 @@ def read_report_inputs(paths: Mapping[str, str]) -> tuple[ReportTables, dict[str
     return tables, figures
 
 
+def effective_config_text(
+    name: str, section: Mapping[str, Any], analysis: Mapping[str, Any] | None
+) -> str:
+    """The data set's config section and the analysis settings as YAML: the text the
+    report shows as its effective config (a record, not read for any setting)."""
+    import yaml
+
+    effective = {"datasets": {name: dict(section)}, "analysis": dict(analysis or {})}
+    return yaml.safe_dump(effective, sort_keys=False, allow_unicode=True)
+
+
 def render_dataset_report(
     name: str,
-    ds: Mapping[str, Any],
+    settings: DatasetSettings,
     tables: ReportTables,
     figures: Mapping[str, bytes],
     conf_level: float,
     analysis: Mapping[str, Any] | None = None,
     conf_type: str = "log-log",
     min_cell: int | None = None,
+    effective_config: str = "",
 ) -> str:
-    """The report of data set ``name`` from its config section ``ds`` (shown as the
-    effective config, and parsed into ``DatasetSettings``); ``figures`` maps figure names (of
-    ``dosecurve.figures.catalog.FIGURES``) to PNG bytes."""
-    import yaml
-
-    from dosecurve.config import parse_dataset
+    """The report of data set ``name`` from its parsed ``settings``; ``effective_config``
+    is the config text shown in its provenance (``effective_config_text``); ``figures`` maps
+    figure names (of ``dosecurve.figures.catalog.FIGURES``) to PNG bytes."""
     from dosecurve.figures.catalog import FIGURES, figure_context
     from dosecurve.report.methods import methods_paragraph
     from dosecurve.report.settings_list import settings_lines
 
-    effective = {"datasets": {name: dict(ds)}, "analysis": dict(analysis or {})}
-    settings = parse_dataset(ds, name, check=False)
     context = figure_context(
         settings, conf_level=conf_level, conf_type=conf_type, min_cell=min_cell
     )
@@ -410,5 +418,5 @@ def render_dataset_report(
         clock=settings.clock,
         primary_estimand=str((analysis or {}).get("primary_estimand", "if_continued")),
         primary_definition=settings.primary.name,
-        effective_config=yaml.safe_dump(effective, sort_keys=False, allow_unicode=True),
+        effective_config=effective_config,
     )
