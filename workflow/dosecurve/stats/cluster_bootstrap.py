@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from dosecurve.stats.kaplan_meier import ALL, find_quantile, fit_by_stratum, km_quantile
+from dosecurve.stats.kaplan_meier import ALL, fit_by_stratum, km_quantile, read_curve
 
 COLUMNS = [
     "stratum",
@@ -56,16 +56,8 @@ def _curve(weight, events, leaving, size) -> np.ndarray:
 
 
 def _read(times: np.ndarray, surv: np.ndarray, sessions: Sequence[int]) -> np.ndarray:
-    """1 - S at each session (NaN beyond the last time), then the median."""
-    values = []
-    for k in sessions:
-        if not len(times) or k > times[-1]:
-            values.append(np.nan)
-            continue
-        i = np.searchsorted(times, k, side="right")
-        values.append(1 - (surv[i - 1] if i else 1.0))
-    values.append(find_quantile(np.r_[0.0, times], np.r_[0.0, 1 - surv], 0.5))
-    return np.array(values)
+    """1 - S at each session, then the median (``kaplan_meier.read_curve``) as an array."""
+    return np.array(list(read_curve(times, surv, sessions).values()), float)
 
 
 def cluster_bootstrap(

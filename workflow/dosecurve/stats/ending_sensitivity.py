@@ -31,11 +31,11 @@ import pandas as pd
 from dosecurve.measures.instruments import Instrument
 from dosecurve.stats.kaplan_meier import (
     ALL,
-    find_quantile,
     fit_by_stratum,
     improved_by_session,
     kaplan_meier,
     median_table,
+    read_curve,
 )
 
 COLUMNS = ["method", "stratum", "measure", "session", "improved", "ci_lower", "ci_upper", "note"]
@@ -253,20 +253,6 @@ def _curve(time, event, client, session, after, keep):
     return times, n, dd, surv
 
 
-def _read_arrays(times: np.ndarray, surv: np.ndarray, sessions: Sequence[int]) -> dict:
-    """1 - S at each session (NaN beyond the last time) and the median (R's rule)."""
-    out = {}
-    for k in sessions:
-        if not len(times) or k > times[-1]:
-            out[f"improved_{k}"] = np.nan
-            continue
-        i = np.searchsorted(times, k, side="right")
-        out[f"improved_{k}"] = 1 - (surv[i - 1] if i else 1.0)
-    x = np.r_[0.0, times.astype(float)]
-    out["median"] = find_quantile(x, np.r_[0.0, 1 - surv], 0.5) if len(times) else np.nan
-    return out
-
-
 def _cluster_resample(client_cluster: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Client indices of one bootstrap replicate: whole clusters drawn with replacement (one
     vectorised pass: the drawn clusters' runs of clients, concatenated)."""
@@ -327,7 +313,7 @@ def ending_sensitivity(
                     after,
                     keep,
                 )
-                result[name] = _read_arrays(curve[0], curve[3], sessions_at)
+                result[name] = read_curve(curve[0], curve[3], sessions_at)
         return result
 
     # plain Kaplan-Meier and the bounds, with Greenwood limits, on every client

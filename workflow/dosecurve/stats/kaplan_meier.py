@@ -245,3 +245,23 @@ def improved_by_session(fit: StrataCurves, sessions: Sequence[int]) -> pd.DataFr
             )
     columns = ["stratum", "session", "improved", "ci_lower", "ci_upper", "at_risk"]
     return pd.DataFrame(rows, columns=columns)
+
+
+def read_curve(times: np.ndarray, surv: np.ndarray, sessions: Sequence[int]) -> dict[str, float]:
+    """From a survival step function given as arrays (distinct ``times``, ``surv`` after
+    each): ``improved_<k>`` = 1 - S(k) at each session (NaN beyond the last time) and the
+    ``median`` (R's rule, as ``km_quantile``). For curves rebuilt many times (bootstraps).
+
+    >>> read_curve(np.array([2.0, 4.0]), np.array([0.6, 0.3]), [1, 3, 5])
+    {'improved_1': 0.0, 'improved_3': 0.4, 'improved_5': nan, 'median': 4.0}
+    """
+    out: dict[str, float] = {}
+    for k in sessions:
+        if not len(times) or k > times[-1]:
+            out[f"improved_{k}"] = np.nan
+            continue
+        i = int(np.searchsorted(times, k, side="right"))
+        out[f"improved_{k}"] = float(1 - (surv[i - 1] if i else 1.0))
+    x = np.r_[0.0, np.asarray(times, float)]
+    out["median"] = find_quantile(x, np.r_[0.0, 1 - surv], 0.5) if len(times) else np.nan
+    return out
