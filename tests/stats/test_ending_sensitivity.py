@@ -106,7 +106,7 @@ STRATA = [b.name for b in PRESET_BANDS["core-om"]]
 def test_plain_rows_equal_the_kaplan_meier_tables_and_bounds_enclose_them():
     sessions, events, _ = simulate(400)
     settings = es.Settings(bootstrap=0, imputations=2)
-    table, tipping = es.ending_sensitivity(
+    table, tipping, _ = es.ending_sensitivity(
         sessions, events, STRATA, [8, 26], CORE, settings=settings
     )
     fit = fit_by_stratum(events, STRATA)
@@ -169,7 +169,7 @@ def test_ipcw_corrects_the_plain_curve_towards_the_truth(
     and holds it within its bootstrap CI at most of them."""
     sessions, events, truth = simulate(2500, **mechanism)
     settings = es.Settings(bootstrap=40, imputations=1)
-    table, _ = es.ending_sensitivity(
+    table, _, _ = es.ending_sensitivity(
         sessions, events, STRATA, [13, 26, 52], CORE, settings=settings
     )
     eligible = events[events["eligible"]].merge(truth, on="client")
@@ -192,7 +192,7 @@ def test_an_ending_model_on_session_alone_gives_the_plain_curve():
     # with nothing but session in the model the stabilised weights are all 1
     sessions, events, _ = simulate(300, good_enough_rate=0.15)
     settings = es.Settings(bootstrap=0, imputations=1, covariates=())
-    table, _ = es.ending_sensitivity(sessions, events, STRATA, [13, 26], CORE, settings=settings)
+    table, _, _ = es.ending_sensitivity(sessions, events, STRATA, [13, 26], CORE, settings=settings)
     rows = table[table["measure"] == "improved"].set_index(["method", "stratum", "session"])
     for (method, stratum, session), row in rows.iterrows():
         if method == "ipcw" and np.isfinite(row["improved"]):

@@ -23,11 +23,16 @@ COUNT_COLUMNS = (
     "dropouts",
     "n_clients",
     "n_rows",
+    "n_improved",
 )
+# a percentage (and its interval) built on a hidden count is hidden with it
 PERCENT_COLUMNS = ("percent",)
+PERCENT_LIMITS = ("ci_lower", "ci_upper")
+# percentiles of fewer scores than min_cell describe those few clients
+QUANTILE_COLUMNS = ("p10", "p50", "p90")
 # Estimates read off fewer clients than min_cell at risk are hidden with their count: a
 # proportion improved among three clients at risk tells about those three.
-AT_RISK_ESTIMATES = ("improved", "ci_lower", "ci_upper")
+AT_RISK_ESTIMATES = ("improved", "probability", "ci_lower", "ci_upper")
 # In a table of estimates with their own count (``tables/estimands.csv``: one ``value`` per
 # row, ``n`` the clients it is read from), the estimate and its limits are hidden with it.
 ROW_ESTIMATES = ("value", "ci_lower", "ci_upper")
@@ -62,6 +67,12 @@ def suppress(table: pd.DataFrame, min_cell: int | None) -> pd.DataFrame:
         ]
         out[column] = pd.Series(shown, index=out.index, dtype=object).where(~small, label)
     for column in PERCENT_COLUMNS:
+        if column in out:
+            out[column] = out[column].astype(object).where(~hidden, label)
+            for limit in PERCENT_LIMITS:
+                if limit in out:
+                    out[limit] = out[limit].astype(object).where(~hidden, label)
+    for column in QUANTILE_COLUMNS:
         if column in out:
             out[column] = out[column].astype(object).where(~hidden, label)
     if "value" in out:

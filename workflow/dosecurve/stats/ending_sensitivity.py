@@ -37,6 +37,7 @@ from dosecurve.stats.kaplan_meier import (
     median_table,
     read_curve,
 )
+from dosecurve.stats.review_points import COLUMNS as REVIEW_COLUMNS
 
 COLUMNS = ["method", "stratum", "measure", "session", "improved", "ci_lower", "ci_upper", "note"]
 TIPPING_COLUMNS = ["delta", "statistic", "p_value", "direction", "conclusion_changed", "note"]
@@ -276,8 +277,11 @@ def ending_sensitivity(
     settings: Settings = Settings(),
     conf_level: float = 0.95,
     conf_type: str = "log-log",
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The ``ending_sensitivity`` table (``COLUMNS``) and the tipping-point table."""
+    review_pairs: Sequence[tuple[int, int]] = (),
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The ``ending_sensitivity`` table (``COLUMNS``), the tipping-point table, and the
+    IPCW review points (``dosecurve.stats.review_points.COLUMNS``, method ``ipcw``): for
+    each ``(k, m)`` of ``review_pairs``, 1 - S(k + m) / S(k) of the weighted curves."""
     data = events.loc[events["eligible"].astype(bool)].reset_index(drop=True)
     data = data.assign(time=data["time"].astype(np.int64), event=data["event"].astype(int))
     everyone = data
@@ -313,8 +317,16 @@ def ending_sensitivity(
                     after,
                     keep,
                 )
-                result[name] = read_curve(curve[0], curve[3], sessions_at)
+                values = read_curve(curve[0], curve[3], read_at)
+                for k, m in review_pairs:  # NaN beyond follow-up or once S(k) is 0
+                    still = 1 - values[f"improved_{k}"]
+                    values[f"review_{k}_{m}"] = (
+                        1 - (1 - values[f"improved_{k + m}"]) / still if still > 0 else np.nan
+                    )
+                result[name] = values
         return result
+
+    read_at = sorted({*sessions_at, *(s for k, m in review_pairs for s in (k, k + m))})
 
     # plain Kaplan-Meier and the bounds, with Greenwood limits, on every client
     ended = (everyone["event"] == 0) & (everyone["end_reason"].astype(str) != "ongoing")
@@ -331,7 +343,11 @@ def ending_sensitivity(
         out += _km_rows(method, frame, strata, sessions_at, conf_level, conf_type)
 
     if data.empty:
-        return pd.DataFrame(out, columns=COLUMNS), pd.DataFrame(columns=TIPPING_COLUMNS)
+        return (
+            pd.DataFrame(out, columns=COLUMNS),
+            pd.DataFrame(columns=TIPPING_COLUMNS),
+            pd.DataFrame(columns=REVIEW_COLUMNS),
+        )
     weights = ipcw_weights(rows, settings.truncate, settings.covariates)
     stratum_code = data["stratum"].astype(str).map(codes).fillna(-1).to_numpy(int)
     arrays = {
@@ -381,8 +397,14 @@ def ending_sensitivity(
         + ("therapists" if cluster.dtype.kind in "OUS" else "clients")
         + (f"; on a seeded sample of {settings.max_clients} clients" if sampled else "")
     )
+    review: list[dict[str, object]] = []
     for name, values in point.items():
         for key, value in values.items():
+            if (
+                key.startswith("improved_")
+                and int(key.removeprefix("improved_")) not in sessions_at
+            ):
+                continue
             draws = np.array([r.get(name, {}).get(key, np.nan) for r in replicates], float)
             draws = draws[np.isfinite(draws)]
             low, high = (
@@ -392,11 +414,35 @@ def ending_sensitivity(
             )
             if key == "median":
                 out.append(_row("ipcw", name, "median", value, 0.5, low, high, note))
+            elif key.startswith("review_"):
+                k, m = (int(v) for v in key.removeprefix("review_").split("_"))
+                part = data if name == ALL else data.loc[data["stratum"] == name]
+                at_risk = int((part["time"] > k).sum())
+                beyond = not np.isfinite(value)
+                review.append(
+                    dict(
+                        zip(
+                            REVIEW_COLUMNS,
+                            [
+                                "ipcw",
+                                name,
+                                k,
+                                m,
+                                value,
+                                low,
+                                high,
+                                at_risk,
+                                "beyond follow-up" if beyond else note,
+                            ],
+                            strict=True,
+                        )
+                    )
+                )
             else:
                 k = int(key.removeprefix("improved_"))
                 out.append(_row("ipcw", name, "improved", k, value, low, high, note))
     tipping = tipping_point(everyone, strata, settings)
-    return pd.DataFrame(out, columns=COLUMNS), tipping
+    return pd.DataFrame(out, columns=COLUMNS), tipping, pd.DataFrame(review, columns=REVIEW_COLUMNS)
 
 
 def _row(method, stratum, measure, session, improved, low, high, note=""):
