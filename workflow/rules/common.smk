@@ -33,6 +33,7 @@ with open(os.path.join(workflow.basedir, "workflow/schemas/config.schema.yaml"))
 DATASETS = expand_datasets(config)
 ANALYSIS = analysis_settings(config)
 PRIVACY = (config.get("privacy") or {}).get("min_cell")
+SHOW_THERAPISTS = bool((config.get("privacy") or {}).get("show_therapists", False))
 POOLS = [name for name, s in SETTINGS.items() if s.kind == "pooled"]
 SIMULATED = [name for name, s in SETTINGS.items() if s.kind == "simulated"]
 UNITS = {name: s.time_unit for name, s in SETTINGS.items()}
@@ -76,9 +77,16 @@ def canonical(value):
 
 # The analysis section as plain data: Snakemake compares params by value, and a dataclass is
 # invisible to it (a changed setting would leave stale results). Keys read by one step only
-# (the report's primary_estimand, the ending sensitivity's and the cluster bootstrap's
-# settings) are left out, so that changing one re-runs that step alone.
-OWN_STEP_KEYS = ("primary_estimand", "ending_sensitivity", "cluster_bootstrap")
+# (the report's primary_estimand, the ending sensitivity's, the cluster bootstrap's and the
+# growth models' settings; the review points, read by the ending sensitivity and the review
+# points step) are left out, so that changing one re-runs those steps alone.
+OWN_STEP_KEYS = (
+    "primary_estimand",
+    "ending_sensitivity",
+    "cluster_bootstrap",
+    "growth",
+    "review_points",
+)
 ANALYSIS_PARAMS = canonical(
     {k: v for k, v in (config.get("analysis") or {}).items() if k not in OWN_STEP_KEYS}
 )

@@ -4,8 +4,8 @@ then the strata compared and the answer under each event definition.
 INPUTS:  results/{dataset}/events.parquet, results/{dataset}/events_by_definition.parquet
 OUTPUTS: results/{dataset}/tables/{km_curves,median_sessions,quantiles,improved_by_session,
          restricted_mean}.csv (rule survival); results/{dataset}/tables/estimands.csv (rule
-         estimands); results/{dataset}/tables/{ending_sensitivity,ending_tipping_point}.csv
-         (rule ending_sensitivity, which also reads sessions.parquet);
+         estimands); results/{dataset}/tables/{ending_sensitivity,ending_tipping_point,
+         ending_review_points}.csv (rule ending_sensitivity, which also reads sessions.parquet);
          results/{dataset}/tables/cluster_bootstrap.csv (rule cluster_bootstrap);
          results/{dataset}/tables/{logrank,logrank_pairwise,competing_risks,
          competing_risks_tests,sensitivity}.csv
@@ -87,6 +87,7 @@ rule ending_sensitivity:
     output:
         table=path_of("ending_sensitivity"),
         tipping=path_of("tipping_point"),
+        review=path_of("ending_review_points"),
     log:
         "results/{dataset}/logs/ending_sensitivity.log",
     benchmark:
@@ -101,6 +102,7 @@ rule ending_sensitivity:
         conf_type=ANALYSIS.conf_type,
         improved_at=improved_at,
         ending=analysis_key("ending_sensitivity"),
+        review=analysis_key("review_points"),
     script:
         "../scripts/ending_sensitivity.py"
 

@@ -16,6 +16,15 @@ REFERENCES = (
     "Aalen, O. O., & Johansen, S. (1978). An empirical transition matrix for non-homogeneous "
     "Markov chains based on censored observations. Scandinavian Journal of Statistics, 5(3), "
     "141-150.",
+    "Baldwin, S. A., Berkeljon, A., Atkins, D. C., Olsen, J. A., & Nielsen, S. L. (2009). Rates "
+    "of change in naturalistic psychotherapy: contrasting dose-effect and good-enough level "
+    "models of change. Journal of Consulting and Clinical Psychology, 77(2), 203-211.",
+    "Barkham, M., Connell, J., Stiles, W. B., Miles, J. N. V., Margison, F., Evans, C., & "
+    "Mellor-Clark, J. (2006). Dose-effect relations and responsive regulation of treatment "
+    "duration: the good enough level. Journal of Consulting and Clinical Psychology, 74(1), "
+    "160-167.",
+    "Bates, D., Mächler, M., Bolker, B., & Walker, S. (2015). Fitting linear mixed-effects "
+    "models using lme4. Journal of Statistical Software, 67(1), 1-48.",
     "Brookmeyer, R., & Crowley, J. (1982). A confidence interval for the median survival time. "
     "Biometrics, 38(1), 29-41.",
     "Clopper, C. J., & Pearson, E. S. (1934). The use of confidence or fiducial limits "
@@ -30,6 +39,9 @@ REFERENCES = (
     "of a competing risk. Journal of the American Statistical Association, 94(446), 496-509.",
     "Grambsch, P. M., & Therneau, T. M. (1994). Proportional hazards tests and diagnostics "
     "based on weighted residuals. Biometrika, 81(3), 515-526.",
+    "Finch, A. E., Lambert, M. J., & Schaalje, B. G. (2001). Psychotherapy quality control: "
+    "the statistical generation of expected recovery curves for integration into an early "
+    "warning system. Clinical Psychology & Psychotherapy, 8(4), 231-242.",
     "Gray, R. J. (1988). A class of K-sample tests for comparing the cumulative incidence of "
     "a competing risk. The Annals of Statistics, 16(3), 1141-1154.",
     "Holm, S. (1979). A simple sequentially rejective multiple test procedure. Scandinavian "
@@ -46,6 +58,9 @@ REFERENCES = (
     "Mölder, F., et al. (2021). Sustainable data analysis with Snakemake. F1000Research, 10, 33.",
     "Nordmo, M., Monsen, J. T., Høglend, P. A., & Solbakken, O. A. (2021). Investigating the "
     "dose-response effect in open-ended psychotherapy. Psychotherapy Research.",
+    "Stulz, N., Lutz, W., Kopta, S. M., Minami, T., & Saunders, S. M. (2013). Dose-effect "
+    "relationship in routine outpatient psychotherapy: does treatment duration matter? "
+    "Journal of Counseling Psychology, 60(4), 593-600.",
     "Therneau, T. M., & Grambsch, P. M. (2000). Modeling survival data: extending the Cox "
     "model. Springer.",
     "Turnbull, B. W. (1976). The empirical distribution function with arbitrarily grouped, "

@@ -11,6 +11,7 @@ import pandas as pd
 
 from dosecurve.config import DatasetSettings
 from dosecurve.labels import Clock
+from dosecurve.report.change import change_sections
 from dosecurve.report.estimands import (
     benchmark_table,
     ending_sentence,
@@ -70,6 +71,11 @@ class ReportTables:
     provenance: pd.DataFrame | None = None
     calibration: pd.DataFrame | None = None
     by_dataset: pd.DataFrame | None = None
+    growth_models: pd.DataFrame | None = None
+    gel_test: pd.DataFrame | None = None
+    recovery_by_length: pd.DataFrame | None = None
+    therapist_effects: pd.DataFrame | None = None
+    review_points: pd.DataFrame | None = None
 
 
 def render_report(
@@ -87,6 +93,7 @@ def render_report(
     clock: Clock | None = None,
     primary_estimand: str = "if_continued",
     primary_definition: str = "csi",
+    lower_is_better: bool = True,
 ) -> str:
     """Render the whole report as one HTML string with the figures embedded.
 
@@ -289,6 +296,7 @@ def render_report(
             "beside Howard's line through 50 % by 8 and 75 % by 26 sessions.",
         ),
         *fig("dose_response"),
+        *change_sections(t, fig, clock, strata, lower_is_better),
         *(
             [
                 "<h2>Beside published benchmarks</h2>",
@@ -419,4 +427,5 @@ def render_dataset_report(
         primary_estimand=str((analysis or {}).get("primary_estimand", "if_continued")),
         primary_definition=settings.primary.name,
         effective_config=effective_config,
+        lower_is_better=settings.instrument.lower_is_better,
     )

@@ -1,0 +1,201 @@
+"""The report's sections on change over sessions: dose effect or good-enough level (growth
+models and the GEL test), therapist effects, and review points for routine outcome
+monitoring; with the plain-words sentences each leads with."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from dosecurve.labels import Clock
+from dosecurve.report.sections import optional
+from dosecurve.stats.kaplan_meier import ALL
+from dosecurve.stats.therapist_effects import RATE, TIME
+
+
+def change_sections(
+    t: Any,
+    fig: Callable[[str], list[str]],
+    clock: Clock,
+    strata: Sequence[str],
+    lower_is_better: bool = True,
+) -> list[str]:
+    """The three sections, from the report's tables (``ReportTables``) and figures."""
+    parts: list[str] = []
+    if t.gel_test is not None:
+        parts += [
+            "<h2>Dose effect or good-enough level?</h2>",
+            f"<p id='gel'>{gel_verdict(t.gel_test, lower_is_better=lower_is_better)}</p>",
+            *optional(
+                "Growth models",
+                t.growth_models,
+                "Linear mixed models of the score on time with a random intercept and slope "
+                "per client (and per therapist when known), fitted by maximum likelihood as R "
+                "lme4::lmer(REML = FALSE): linear (time = session, a constant dose effect) and "
+                "log (time = log(1 + session), change fastest early); the lower AIC fits "
+                "better. Variance components in squared score points.",
+            ),
+            *fig("gel_trajectories"),
+            *optional(
+                "Rate of change by treatment length",
+                t.gel_test,
+                "The linear growth model with a time x length-band interaction: the rate of "
+                "change per session in each band of sessions attended (Wald CI), the Wald test "
+                "that the rates differ, and their linear trend over the bands.",
+            ),
+            *optional(
+                "Recovery by treatment length",
+                t.recovery_by_length,
+                "Clinically significant improvement at termination (first against last "
+                "assessment) per band of sessions attended, with exact (Clopper-Pearson) "
+                "intervals, as Barkham et al. (2006) tabulated it: under the good-enough level "
+                "model it falls with sessions attended.",
+            ),
+        ]
+    if t.therapist_effects is not None:
+        parts += [
+            "<h2>Therapist effects</h2>",
+            f"<p id='therapists'>{therapist_sentence(t.therapist_effects)}</p>",
+            *optional(
+                "Therapists' share of the variance",
+                t.therapist_effects,
+                "Rate of change: the therapist level's share of the between-client variance in "
+                "the per-session slope (linear growth model). Time to improvement: the "
+                "therapist random intercept of a discrete-time (complementary log-log) model "
+                "on log session and intake, as a share of the latent variance (pi^2/6 for the "
+                "residual).",
+            ),
+            *fig("therapist_caterpillar"),
+        ]
+    if t.review_points is not None:
+        parts += [
+            "<h2>Review points for outcome monitoring</h2>",
+            f"<p id='review-points'>{review_sentence(t.review_points, strata)}</p>",
+            *fig("review_points"),
+            *optional(
+                "Chance of improving from a review point",
+                t.review_points,
+                f"For a client not improved by {clock.singular} from_session, the chance of "
+                "improving within the next `within`: 1 - S(k + m) / S(k), km from the "
+                "Kaplan-Meier curve (Greenwood CI; at_risk: clients still not improved and in "
+                "therapy after k), ipcw from the curve weighted for why clients stop "
+                "(bootstrap CI).",
+            ),
+            *fig("expected_recovery"),
+        ]
+    return parts
+
+
+SHARE_WORDS = {
+    RATE: "the between-client variance in the rate of change per session",
+    TIME: "the variance in time to improvement (latent scale)",
+}
+
+
+def therapist_sentence(table: pd.DataFrame) -> str:
+    """How much therapists differ, in words."""
+    said = []
+    for row in table.itertuples():
+        share = pd.to_numeric(pd.Series([row.share]), errors="coerce").iloc[0]
+        if np.isnan(share):
+            said.append(f"{row.measure}: {row.note}")
+            continue
+        lo, hi = (
+            pd.to_numeric(pd.Series([v]), errors="coerce").iloc[0]
+            for v in (row.ci_lower, row.ci_upper)
+        )
+        interval = "" if np.isnan(lo) else f" ({100 * lo:.1f} to {100 * hi:.1f} %)"
+        what = SHARE_WORDS.get(str(row.measure), f"the variance in {row.measure}")
+        said.append(f"{100 * share:.1f} %{interval} of {what}")
+    return "Therapists accounted for " + "; ".join(said) + "."
+
+
+def gel_verdict(gel: pd.DataFrame, alpha: float = 0.05, lower_is_better: bool = True) -> str:
+    """The plain-words reading of ``gel_test.csv`` for the report: the direction only when
+    the trend over the bands is significant at ``alpha``."""
+    rows = gel.set_index("band") if "band" in gel else pd.DataFrame()
+    if "trend" not in rows.index:
+        note = str(gel["note"].iloc[0]) if len(gel) else "no growth model"
+        return f"The good-enough-level test was not run: {note}."
+    inter, trend = rows.loc["interaction"], rows.loc["trend"]
+    p_inter, p_trend = float(inter["p_value"]), float(trend["p_value"])
+    test = (
+        f"time x length band, chi-square({int(inter['df'])}) = {float(inter['statistic']):.1f}, "
+        f"{_p(p_inter)}; linear trend over the bands {_p(p_trend)}"
+    )
+    bands = rows.drop(index=["interaction", "trend"])
+    rate = pd.to_numeric(bands["rate"], errors="coerce") * (-1 if lower_is_better else 1)
+    fastest, slowest = rate.idxmax(), rate.idxmin()
+    spread = (
+        f" Improvement was fastest in the {fastest}-session band ({rate[fastest]:.2f} points "
+        f"per session) and slowest in the {slowest}-session band ({rate[slowest]:.2f})."
+    )
+    if p_trend < alpha and float(trend["rate"]) < 0:
+        verdict = (
+            "Shorter treatments showed faster change per session, consistent with the "
+            f"good-enough level model ({test})."
+        )
+    elif p_trend < alpha:
+        verdict = (
+            "Longer treatments showed faster change per session, the opposite of the "
+            f"good-enough level pattern ({test})."
+        )
+    elif p_inter < alpha:
+        verdict = (
+            "The rate of change per session differed between treatment lengths, but not in "
+            f"one direction across them ({test})."
+        )
+    else:
+        verdict = (
+            "The rate of change per session did not differ clearly between treatment lengths "
+            f"({test}): no evidence for the good-enough level pattern over a common dose "
+            "effect."
+        )
+    return (
+        f"{verdict}{spread} Both a dose effect and a good-enough level can hold in one "
+        "service; the test compares clients who ended after different numbers of sessions, "
+        "not one client given more sessions."
+    )
+
+
+def _p(p: float) -> str:
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def review_sentence(table: pd.DataFrame, strata: Sequence[str]) -> str:
+    """One sentence for clinicians: per stratum, the chance of improving by a later review
+    point for a client not improved at an earlier one (session 13 and 13 more when
+    tabulated)."""
+    km = table.loc[(table["method"] == "km")]
+    km = km.loc[pd.to_numeric(km["probability"], errors="coerce").notna()]
+    if km.empty:
+        return ""
+    k = 13 if (km["from_session"] == 13).any() else int(km["from_session"].iloc[len(km) // 2])
+    part = km.loc[km["from_session"] == k]
+    m = 13 if (part["within"] == 13).any() else int(part["within"].max())
+    part = part.loc[part["within"] == m].set_index("stratum")
+    said = [
+        f"a {name} client {_pct(part.loc[name])}"
+        for name in [*strata, ALL]
+        if name in part.index and name != ALL
+    ]
+    if not said and ALL in part.index:
+        said = [f"a client {_pct(part.loc[ALL])}"]
+    if not said:
+        return ""
+    return (
+        f"For a client not improved by session {k}, the estimated chance of improving by "
+        f"session {k + m} (Kaplan-Meier, if therapy continued): " + "; ".join(said) + "."
+    )
+
+
+def _pct(row: pd.Series) -> str:
+    p, lo, hi = (
+        pd.to_numeric(row[c], errors="coerce") for c in ("probability", "ci_lower", "ci_upper")
+    )
+    if np.isnan(lo) or np.isnan(hi):
+        return f"{100 * p:.0f} %"
+    return f"{100 * p:.0f} % ({100 * lo:.0f} to {100 * hi:.0f} %)"
