@@ -45,6 +45,8 @@ ANALYSIS_CHANGES = {
     "primary_estimand": "during_therapy",
     "ending_sensitivity": {"bootstrap": 20, "seed": 3},
     "cluster_bootstrap": {"replicates": 20},
+    "growth": {"length_bands": [4, 10], "max_clients": 50},
+    "review_points": {"at": [2, 4], "within": [2, 6]},
 }
 DATASET_CHANGES = {
     "severity": {"bands": [{"name": "all_clinical", "from": 10}]},
@@ -153,8 +155,14 @@ def test_each_analysis_key_reruns_the_estimates_but_never_reads_the_data_again(b
     assert "report" in planned  # every label and number follows the settings
     if key == "primary_estimand":  # which estimand leads the answer: the report alone
         assert planned - {"all"} == {"report"}, planned
-    if key in ("ending_sensitivity", "cluster_bootstrap"):  # its own step, and what shows it
-        assert key in planned and not planned & {"survival", "estimands", "compare_strata"}
+    if key in ("ending_sensitivity", "cluster_bootstrap", "growth"):  # its own step, and what
+        assert key in planned  # shows it
+        assert not planned & {"survival", "estimands", "compare_strata"}, planned
+    if key == "growth":
+        assert not planned & {"ending_sensitivity", "review_points", "cluster_bootstrap"}
+    if key == "review_points":  # read by the ending sensitivity (IPCW rows) and its own step
+        assert {"ending_sensitivity", "review_points"} <= planned
+        assert not planned & {"survival", "estimands", "compare_strata", "growth"}, planned
 
 
 @pytest.mark.parametrize(

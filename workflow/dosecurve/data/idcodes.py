@@ -78,3 +78,18 @@ def cluster_labels(therapist: pd.Series, client: pd.Series | None) -> np.ndarray
         names = np.arange(len(labels)).astype(str) if client is None else client.astype(str)
         labels[missing] = "unknown therapist: " + np.asarray(names, dtype=object)[missing]
     return labels.astype(str)
+
+
+def codes_in(clients: pd.Series, ids: pd.Index) -> np.ndarray:
+    """Each row's position of its client in ``ids`` (text), -1 when not there: one lookup
+    per distinct id when the rows' ids are categorical (tens of millions of session rows
+    never become text objects).
+
+    >>> codes_in(pd.Series(["b", "a", "c", "b"], dtype="category"), pd.Index(["b", "c"]))
+    array([ 0, -1,  1,  0])
+    """
+    if isinstance(clients.dtype, pd.CategoricalDtype):
+        per_category = ids.get_indexer(clients.cat.categories.astype(str))
+        codes = clients.cat.codes.to_numpy()
+        return np.where(codes >= 0, per_category[codes], -1)
+    return ids.get_indexer(clients.astype(str))

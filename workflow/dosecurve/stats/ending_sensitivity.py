@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from dosecurve.data.idcodes import codes_in
 from dosecurve.measures.instruments import Instrument
 from dosecurve.stats.kaplan_meier import (
     ALL,
@@ -102,13 +103,7 @@ def assessment_rows(
     and session; clients keep the order of ``events``."""
     data = events.loc[events["eligible"].astype(bool)]
     data = data[["client", "time", "event", "baseline", "stratum"]].reset_index(drop=True)
-    ids = pd.Index(data["client"].astype(str))
-    clients = sessions["client"]
-    if isinstance(clients.dtype, pd.CategoricalDtype):  # one lookup per distinct id
-        per_category = ids.get_indexer(clients.cat.categories.astype(str))
-        row_code = np.where(clients.cat.codes >= 0, per_category[clients.cat.codes], -1)
-    else:
-        row_code = ids.get_indexer(clients.astype(str))
+    row_code = codes_in(sessions["client"], pd.Index(data["client"].astype(str)))
     keep_rows = (row_code >= 0) & sessions["score"].notna().to_numpy()
     scored = sessions.loc[keep_rows, ["session", "score"]].assign(code=row_code[keep_rows])
     scored = scored.sort_values(["code", "session"], kind="stable")

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from dosecurve.data.idcodes import codes_in
 from dosecurve.measures.instruments import Instrument
 from dosecurve.stats.distributions import chi2_sf, normal_quantile, normal_sf
 from dosecurve.stats.estimands import proportion_interval
@@ -102,9 +103,11 @@ class Settings:
 @dataclass(frozen=True)
 class GrowthData:
     """The rows the models use: eligible clients' scored assessments (intake = session 0),
-    with each client's length band, and what was sampled."""
+    ``client`` a position in ``clients`` (their ids), with each client's sessions attended
+    (``attended``), length band and therapist; and what was sampled."""
 
     rows: pd.DataFrame
+    clients: np.ndarray
     n_eligible: int
     sampled: bool
     seed: int
@@ -113,10 +116,9 @@ class GrowthData:
     def note(self) -> str:
         if not self.sampled:
             return ""
-        n = self.rows["client"].nunique()
         return (
-            f"fitted on a random sample of {n:,} of {self.n_eligible:,} clients (seed "
-            f"{self.seed}; analysis.growth.max_clients)"
+            f"fitted on a random sample of {len(self.clients):,} of {self.n_eligible:,} "
+            f"clients (seed {self.seed}; analysis.growth.max_clients)"
         )
 
 
@@ -146,21 +148,34 @@ def length_band(attended: pd.Series, bands: Sequence[int]) -> pd.Series:
 
 def growth_data(sessions: pd.DataFrame, events: pd.DataFrame, settings: Settings) -> GrowthData:
     """The eligible clients' scored rows, sampled above ``settings.max_clients``."""
-    eligible = events.loc[events["eligible"].astype(bool)]
-    clients = eligible["client"].astype(str).to_numpy()
-    sampled = len(clients) > settings.max_clients
+    eligible = events.loc[events["eligible"].astype(bool)].reset_index(drop=True)
+    sampled = len(eligible) > settings.max_clients
     if sampled:
         rng = np.random.default_rng(settings.seed)
-        clients = np.sort(rng.choice(clients, settings.max_clients, replace=False))
-    keep = sessions["client"].astype(str).isin(clients) & sessions["score"].notna()
-    rows = sessions.loc[keep, ["client", "session", "score"]].copy()
-    rows["client"] = rows["client"].astype(str)
-    info = eligible.assign(client=eligible["client"].astype(str)).set_index("client")
-    rows["attended"] = rows["client"].map(info["sessions_attended"]).astype(float).to_numpy()
-    rows["band"] = length_band(rows["attended"], settings.length_bands)
-    if "therapist" in info:
-        rows["therapist"] = rows["client"].map(info["therapist"])
-    return GrowthData(rows.reset_index(drop=True), len(eligible), sampled, settings.seed)
+        pick = np.sort(rng.choice(len(eligible), settings.max_clients, replace=False))
+        eligible = eligible.iloc[pick].reset_index(drop=True)
+    clients = eligible["client"].astype(str).to_numpy()
+    code = codes_in(sessions["client"], pd.Index(clients))
+    keep = (code >= 0) & sessions["score"].notna().to_numpy()
+    code = code[keep]
+    attended = eligible["sessions_attended"].astype(float).to_numpy()[code]
+    rows = pd.DataFrame(
+        {
+            "client": code,
+            "session": sessions["session"].to_numpy()[keep],
+            "score": sessions["score"].to_numpy(float)[keep],
+            "attended": attended,
+            "band": length_band(pd.Series(attended), settings.length_bands).to_numpy(),
+        }
+    )
+    if "therapist" in eligible:
+        therapist = eligible["therapist"]
+        rows["therapist"] = np.where(
+            therapist.isna().to_numpy()[code], None, therapist.astype(str).to_numpy()[code]
+        )
+    return GrowthData(
+        rows, clients, len(events.loc[events["eligible"].astype(bool)]), sampled, settings.seed
+    )
 
 
 def _codes(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray | None, str]:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from dosecurve.data.idcodes import codes_in
 from dosecurve.stats.distributions import normal_quantile
 from dosecurve.stats.kaplan_meier import ALL, confidence_limits
 
@@ -147,11 +148,15 @@ def expected_recovery(
     their scores (R ``quantile(type = 7)``)."""
     data = events.loc[events["eligible"].astype(bool)]
     data = data.loc[data["event"].astype(int) == 1]
-    stratum = data.assign(client=data["client"].astype(str)).set_index("client")["stratum"]
-    rows = sessions.loc[sessions["score"].notna(), ["client", "session", "score"]]
-    rows = rows.assign(client=rows["client"].astype(str))
-    rows = rows.loc[rows["client"].isin(stratum.index)]
-    rows = rows.assign(stratum=rows["client"].map(stratum).astype(str))
+    code = codes_in(sessions["client"], pd.Index(data["client"].astype(str)))
+    keep = (code >= 0) & sessions["score"].notna().to_numpy()
+    rows = pd.DataFrame(
+        {
+            "session": sessions["session"].to_numpy()[keep],
+            "score": sessions["score"].to_numpy(float)[keep],
+            "stratum": data["stratum"].astype(str).to_numpy()[code[keep]],
+        }
+    )
     parts = [(s, rows[rows["stratum"] == s]) for s in strata] + [(ALL, rows)]
     out = []
     for name, part in parts:

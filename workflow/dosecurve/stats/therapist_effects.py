@@ -155,8 +155,7 @@ def therapist_effects(
             rate = fit.beta[1] + fit.therapist_effects[:, 1]
             se = np.sqrt(fit.therapist_cond_var[:, 1, 1])
             estimates.append(_estimates(RATE, ids, rate, rate - z * se, rate + z * se, caseload))
-    sample = set(data.rows["client"])
-    part = eligible.loc[eligible["client"].astype(str).isin(sample)]
+    part = eligible.loc[eligible["client"].astype(str).isin(data.clients)]
     frailty = FrailtyModel(part)
     if part["event"].astype(int).sum() < 10:
         shares.append({"measure": TIME, "note": "not estimable: fewer than 10 improvements"})
