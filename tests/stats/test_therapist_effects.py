@@ -123,3 +123,22 @@ def test_not_estimable_without_therapists():
     shares, estimates = therapist_effects(data, fits["linear"], events)
     assert shares["note"].str.startswith("not estimable: therapists not known").all()
     assert shares["share"].isna().all() and estimates.empty
+
+
+def test_rate_share_is_lmer_variance_components_share():
+    """The share of the slope variance from lmer's components on the therapist fixture
+    (tests/stats/test_growth.py: VarCorr of the three-level fit):
+    0.0650152709090854 / (0.0650152709090854 + 0.0584348827216932)."""
+    d = pd.read_csv(FIXTURES / "therapist_scores.csv")
+    first = d.groupby("client", as_index=False).agg(
+        therapist=("therapist", "first"), sessions_attended=("session", "max")
+    )
+    events = first.assign(eligible=True, time=1, event=0, baseline=20.0)
+    data = growth.growth_data(d[["client", "session", "score"]], events, growth.Settings())
+    _, fits = growth.growth_models(data)
+    share = therapist_effects(data, fits["linear"], events)[0].set_index("measure").loc[RATE]
+    expected = 0.0650152709090854 / (0.0650152709090854 + 0.0584348827216932)
+    assert share["share"] == pytest.approx(expected, rel=1e-4)
+    assert share["var_therapist"] == pytest.approx(0.0650152709090854, rel=1e-4)
+    assert share["ci_lower"] < share["share"] < share["ci_upper"]
+    assert share["therapists"] == 30

@@ -403,7 +403,7 @@ def recovery_by_length(
     if "met_at_end" not in data or data.empty:
         return _not_estimable(RECOVERY_COLUMNS, "no scores at termination", band="")
     band = length_band(data["sessions_attended"].astype(float), bands)
-    met = data["met_at_end"].fillna(False).astype(bool)
+    met = data["met_at_end"].astype("boolean").fillna(False).astype(bool)
     out = []
     for label, low, high in band_labels(bands):
         part = met[band == label]
