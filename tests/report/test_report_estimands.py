@@ -138,3 +138,22 @@ def test_a_sparse_schedule_leads_with_the_interval_readings_and_names_a_disagree
     assert "it is 20, outside that interval: the right-point reading is biased" in text
     inside = sparse_sentence(interval_table(4.0, right=16.0))
     assert "outside" not in inside and inside.endswith("it is 16.")
+
+
+def test_therapist_sentence_words_each_measure_of_the_table():
+    from dosecurve.report.change import SHARE_WORDS, therapist_sentence
+    from dosecurve.stats.therapist_effects import RATE, TIME
+
+    assert set(SHARE_WORDS) == {RATE, TIME}  # kept in step with the table's measures
+    table = pd.DataFrame(
+        {
+            "measure": [RATE, TIME],
+            "share": [0.105, float("nan")],
+            "ci_lower": [0.03, float("nan")],
+            "ci_upper": [0.31, float("nan")],
+            "note": ["", "not estimable: fewer than 10 improvements"],
+        }
+    )
+    text = therapist_sentence(table)
+    assert "10.5 % (3.0 to 31.0 %) of the between-client variance in the rate of change" in text
+    assert "not estimable: fewer than 10 improvements" in text

@@ -246,13 +246,15 @@ def write(folder: Path, name: str, content: str | bytes) -> str:
 # What the tests below read of each analysable data set: the run makes just these (and the
 # steps they need), so that the catalogue runs in seconds; test_every_analysable_data_set_...
 # (heavy) then runs every step of every analysable data set in the same folder.
+# One degenerate data set runs to its report here (none eligible); the reports of the others
+# are read by the heavy test, which makes them.
 READS = {
     "only_intake": ["flow.csv"],
-    "all_censored": ["report.html"],
+    "all_censored": ["tables/median_sessions.csv", "tables/logrank.csv"],
     "one_client": ["tables/logrank.csv", "tables/median_sessions.csv"],
     "none_eligible": ["report.html"],
     "out_of_order": ["events.parquet"],
-    "empty_stratum": ["report.html"],
+    "empty_stratum": ["events.parquet"],
     "padded_ids": ["events.parquet", "data_checks.csv"],
     "day_first_dates": ["events.parquet"],
 }
@@ -316,10 +318,6 @@ def test_all_censored_gives_no_median_and_no_test(catalogue):
     assert medians["median"].isna().all() and set(medians["note"]) == {"no events"}
     logrank = table(catalogue[0], "all_censored", "tables/logrank.csv")
     assert set(logrank["note"]) == {"not estimable: no events"}
-    assert (
-        "not estimable: no events"
-        in (catalogue[0] / "results/all_censored/report.html").read_text()
-    )
 
 
 def test_one_client_runs_and_labels_the_test(catalogue):
@@ -340,11 +338,6 @@ def test_rows_out_of_order_are_sorted(catalogue):
     ordered = table(catalogue[0], "empty_stratum", "events.parquet")
     shuffled = table(catalogue[0], "out_of_order", "events.parquet")
     pd.testing.assert_frame_equal(ordered, shuffled)
-
-
-def test_empty_stratum_is_noted_in_the_report(catalogue):
-    report = (catalogue[0] / "results/empty_stratum/report.html").read_text()
-    assert "band(s) healthy, low, mild, moderate; they have no row" in report
 
 
 def test_ids_with_spaces_are_one_client_and_counted(catalogue):
@@ -378,6 +371,11 @@ def test_every_analysable_data_set_reaches_its_report(catalogue):
     assert result.returncode == 0, result.stderr[-3000:]
     for name in ANALYSABLE:
         assert (folder / "results" / name / "report.html").exists(), name
+    # what the degenerate reports say
+    report = (folder / "results/all_censored/report.html").read_text()
+    assert "not estimable: no events" in report
+    report = (folder / "results/empty_stratum/report.html").read_text()
+    assert "band(s) healthy, low, mild, moderate; they have no row" in report
 
 
 # Config problems stop the run before anything is done; checked without running Snakemake.

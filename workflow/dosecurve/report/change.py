@@ -13,7 +13,6 @@ import pandas as pd
 from dosecurve.labels import Clock
 from dosecurve.report.sections import optional
 from dosecurve.stats.kaplan_meier import ALL
-from dosecurve.stats.therapist_effects import RATE, TIME
 
 
 def change_sections(
@@ -89,9 +88,11 @@ def change_sections(
     return parts
 
 
+# the measures of tables/therapist_effects.csv (dosecurve.stats.therapist_effects: RATE,
+# TIME) in words; not imported from there, so that the report does not load statsmodels
 SHARE_WORDS = {
-    RATE: "the between-client variance in the rate of change per session",
-    TIME: "the variance in time to improvement (latent scale)",
+    "rate of change per session": "the between-client variance in the rate of change per session",
+    "time to improvement (hazard ratio)": "the variance in time to improvement (latent scale)",
 }
 
 
