@@ -139,7 +139,7 @@ class FrailtyModel:
             negative,
             first.x,
             method="Nelder-Mead",
-            options={"xatol": 1e-8, "fatol": 1e-10, "maxiter": 20000, "maxfev": 20000},
+            options={"xatol": 1e-8, "fatol": 1e-10, "maxfev": 1000},
         )
         best = polish if polish.fun <= first.fun else first
         params = best.x

@@ -149,7 +149,8 @@ def length_band(attended: pd.Series, bands: Sequence[int]) -> pd.Series:
 def growth_data(sessions: pd.DataFrame, events: pd.DataFrame, settings: Settings) -> GrowthData:
     """The eligible clients' scored rows, sampled above ``settings.max_clients``."""
     eligible = events.loc[events["eligible"].astype(bool)].reset_index(drop=True)
-    sampled = len(eligible) > settings.max_clients
+    n_eligible = len(eligible)
+    sampled = n_eligible > settings.max_clients
     if sampled:
         rng = np.random.default_rng(settings.seed)
         pick = np.sort(rng.choice(len(eligible), settings.max_clients, replace=False))
@@ -173,9 +174,7 @@ def growth_data(sessions: pd.DataFrame, events: pd.DataFrame, settings: Settings
         rows["therapist"] = np.where(
             therapist.isna().to_numpy()[code], None, therapist.astype(str).to_numpy()[code]
         )
-    return GrowthData(
-        rows, clients, len(events.loc[events["eligible"].astype(bool)]), sampled, settings.seed
-    )
+    return GrowthData(rows, clients, n_eligible, sampled, settings.seed)
 
 
 def _codes(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray | None, str]:
