@@ -145,6 +145,37 @@ def test_ending_sensitivity_sets_adjusted_estimates_beside_the_plain_ones(clinic
     assert tiny["note"].iloc[0].startswith("not estimable")
 
 
+def test_change_models_review_points_and_their_report_sections(clinics):
+    """brief (60 simulated clients, therapists known): the growth models, the GEL test,
+    therapist effects and review points reach their tables and the report says each in
+    words; the tiny clinic (8 clients) says why the growth models are not estimable."""
+    folder = clinics / "results/brief"
+    models = pd.read_csv(folder / "tables/growth_models.csv")
+    assert set(models["model"]) == {"linear", "log"}
+    fixed = models.loc[models["term"].isin(["intercept", "time"])]
+    assert fixed["std_error"].gt(0).all() and (fixed["ci_lower"] < fixed["ci_upper"]).all()
+    assert models.groupby("model")["aic"].nunique().eq(1).all()  # one AIC per model
+    gel = pd.read_csv(folder / "tables/gel_test.csv").set_index("band")
+    assert {"interaction", "trend"} <= set(gel.index)
+    recovery = pd.read_csv(folder / "tables/recovery_by_length.csv")
+    events = pd.read_parquet(folder / "events.parquet")
+    assert (
+        recovery["n_clients"].sum()
+        == (events["eligible"] & (events["sessions_attended"] >= 1)).sum()
+    )
+    points = pd.read_csv(folder / "tables/review_points.csv")
+    assert set(points["method"]) == {"km", "ipcw"}
+    estimates = pd.read_csv(folder / "tables/therapist_estimates.csv")
+    assert estimates["therapist"].str.startswith("therapist ").all()  # ranks, not ids
+    page = (folder / "report.html").read_text()
+    for anchor in ("id='gel'", "id='therapists'", "id='review-points'"):
+        assert anchor in page
+    assert "Both a dose effect and a good-enough level can hold in one service" in page
+    assert "For a client not improved by session" in page
+    tiny = (clinics / "results/clinic-core/report.html").read_text()
+    assert "The good-enough-level test was not run: not estimable: fewer than 10" in tiny
+
+
 def test_primary_estimand_leads_the_answer_and_reruns_only_the_report(clinics):
     path = clinics / "config/config.yaml"
     original = path.read_text()

@@ -27,7 +27,7 @@ def change_sections(
     if t.gel_test is not None:
         parts += [
             "<h2>Dose effect or good-enough level?</h2>",
-            f"<p id='gel'>{gel_verdict(t.gel_test, lower_is_better=lower_is_better)}</p>",
+            f"<p id='gel'>{gel_verdict(t.gel_test, lower_is_better, clock.singular)}</p>",
             *optional(
                 "Growth models",
                 t.growth_models,
@@ -72,7 +72,7 @@ def change_sections(
     if t.review_points is not None:
         parts += [
             "<h2>Review points for outcome monitoring</h2>",
-            f"<p id='review-points'>{review_sentence(t.review_points, strata)}</p>",
+            f"<p id='review-points'>{review_sentence(t.review_points, strata, clock)}</p>",
             *fig("review_points"),
             *optional(
                 "Chance of improving from a review point",
@@ -114,7 +114,9 @@ def therapist_sentence(table: pd.DataFrame) -> str:
     return "Therapists accounted for " + "; ".join(said) + "."
 
 
-def gel_verdict(gel: pd.DataFrame, alpha: float = 0.05, lower_is_better: bool = True) -> str:
+def gel_verdict(
+    gel: pd.DataFrame, lower_is_better: bool = True, unit: str = "session", alpha: float = 0.05
+) -> str:
     """The plain-words reading of ``gel_test.csv`` for the report: the direction only when
     the trend over the bands is significant at ``alpha``."""
     rows = gel.set_index("band") if "band" in gel else pd.DataFrame()
@@ -131,27 +133,27 @@ def gel_verdict(gel: pd.DataFrame, alpha: float = 0.05, lower_is_better: bool = 
     rate = pd.to_numeric(bands["rate"], errors="coerce") * (-1 if lower_is_better else 1)
     fastest, slowest = rate.idxmax(), rate.idxmin()
     spread = (
-        f" Improvement was fastest in the {fastest}-session band ({rate[fastest]:.2f} points "
-        f"per session) and slowest in the {slowest}-session band ({rate[slowest]:.2f})."
+        f" Improvement was fastest in the {fastest}-{unit} band ({rate[fastest]:.2f} points "
+        f"per {unit}) and slowest in the {slowest}-{unit} band ({rate[slowest]:.2f})."
     )
     if p_trend < alpha and float(trend["rate"]) < 0:
         verdict = (
-            "Shorter treatments showed faster change per session, consistent with the "
+            f"Shorter treatments showed faster change per {unit}, consistent with the "
             f"good-enough level model ({test})."
         )
     elif p_trend < alpha:
         verdict = (
-            "Longer treatments showed faster change per session, the opposite of the "
+            f"Longer treatments showed faster change per {unit}, the opposite of the "
             f"good-enough level pattern ({test})."
         )
     elif p_inter < alpha:
         verdict = (
-            "The rate of change per session differed between treatment lengths, but not in "
+            f"The rate of change per {unit} differed between treatment lengths, but not in "
             f"one direction across them ({test})."
         )
     else:
         verdict = (
-            "The rate of change per session did not differ clearly between treatment lengths "
+            f"The rate of change per {unit} did not differ clearly between treatment lengths "
             f"({test}): no evidence for the good-enough level pattern over a common dose "
             "effect."
         )
@@ -166,10 +168,11 @@ def _p(p: float) -> str:
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 
 
-def review_sentence(table: pd.DataFrame, strata: Sequence[str]) -> str:
+def review_sentence(table: pd.DataFrame, strata: Sequence[str], clock: Clock | None = None) -> str:
     """One sentence for clinicians: per stratum, the chance of improving by a later review
     point for a client not improved at an earlier one (session 13 and 13 more when
     tabulated)."""
+    unit = (clock or Clock()).singular
     km = table.loc[(table["method"] == "km")]
     km = km.loc[pd.to_numeric(km["probability"], errors="coerce").notna()]
     if km.empty:
@@ -188,8 +191,8 @@ def review_sentence(table: pd.DataFrame, strata: Sequence[str]) -> str:
     if not said:
         return ""
     return (
-        f"For a client not improved by session {k}, the estimated chance of improving by "
-        f"session {k + m} (Kaplan-Meier, if therapy continued): " + "; ".join(said) + "."
+        f"For a client not improved by {unit} {k}, the estimated chance of improving by "
+        f"{unit} {k + m} (Kaplan-Meier, if therapy continued): " + "; ".join(said) + "."
     )
 
 
