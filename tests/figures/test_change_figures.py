@@ -15,6 +15,7 @@ from dosecurve.figures.change import (
     plot_gel,
     plot_review_points,
 )
+from dosecurve.stats.review_points import COLUMNS
 
 GEL = pd.DataFrame(
     {
@@ -98,19 +99,7 @@ def test_review_points_figure_one_panel_per_horizon_without_thin_points():
             for k, at_risk in ((4, 100), (13, 50), (26, MIN_AT_RISK - 1)):
                 p = 0.1 * m / 4 + 0.01 * k
                 rows.append((method, "mild", k, m, p, p - 0.05, p + 0.05, at_risk))
-    table = pd.DataFrame(
-        rows,
-        columns=[
-            "method",
-            "stratum",
-            "from_session",
-            "within",
-            "probability",
-            "ci_lower",
-            "ci_upper",
-            "at_risk",
-        ],
-    )
+    table = pd.DataFrame(rows, columns=COLUMNS[:-1])  # every column but the note
     fig = plot_review_points(table, ["mild"])
     panels = [ax for ax in fig.axes]
     assert [ax.get_title() for ax in panels] == [

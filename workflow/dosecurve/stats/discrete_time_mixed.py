@@ -31,6 +31,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
+from dosecurve.stats.derivatives import central_hessian
+
 LATENT_VARIANCE = np.pi**2 / 6
 
 
@@ -161,20 +163,10 @@ class FrailtyModel:
     def _covariance(self, params: np.ndarray, step: float = 1e-4) -> np.ndarray:
         """The inverse of the negative Hessian of the log-likelihood (central differences);
         NaN when it is not positive definite (a variance at the boundary)."""
-        k = len(params)
-        h = np.zeros((k, k))
-        e = np.eye(k) * step
-        for i in range(k):
-            for j in range(i, k):
-                h[i, j] = h[j, i] = (
-                    self.loglik(params + e[i] + e[j])
-                    - self.loglik(params + e[i] - e[j])
-                    - self.loglik(params - e[i] + e[j])
-                    + self.loglik(params - e[i] - e[j])
-                ) / (4 * step**2)
+        h = central_hessian(self.loglik, params, step)
         try:
             cov = np.linalg.inv(-h)
             np.linalg.cholesky(cov)
         except np.linalg.LinAlgError:
-            return np.full((k, k), np.nan)
+            return np.full(h.shape, np.nan)
         return cov

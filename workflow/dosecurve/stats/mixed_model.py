@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import optimize
 
+from dosecurve.stats.derivatives import central_hessian
+
 Q = 2  # random effects per level: intercept and time
 # Bounded quasi-Newton steps with central-difference gradients on the centred and scaled
 # time: from lme4's start they reach the minimum to about 1e-10 of the deviance in 300 to 600
@@ -236,23 +238,6 @@ class Model:
         modes = np.einsum("gij,gj->gi", shrink, resid)
         return modes @ self.back.T, sigma2 * self.back @ shrink @ self.back.T
 
-    def hessian(self, theta: np.ndarray, step: float = 1e-4) -> np.ndarray:
-        """The deviance's second derivatives in ``theta`` by central differences."""
-        k = len(theta)
-        h = np.zeros((k, k))
-        e = np.eye(k) * step
-        f0 = self.deviance(theta)
-        for i in range(k):
-            for j in range(i, k):
-                if i == j:
-                    h[i, i] = (
-                        self.deviance(theta + e[i]) - 2 * f0 + self.deviance(theta - e[i])
-                    ) / step**2
-                else:
-                    h[i, j] = h[j, i] = (
-                        self.deviance(theta + e[i] + e[j])
-                        - self.deviance(theta + e[i] - e[j])
-                        - self.deviance(theta - e[i] + e[j])
-                        + self.deviance(theta - e[i] - e[j])
-                    ) / (4 * step**2)
-        return h
+    def hessian(self, theta: np.ndarray) -> np.ndarray:
+        """The deviance's second derivatives in ``theta`` (central differences)."""
+        return central_hessian(self.deviance, theta)
