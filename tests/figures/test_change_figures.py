@@ -36,7 +36,7 @@ def test_gel_lines_follow_the_fitted_bands_over_their_range():
     np.testing.assert_allclose(short["fitted"], 20 - 0.5 * np.arange(9))
     # the open band ends at its median length, not at its longest therapy
     assert lines.loc[lines["band"] == "17+", "session"].max() == 30
-    fig = plot_gel(lines, "CORE-OM score", "Session")
+    fig = plot_gel(lines, "CORE-OM score")
     ax = fig.axes[0]
     assert [line.get_label() for line in ax.get_lines()] == [
         "1-8 sessions",
@@ -59,14 +59,13 @@ def test_gel_figure_says_when_not_estimable():
         )
     )
     assert lines.empty
-    assert "not estimable" in plot_gel(lines, "score", "Session").axes[0].texts[0].get_text()
+    assert "not estimable" in plot_gel(lines, "score").axes[0].texts[0].get_text()
 
 
 def test_caterpillar_ranks_each_measure_with_intervals_and_a_log_hazard_axis():
     estimates = pd.DataFrame(
         {
-            "measure": ["rate of change per session"] * 3
-            + ["time to improvement (hazard ratio)"] * 2,
+            "measure": ["rate of change"] * 3 + ["time to improvement (hazard ratio)"] * 2,
             "therapist": [
                 "therapist 1",
                 "therapist 2",
@@ -134,3 +133,31 @@ def test_expected_recovery_draws_bands_only_where_enough_scores():
     band = ax.collections[0].get_paths()[0].vertices
     assert band[:, 1].max() == pytest.approx(20) and band[:, 1].min() == pytest.approx(7)
     assert ax.get_lines()[1].get_ydata()[0] == 10.0  # the cutoff
+
+
+def test_a_weekly_clock_is_named_in_the_captions_axes_and_report_sections():
+    from dosecurve.config import parse_dataset
+    from dosecurve.figures.catalog import FIGURES, figure_context
+    from dosecurve.labels import Clock
+    from dosecurve.report.change import change_sections
+
+    ds = {"simulate": {"preset": "nordmo2021"}, "time_unit": "weeks"}
+    context = figure_context(parse_dataset(ds), conf_level=0.95, conf_type="log-log")
+    for name in ("gel_trajectories", "therapist_caterpillar", "review_points", "expected_recovery"):
+        caption = FIGURES[name].caption(context)
+        assert "session" not in caption, (name, caption)
+    weeks = Clock("weeks")
+    assert plot_gel(gel_lines(GEL), "score", weeks).axes[0].get_xlabel() == "Week"
+
+    class Tables:
+        gel_test = GEL.assign(
+            statistic=[np.nan] * 3 + [1.0, 1.0],
+            df=[np.nan] * 3 + [2, 1],
+            p_value=[np.nan] * 3 + [0.5, 0.6],
+        )
+        growth_models = recovery_by_length = therapist_effects = None
+        review_points = None
+
+    html = " ".join(change_sections(Tables, lambda name: [], weeks, ["mild"]))
+    assert "session" not in html.replace("from_session", "").replace("to_session", "")
+    assert "per week" in html

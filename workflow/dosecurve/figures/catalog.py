@@ -282,12 +282,11 @@ FIGURES: dict[str, FigureSpec] = {
             "Change per session by treatment length (good-enough level test)",
             ("gel_test",),
             lambda i, c: {"lines": gel_lines(i["gel_test"])},
-            lambda t, c: plot_gel(
-                t["lines"], f"{c.instrument.name} score", c.clock.singular.capitalize()
-            ),
+            lambda t, c: plot_gel(t["lines"], f"{c.instrument.name} score", c.clock),
             lambda c: (
-                "Fitted mean score by session for clients grouped by the sessions they attended, "
-                "each line over its band's observed range: a linear mixed model (maximum "
+                f"Fitted mean score by {c.clock.singular} for clients grouped by their length "
+                f"of therapy ({c.clock.unit}), each line over its band's observed range: a "
+                "linear mixed model (maximum "
                 "likelihood; random intercept and slope per client, and per therapist when "
                 "known) with a time x length-band interaction (tables/gel_test.csv); the "
                 "open-ended band is drawn to its median length. Steeper "
@@ -300,11 +299,12 @@ FIGURES: dict[str, FigureSpec] = {
             "Therapists' shrunken estimates",
             ("therapist_estimates",),
             lambda i, c: {"estimates": i["therapist_estimates"]},
-            lambda t, c: plot_caterpillar(t["estimates"]),
+            lambda t, c: plot_caterpillar(t["estimates"], c.clock),
             lambda c: (
                 "Each therapist's conditional-mode (shrunken) estimate with its "
                 f"{level_text(c.conf_level)} conditional-variance interval, ranked: top, the "
-                "rate of change per session from the linear growth model's therapist level; "
+                f"rate of change per {c.clock.singular} from the linear growth model's "
+                "therapist level; "
                 "bottom, the hazard ratio of improving from the discrete-time (cloglog) model "
                 "with a therapist random intercept. Therapists are named by rank unless "
                 "privacy.show_therapists is true; those with fewer clients than "
@@ -316,10 +316,10 @@ FIGURES: dict[str, FigureSpec] = {
             "Chance of improving from a review point",
             ("review_points",),
             lambda i, c: {"points": i["review_points"]},
-            lambda t, c: plot_review_points(t["points"], c.strata),
+            lambda t, c: plot_review_points(t["points"], c.strata, c.clock),
             lambda c: (
                 f"For a client not yet improved by each review {c.clock.singular}, the chance of "
-                "improving within the next m sessions (one panel per m; "
+                f"improving within the next m {c.clock.unit} (one panel per m; "
                 "analysis.review_points), 1 - S(k + m) / S(k) from the Kaplan-Meier curve per "
                 f"intake stratum (filled markers, Greenwood {level_text(c.conf_level)} CIs) "
                 "and from the IPCW-weighted curve (open markers, dashed: ending explained by "
@@ -333,13 +333,14 @@ FIGURES: dict[str, FigureSpec] = {
             ("expected_recovery",),
             lambda i, c: {"bands": i["expected_recovery"]},
             lambda t, c: plot_expected_recovery(
-                t["bands"], c.strata, f"{c.instrument.name} score", c.instrument.cutoff
+                t["bands"], c.strata, f"{c.instrument.name} score", c.instrument.cutoff, c.clock
             ),
             lambda c: (
-                "Median score (line) and 10th to 90th percentiles (band) by session of the clients "
-                f"who went on to show {c.event}, per intake stratum, at sessions with at least "
-                "10 such clients scored; dotted: the cutoff. A client outside the band is not on "
-                "the path those clients took (the basis of 'not on track' flags)."
+                f"Median score (line) and 10th to 90th percentiles (band) by {c.clock.singular} "
+                "of the clients "
+                f"who went on to show {c.event}, per intake stratum, at {c.clock.unit} with at "
+                "least 10 such clients scored; dotted: the cutoff. A client outside the band is "
+                "not on the path those clients took (the basis of 'not on track' flags)."
             ),
         ),
         FigureSpec(

@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from dosecurve.figures.curves import PALETTE, colour_of, empty_figure, session_breaks
+from dosecurve.labels import Clock
 from dosecurve.stats.kaplan_meier import ALL
 
 
@@ -45,8 +46,9 @@ def gel_lines(gel: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def plot_gel(lines: pd.DataFrame, score_label: str, time_label: str) -> Figure:
+def plot_gel(lines: pd.DataFrame, score_label: str, clock: Clock | None = None) -> Figure:
     """One fitted line per length band over the sessions its clients attended."""
+    clock = clock or Clock()
     if lines.empty:
         return empty_figure("The good-enough-level test was not estimable: see gel_test.csv.")
     fig = Figure(figsize=(7.0, 4.4))
@@ -59,22 +61,24 @@ def plot_gel(lines: pd.DataFrame, score_label: str, time_label: str) -> Figure:
             part["fitted"],
             color=PALETTE[i % len(PALETTE)],
             lw=1.8,
-            label=f"{band} sessions",
+            label=f"{band} {clock.unit}",
         )
     top = float(lines["session"].max())
     breaks = session_breaks(max(top, 1.0))
     ax.set_xlim(0, breaks[-1])
     ax.set_xticks(breaks)
-    ax.set_xlabel(time_label)
+    ax.set_xlabel(clock.singular.capitalize())
     ax.set_ylabel(score_label)
     ax.grid(alpha=0.3)
-    ax.legend(title="Sessions attended", fontsize=7, title_fontsize=7, loc="best")
+    ax.legend(
+        title=f"{clock.unit.capitalize()} in therapy", fontsize=7, title_fontsize=7, loc="best"
+    )
     ax.set_title("Fitted change by treatment length", fontsize=10)
     fig.subplots_adjust(left=0.1, right=0.97, top=0.92, bottom=0.12)
     return fig
 
 
-def plot_caterpillar(estimates: pd.DataFrame) -> Figure:
+def plot_caterpillar(estimates: pd.DataFrame, clock: Clock | None = None) -> Figure:
     """One panel per measure: therapists ranked by their shrunken estimate, with intervals."""
     data = _numeric(estimates, ["estimate", "ci_lower", "ci_upper"]).dropna(subset=["estimate"])
     if data.empty:
@@ -100,7 +104,10 @@ def plot_caterpillar(estimates: pd.DataFrame) -> Figure:
             ax.set_yticks(ticks)
             ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
             ax.yaxis.set_minor_formatter(NullFormatter())
-        ax.set_ylabel(measure[0].upper() + measure[1:], fontsize=8)
+        label = measure[0].upper() + measure[1:]
+        if not hazard:
+            label += f" per {(clock or Clock()).singular}"
+        ax.set_ylabel(label, fontsize=8)
         ax.set_xlabel("Therapists, ranked by estimate")
         ax.grid(alpha=0.3)
     fig.tight_layout()
@@ -110,9 +117,12 @@ def plot_caterpillar(estimates: pd.DataFrame) -> Figure:
 MIN_AT_RISK = 10  # review points read off fewer clients still at risk are not drawn
 
 
-def plot_review_points(table: pd.DataFrame, strata: Sequence[str]) -> Figure:
+def plot_review_points(
+    table: pd.DataFrame, strata: Sequence[str], clock: Clock | None = None
+) -> Figure:
     """Per horizon (panel), the chance of improving within it by review session, per
     stratum (Kaplan-Meier; IPCW as open markers where available)."""
+    clock = clock or Clock()
     data = _numeric(
         table, ["from_session", "within", "probability", "ci_lower", "ci_upper", "at_risk"]
     )
@@ -149,8 +159,8 @@ def plot_review_points(table: pd.DataFrame, strata: Sequence[str]) -> Figure:
                     capsize=2,
                     label=name if method == "km" else None,
                 )
-        ax.set_title(f"Improving within {int(m)} more sessions", fontsize=8)
-        ax.set_xlabel("Not improved by session")
+        ax.set_title(f"Improving within {int(m)} more {clock.unit}", fontsize=8)
+        ax.set_xlabel(f"Not improved by {clock.singular}")
         ax.set_ylim(0, 1)
         ax.grid(alpha=0.3)
     axes[0].set_ylabel("Probability")
@@ -164,10 +174,15 @@ MIN_BAND_N = 10  # sessions with fewer scores from eventually improved clients a
 
 
 def plot_expected_recovery(
-    table: pd.DataFrame, strata: Sequence[str], score_label: str, cutoff: float
+    table: pd.DataFrame,
+    strata: Sequence[str],
+    score_label: str,
+    cutoff: float,
+    clock: Clock | None = None,
 ) -> Figure:
     """Per intake stratum: the median score by session of clients who eventually improved,
     with the 10th-90th percentile band."""
+    clock = clock or Clock()
     data = _numeric(table, ["session", "n", "p10", "p50", "p90"])
     data = data.loc[data["n"] >= MIN_BAND_N].dropna(subset=["p50"])
     names = [s for s in strata if s in set(data["stratum"])] or (
@@ -192,6 +207,6 @@ def plot_expected_recovery(
     for ax in axes[:, 0]:
         ax.set_ylabel(score_label, fontsize=8)
     for ax in axes[-1, :]:
-        ax.set_xlabel("Session")
+        ax.set_xlabel(clock.singular.capitalize())
     fig.tight_layout()
     return fig

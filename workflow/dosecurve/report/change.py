@@ -24,6 +24,7 @@ def change_sections(
 ) -> list[str]:
     """The three sections, from the report's tables (``ReportTables``) and figures."""
     parts: list[str] = []
+    one, many = clock.singular, clock.unit
     if t.gel_test is not None:
         parts += [
             "<h2>Dose effect or good-enough level?</h2>",
@@ -33,8 +34,8 @@ def change_sections(
                 t.growth_models,
                 "Linear mixed models of the score on time with a random intercept and slope "
                 "per client (and per therapist when known), fitted by maximum likelihood as R "
-                "lme4::lmer(REML = FALSE): linear (time = session, a constant dose effect) and "
-                "log (time = log(1 + session), change fastest early); the lower AIC fits "
+                f"lme4::lmer(REML = FALSE): linear (time = {one}, a constant dose effect) and "
+                f"log (time = log(1 + {one}), change fastest early); the lower AIC fits "
                 "better. Variance components in squared score points.",
             ),
             *fig("gel_trajectories"),
@@ -42,16 +43,16 @@ def change_sections(
                 "Rate of change by treatment length",
                 t.gel_test,
                 "The linear growth model with a time x length-band interaction: the rate of "
-                "change per session in each band of sessions attended (Wald CI), the Wald test "
+                f"change per {one} in each band of therapy length ({many}; Wald CI), the Wald test "
                 "that the rates differ, and their linear trend over the bands.",
             ),
             *optional(
                 "Recovery by treatment length",
                 t.recovery_by_length,
                 "Clinically significant improvement at termination (first against last "
-                "assessment) per band of sessions attended, with exact (Clopper-Pearson) "
+                f"assessment) per band of therapy length ({many}), with exact (Clopper-Pearson) "
                 "intervals, as Barkham et al. (2006) tabulated it: under the good-enough level "
-                "model it falls with sessions attended.",
+                "model it falls with the length of therapy.",
             ),
         ]
     if t.therapist_effects is not None:
@@ -62,9 +63,9 @@ def change_sections(
                 "Therapists' share of the variance",
                 t.therapist_effects,
                 "Rate of change: the therapist level's share of the between-client variance in "
-                "the per-session slope (linear growth model). Time to improvement: the "
+                f"the per-{one} slope (linear growth model). Time to improvement: the "
                 "therapist random intercept of a discrete-time (complementary log-log) model "
-                "on log session and intake, as a share of the latent variance (pi^2/6 for the "
+                f"on log {one} and intake, as a share of the latent variance (pi^2/6 for the "
                 "residual).",
             ),
             *fig("therapist_caterpillar"),
@@ -78,7 +79,7 @@ def change_sections(
                 "Chance of improving from a review point",
                 t.review_points,
                 f"For a client not improved by {clock.singular} from_session, the chance of "
-                "improving within the next `within`: 1 - S(k + m) / S(k), km from the "
+                f"improving within the next `within` {many}: 1 - S(k + m) / S(k), km from the "
                 "Kaplan-Meier curve (Greenwood CI; at_risk: clients still not improved and in "
                 "therapy after k), ipcw from the curve weighted for why clients stop "
                 "(bootstrap CI).",
@@ -91,7 +92,7 @@ def change_sections(
 # the measures of tables/therapist_effects.csv (dosecurve.stats.therapist_effects: RATE,
 # TIME) in words; not imported from there, so that the report does not load statsmodels
 SHARE_WORDS = {
-    "rate of change per session": "the between-client variance in the rate of change per session",
+    "rate of change": "the between-client variance in the rate of change",
     "time to improvement (hazard ratio)": "the variance in time to improvement (latent scale)",
 }
 
@@ -159,8 +160,8 @@ def gel_verdict(
         )
     return (
         f"{verdict}{spread} Both a dose effect and a good-enough level can hold in one "
-        "service; the test compares clients who ended after different numbers of sessions, "
-        "not one client given more sessions."
+        f"service; the test compares clients who ended after different numbers of {unit}s, "
+        f"not one client given more {unit}s."
     )
 
 

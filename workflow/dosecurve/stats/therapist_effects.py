@@ -38,7 +38,7 @@ SHARE_COLUMNS = [
     "note",
 ]
 ESTIMATE_COLUMNS = ["measure", "therapist", "estimate", "ci_lower", "ci_upper", "n_clients"]
-RATE = "rate of change per session"
+RATE = "rate of change"  # score points per session (per unit of the data set's clock)
 TIME = "time to improvement (hazard ratio)"
 
 
