@@ -22,8 +22,9 @@ chance of improving. Beside it:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -39,6 +40,9 @@ from dosecurve.stats.kaplan_meier import (
     read_curve,
 )
 from dosecurve.stats.review_points import COLUMNS as REVIEW_COLUMNS
+
+if TYPE_CHECKING:
+    from dosecurve.config import DatasetSettings
 
 COLUMNS = ["method", "stratum", "measure", "session", "improved", "ci_lower", "ci_upper", "note"]
 TIPPING_COLUMNS = ["delta", "statistic", "p_value", "direction", "conclusion_changed", "note"]
@@ -579,3 +583,34 @@ def _impute(data, ended, fits, delta, rng) -> pd.DataFrame:
         time[members] = np.where(hit, t[np.minimum(first, len(t) - 1)], t[-1])
         event[members] = np.where(hit, 1, 0)
     return data.assign(time=time, event=event)
+
+
+def ending_tables(
+    sessions: pd.DataFrame,
+    events: pd.DataFrame,
+    dataset: DatasetSettings,
+    improved_at: Sequence[int] | None,
+    *,
+    ending: Mapping[str, Any],
+    review: Mapping[str, Any],
+    conf_level: float = 0.95,
+    conf_type: str = "log-log",
+) -> dict[str, pd.DataFrame]:
+    """Everything the workflow's ``ending_sensitivity`` step writes, by output key:
+    ``table``, ``tipping`` and the IPCW ``review`` points, from the step's settings as
+    given in the config (``analysis.ending_sensitivity``, ``analysis.review_points``)."""
+    from dosecurve.config import landmarks
+    from dosecurve.stats.review_points import Settings as ReviewSettings
+
+    table, tipping, points = ending_sensitivity(
+        sessions,
+        events,
+        dataset.strata,
+        landmarks(improved_at, events["time"].max()),
+        dataset.instrument,
+        settings=Settings(**ending),
+        conf_level=conf_level,
+        conf_type=conf_type,
+        review_pairs=ReviewSettings(**review).pairs,
+    )
+    return {"table": table, "tipping": tipping, "review": points}
