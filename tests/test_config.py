@@ -313,3 +313,18 @@ def test_a_step_given_only_its_keys_parses_and_bands_it_was_not_given_are_refuse
     assert s.instrument.cutoff == 10
     with pytest.raises(ValueError, match="was not given its 'severity' settings"):
         _ = s.bands
+
+
+def test_privacy_and_step_settings_are_read_in_one_place():
+    from dosecurve.config import privacy_settings, shared_analysis, step_settings
+
+    config = {
+        "privacy": {"min_cell": 5},
+        "analysis": {"conf_level": 0.9, "growth": {"max_clients": 100}},
+    }
+    assert privacy_settings(config).min_cell == 5
+    assert privacy_settings(config).show_therapists is False
+    assert privacy_settings({}).min_cell is None
+    assert shared_analysis(config, ("growth",)) == {"conf_level": 0.9}
+    assert step_settings(config, "growth") == {"max_clients": 100}
+    assert step_settings(config, "review_points") == {}

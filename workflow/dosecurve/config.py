@@ -46,6 +46,34 @@ class AnalysisSettings:
 ESTIMANDS = ("if_continued", "during_therapy", "among_improved", "at_termination")
 
 
+@dataclass(frozen=True)
+class PrivacySettings:
+    """``privacy``: small-cell suppression and whether therapists are named."""
+
+    min_cell: int | None = None
+    show_therapists: bool = False
+
+
+def privacy_settings(config: Mapping[str, Any]) -> PrivacySettings:
+    """The privacy section with defaults filled in."""
+    section = config.get("privacy") or {}
+    return PrivacySettings(
+        min_cell=section.get("min_cell"), show_therapists=bool(section.get("show_therapists"))
+    )
+
+
+def shared_analysis(config: Mapping[str, Any], own_steps: Sequence[str]) -> dict[str, Any]:
+    """The analysis section as plain data without the keys that one step reads alone
+    (``own_steps``): the params of every step that reads the shared keys."""
+    section = config.get("analysis") or {}
+    return {k: v for k, v in section.items() if k not in own_steps}
+
+
+def step_settings(config: Mapping[str, Any], key: str) -> dict[str, Any]:
+    """``analysis.<key>`` as plain data (empty: the step's defaults), for that step alone."""
+    return dict((config.get("analysis") or {}).get(key) or {})
+
+
 def analysis_settings(config: Mapping[str, Any]) -> AnalysisSettings:
     """Shared analysis settings with defaults filled in."""
     section = config.get("analysis", {}) or {}

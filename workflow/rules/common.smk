@@ -7,10 +7,18 @@ OUTPUTS: none; defines DATASETS (outcomes expanded, pools resolved), dataset(), 
 """
 
 import os
+from dataclasses import astuple
 
 import yaml
 
-from dosecurve.config import analysis_settings, check_config, expand_datasets
+from dosecurve.config import (
+    analysis_settings,
+    check_config,
+    expand_datasets,
+    privacy_settings,
+    shared_analysis,
+    step_settings,
+)
 from dosecurve.config_files import effective_config
 from dosecurve.figures.catalog import FIGURES, figure_context
 from dosecurve.data.readers import check_input_path, fingerprint
@@ -32,8 +40,7 @@ with open(os.path.join(workflow.basedir, "workflow/schemas/config.schema.yaml"))
 # rules pass as params, so that Snakemake sees a changed setting
 DATASETS = expand_datasets(config)
 ANALYSIS = analysis_settings(config)
-PRIVACY = (config.get("privacy") or {}).get("min_cell")
-SHOW_THERAPISTS = bool((config.get("privacy") or {}).get("show_therapists", False))
+PRIVACY, SHOW_THERAPISTS = astuple(privacy_settings(config))
 POOLS = [name for name, s in SETTINGS.items() if s.kind == "pooled"]
 SIMULATED = [name for name, s in SETTINGS.items() if s.kind == "simulated"]
 UNITS = {name: s.time_unit for name, s in SETTINGS.items()}
@@ -87,14 +94,12 @@ OWN_STEP_KEYS = (
     "growth",
     "review_points",
 )
-ANALYSIS_PARAMS = canonical(
-    {k: v for k, v in (config.get("analysis") or {}).items() if k not in OWN_STEP_KEYS}
-)
+ANALYSIS_PARAMS = canonical(shared_analysis(config, OWN_STEP_KEYS))
 
 
 def analysis_key(name):
     """One of OWN_STEP_KEYS as plain data (empty: the step's defaults)."""
-    return canonical((config.get("analysis") or {}).get(name) or {})
+    return canonical(step_settings(config, name))
 
 
 def improved_at(wildcards):

@@ -28,6 +28,6 @@ rule report:
         conf_level=ANALYSIS.conf_level,
         conf_type=ANALYSIS.conf_type,
         min_cell=PRIVACY,
-        analysis=canonical(config.get("analysis", {})),
+        analysis=canonical(shared_analysis(config, ())),
     script:
         "../scripts/report.py"

@@ -2,6 +2,7 @@
 
 from _adapter import dataset_settings, start, write_text
 
+from dosecurve.config import analysis_settings
 from dosecurve.report.page import effective_config_text, read_report_inputs, render_dataset_report
 
 start(snakemake)
@@ -13,7 +14,7 @@ page = render_dataset_report(
     tables,
     figures,
     p.conf_level,
-    p.analysis,
+    analysis_settings({"analysis": p.analysis}),
     p.conf_type,
     p.min_cell,
     effective_config=effective_config_text(name, p.dataset, p.analysis),

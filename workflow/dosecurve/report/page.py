@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from dosecurve.config import DatasetSettings
+from dosecurve.config import AnalysisSettings, DatasetSettings
 from dosecurve.labels import Clock
 from dosecurve.report.change import change_sections
 from dosecurve.report.estimands import (
@@ -389,7 +389,7 @@ def render_dataset_report(
     tables: ReportTables,
     figures: Mapping[str, bytes],
     conf_level: float,
-    analysis: Mapping[str, Any] | None = None,
+    analysis: AnalysisSettings | None = None,
     conf_type: str = "log-log",
     min_cell: int | None = None,
     effective_config: str = "",
@@ -424,7 +424,7 @@ def render_dataset_report(
         conf_level=conf_level,
         strata=settings.strata,
         clock=settings.clock,
-        primary_estimand=str((analysis or {}).get("primary_estimand", "if_continued")),
+        primary_estimand=(analysis or AnalysisSettings()).primary_estimand,
         primary_definition=settings.primary.name,
         effective_config=effective_config,
         lower_is_better=settings.instrument.lower_is_better,
