@@ -288,7 +288,7 @@ def gel_test(
     bands: Sequence[int],
     *,
     conf_level: float = 0.95,
-) -> tuple[pd.DataFrame, MixedFit | None]:
+) -> pd.DataFrame:
     """``tables/gel_test.csv``: per length band its clients, fitted intercept and rate of
     change per session (Wald CI); then the time x band interaction (Wald chi-square) and
     the linear trend of the rate of improvement over the bands' order (positive: longer
@@ -297,7 +297,7 @@ def gel_test(
     rows = data.rows.loc[data.rows["band"].notna()]
     why = _enough(rows)
     if why:
-        return _not_estimable(GEL_COLUMNS, why, band="interaction"), None
+        return _not_estimable(GEL_COLUMNS, why, band="interaction")
     labels = band_labels(bands)
     per_band = rows.groupby("band")["client"].nunique()
     used = [b for b in labels if per_band.get(b[0], 0) >= MIN_BAND_CLIENTS]
@@ -307,7 +307,7 @@ def gel_test(
             GEL_COLUMNS,
             f"fewer than two length bands with {MIN_BAND_CLIENTS} clients",
             band="interaction",
-        ), None
+        )
     rows = rows.loc[rows["band"].isin([b[0] for b in used])]
     time = rows["session"].to_numpy(float)
     dummies = np.column_stack([(rows["band"] == b[0]).to_numpy(float) for b in used[1:]])
@@ -389,7 +389,7 @@ def gel_test(
             "level model predicts)",
         }
     )
-    return pd.DataFrame(out, columns=GEL_COLUMNS), fit
+    return pd.DataFrame(out, columns=GEL_COLUMNS)
 
 
 def recovery_by_length(

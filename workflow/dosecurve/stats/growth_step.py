@@ -24,7 +24,7 @@ def growth_tables(
     """The step's tables by output key (``dosecurve.outputs``)."""
     data = growth.growth_data(sessions, events, settings)
     models, fits = growth.growth_models(data, conf_level=conf_level)
-    gel, _ = growth.gel_test(data, instrument, settings.length_bands, conf_level=conf_level)
+    gel = growth.gel_test(data, instrument, settings.length_bands, conf_level=conf_level)
     shares, estimates = therapist_effects(
         data,
         fits.get("linear"),
