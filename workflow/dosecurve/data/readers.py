@@ -109,7 +109,10 @@ def read_parquet(path: str, text_columns: Sequence[str] = ()) -> pd.DataFrame:
             or pa.types.is_large_string(schema.field(c).type)
         )
     ]
-    return pd.read_parquet(path, read_dictionary=text)
+    # pre_buffer=False: no asynchronous read-ahead on Arrow's I/O threads, which can still
+    # be running when a short step's interpreter exits and abort it ("terminate called
+    # without an active exception", apache/arrow#34314; seen once in the test suite)
+    return pd.read_parquet(path, read_dictionary=text, pre_buffer=False)
 
 
 def read_delimited(
