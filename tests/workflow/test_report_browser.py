@@ -18,7 +18,8 @@ import pytest
 from runs import snakemake, write_config
 
 from dosecurve.figures.catalog import FIGURES
-from dosecurve.report.sections import fmt_median, fmt_percent
+from dosecurve.report.readable import RAW_CELL, percent_text
+from dosecurve.report.sections import fmt_median
 
 # A real browser (headless Chromium): run with the heavy tests (.ci/run installs it).
 pytestmark = [pytest.mark.workflow, pytest.mark.heavy]
@@ -45,9 +46,14 @@ window.addEventListener('load', () => {
   const sizes = Array.from(document.images).map(
     img => img.complete && img.naturalWidth > 0 ? [img.naturalWidth, img.naturalHeight]
                                                 : 'not decoded');
+  // every folded table opened, then each table's full (scroll) width at this viewport
+  document.querySelectorAll('details').forEach(d => { d.open = true; });
+  const widths = Array.from(document.querySelectorAll('table')).map(t => t.scrollWidth);
+  const viewport = document.documentElement.clientWidth;
   const out = document.createElement('pre');
   out.id = 'probe-result';
-  out.textContent = JSON.stringify({errors: window.__errors, images: sizes});
+  out.textContent = JSON.stringify({errors: window.__errors, images: sizes, widths: widths,
+                                    viewport: viewport});
   document.body.appendChild(out);
 });
 </script>"""
@@ -79,6 +85,7 @@ def open_in_browser(page: Path, tmp_path: Path) -> tuple[dict, str]:
         "--disable-sync",
         "--no-first-run",
         "--virtual-time-budget=20000",
+        "--window-size=1280,1000",
         f"--user-data-dir={tmp_path / 'profile'}",
         "--dump-dom",
         probed.as_uri(),
@@ -148,10 +155,39 @@ def test_report_loads_cleanly_and_its_headline_equals_the_table(sim_run, tmp_pat
     assert set(rows) == set(medians["stratum"])
     for row in medians.itertuples():
         cells = dict(zip(header, rows[row.stratum], strict=True))
-        assert cells["Median sessions (95 % CI)"] == fmt_median(pd.Series(row._asdict()))
+        assert cells["Median sessions (95 % CI)"] == fmt_median(
+            pd.Series(row._asdict()), table=True
+        )
         assert cells["n"] == str(row.n) and cells["Improved"] == str(row.events)
         at = improved[(improved["stratum"] == row.stratum) & (improved["session"] == 26)]
-        assert cells["% improved by session 26"] == fmt_percent(at["improved"].item())
+        assert cells["% improved by session 26"] == percent_text(at["improved"].item())
+
+
+def test_report_reads_as_a_paper(sim_run, tmp_path):
+    """A contents list linking every section; no raw cell (long float, e-notation,
+    True/False, -0, nan) and no snake_case header in any table; no table wider than the
+    viewport at 1280 px, with every folded table opened."""
+    probe, dom = open_in_browser(sim_run / "results/sim/report.html", tmp_path)
+    assert probe["viewport"] <= 1280 and len(probe["widths"]) > 20
+    assert max(probe["widths"]) <= probe["viewport"], probe["widths"]
+    contents = re.search(r"<nav class=\"contents\" id=\"contents\">(.*?)</nav>", dom, re.S)
+    assert contents, "no contents list"
+    links = re.findall(r'href="#([^"]+)"', contents.group(1))
+    for anchor in links:
+        assert f'id="{anchor}"' in dom, anchor
+    headings = re.findall(r"<h2[^>]*>(.*?)</h2>", dom)
+    assert len(links) >= len(headings) >= 8
+    # sections in the order a paper reads
+    order = ["Participant flow", "Methods", "Time to improvement", "Estimates", "Models"]
+    order += ["Sensitivity", "Pre-post", "Provenance"]
+    at = [next(i for i, h in enumerate(headings) if h.startswith(o)) for o in order]
+    assert at == sorted(at), headings
+    parser = Tables()
+    parser.feed(dom)
+    raw = [cell for table in parser.tables for row in table for cell in row if RAW_CELL.search(cell)]
+    assert raw == [], raw[:20]
+    snake = [h for table in parser.tables for h in table[0] if re.search(r"[a-z]_[a-z]", h)]
+    assert snake == [], snake
 
 
 def test_comparison_report_loads_cleanly_with_every_data_set(sim_run, tmp_path):

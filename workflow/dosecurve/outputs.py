@@ -45,7 +45,7 @@ OUTPUTS: tuple[Output, ...] = (
     Output("events", "events.parquet", "events", report=False),
     Output("events_by_definition", "events_by_definition.parquet", "events", report=False),
     Output("flow", "flow.csv", "events"),
-    Output("km_curves", "tables/km_curves.csv", "survival", report=False),
+    Output("km_curves", "tables/km_curves.csv", "survival"),
     Output("medians", "tables/median_sessions.csv", "survival", paper=True),
     Output("quantiles", "tables/quantiles.csv", "survival", paper=True),
     Output("improved", "tables/improved_by_session.csv", "survival", paper=True),

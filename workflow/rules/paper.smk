@@ -22,5 +22,7 @@ rule paper_tables:
     params:
         min_cell=PRIVACY,
         tables=list(PAPER_TABLES),
+        conf_level=ANALYSIS.conf_level,
+        time_unit=lambda wildcards: UNITS[wildcards.dataset],
     script:
         "../scripts/paper_tables.py"

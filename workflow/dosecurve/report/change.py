@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from dosecurve.labels import Clock
-from dosecurve.report.sections import optional
+from dosecurve.report.sections import TableFormat, optional, skipped
 from dosecurve.stats.kaplan_meier import ALL
 
 
@@ -21,9 +21,12 @@ def change_sections(
     clock: Clock,
     strata: Sequence[str],
     lower_is_better: bool = True,
+    form: TableFormat | None = None,
 ) -> list[str]:
-    """The three sections, from the report's tables (``ReportTables``) and figures."""
+    """The three sections, from the report's tables (``ReportTables``) and figures; the
+    therapist section is one line when therapists are not known."""
     parts: list[str] = []
+    form = form or TableFormat(clock)
     one, many = clock.singular, clock.unit
     if t.gel_test is not None:
         parts += [
@@ -37,6 +40,7 @@ def change_sections(
                 f"lme4::lmer(REML = FALSE): linear (time = {one}, a constant dose effect) and "
                 f"log (time = log(1 + {one}), change fastest early); the lower AIC fits "
                 "better. Variance components in squared score points.",
+                form=form,
             ),
             *fig("gel_trajectories"),
             *optional(
@@ -45,6 +49,7 @@ def change_sections(
                 "The linear growth model with a time x length-band interaction: the rate of "
                 f"change per {one} in each band of therapy length ({many}; Wald CI), the Wald test "
                 "that the rates differ, and their linear trend over the bands.",
+                form=form,
             ),
             *optional(
                 "Recovery by treatment length",
@@ -53,9 +58,13 @@ def change_sections(
                 f"assessment) per band of therapy length ({many}), with exact (Clopper-Pearson) "
                 "intervals, as Barkham et al. (2006) tabulated it: under the good-enough level "
                 "model it falls with the length of therapy.",
+                form=form,
             ),
         ]
-    if t.therapist_effects is not None:
+    unknown = therapists_absent(t.therapist_effects)
+    if unknown:
+        parts += skipped("Therapist effects", unknown, level=2)
+    elif t.therapist_effects is not None:
         parts += [
             "<h2>Therapist effects</h2>",
             f"<p id='therapists'>{therapist_sentence(t.therapist_effects)}</p>",
@@ -67,6 +76,7 @@ def change_sections(
                 "therapist random intercept of a discrete-time (complementary log-log) model "
                 f"on log {one} and intake, as a share of the latent variance (pi^2/6 for the "
                 "residual).",
+                form=form,
             ),
             *fig("therapist_caterpillar"),
         ]
@@ -83,10 +93,23 @@ def change_sections(
                 "Kaplan-Meier curve (Greenwood CI; at_risk: clients still not improved and in "
                 "therapy after k), ipcw from the curve weighted for why clients stop "
                 "(bootstrap CI).",
+                form=form,
             ),
             *fig("expected_recovery"),
         ]
     return parts
+
+
+def therapists_absent(table: pd.DataFrame | None) -> str:
+    """Why therapist effects do not apply ('' when some share is estimated): no therapist
+    column, or too few therapists."""
+    if table is None or table.empty:
+        return ""
+    if pd.to_numeric(table["share"], errors="coerce").notna().any():
+        return ""
+    notes = table["note"].dropna().astype(str)
+    why = next((n for n in notes if "therapist" in n), "")
+    return f"Not applicable: {why}." if why else ""
 
 
 # the measures of tables/therapist_effects.csv (dosecurve.stats.therapist_effects: RATE,

@@ -11,6 +11,7 @@ import pandas as pd
 
 from dosecurve.config import AnalysisSettings, DatasetSettings
 from dosecurve.labels import Clock
+from dosecurve.report.answer import gradient_sentence, not_reached_sentence
 from dosecurve.report.change import change_sections
 from dosecurve.report.estimands import (
     benchmark_table,
@@ -20,19 +21,27 @@ from dosecurve.report.estimands import (
 )
 from dosecurve.report.methods import REFERENCES
 from dosecurve.report.sections import (
+    CONTENTS,
     STYLE,
+    TableFormat,
     answer_table,
     by_dataset,
     calibration,
+    dropout_unrecorded,
     empty_strata,
     figure_html,
     flow_wide,
+    group_figures,
     headline,
+    improved_wide,
     logrank_text,
     optional,
     provenance,
+    skipped,
     table_html,
+    therapists_unknown,
     unconfirmed_text,
+    with_contents,
 )
 
 
@@ -76,6 +85,7 @@ class ReportTables:
     recovery_by_length: pd.DataFrame | None = None
     therapist_effects: pd.DataFrame | None = None
     review_points: pd.DataFrame | None = None
+    km_curves: pd.DataFrame | None = None
 
 
 def render_report(
@@ -122,6 +132,16 @@ def render_report(
     )
     lead = [" ".join([sparse, *sentences[:1]]).strip()] if sparse or sentences else []
 
+    form = TableFormat(clock, conf_level)
+
+    def table(frame: pd.DataFrame, csv: str | None = None) -> str:
+        return table_html(frame, form, csv=csv)
+
+    def section(title: str, frame: pd.DataFrame | None, text: str, csv: str | None = None):
+        return optional(title, frame, text, form=form, csv=csv)
+
+    no_therapists = therapists_unknown(t.cluster_bootstrap)
+    no_dropout = dropout_unrecorded(t.competing)
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
         f"<title>dosecurve report: {html.escape(dataset)}</title>",
@@ -130,6 +150,16 @@ def render_report(
         "<p class='answer' id='headline'>"
         f"{headline(dataset, t.medians, t.improved, conf_level, event, clock, *lead)}"
         "</p>",
+        *(
+            [f"<p id='gradient'>{gradient}</p>"]
+            if (gradient := gradient_sentence(t.medians, t.improved, t.logrank, strata, clock))
+            else []
+        ),
+        *(
+            [f"<p id='not-reached'>{reached}</p>"]
+            if (reached := not_reached_sentence(t.medians, t.km_curves, clock, conf_level))
+            else []
+        ),
         *(
             [
                 "<p>The same data read the other ways; each number names its estimand and "
@@ -150,197 +180,254 @@ def render_report(
             )
             else []
         ),
-        table_html(answer_table(t.medians, t.improved, landmarks, conf_level, clock)),
+        table(answer_table(t.medians, t.improved, landmarks, conf_level, clock)),
         *empty_strata(strata, t.medians),
+        CONTENTS,
         "<h2>Participant flow</h2><p>Every client in the input is counted once per event "
         "definition.</p>",
-        table_html(flow_wide(t.flow)),
+        table(flow_wide(t.flow)),
         "<h3>Data checks</h3><p>Recoverable problems in the input and what was done.</p>",
-        table_html(t.data_checks),
+        table(t.data_checks),
         "<h2>Methods</h2>",
         f"<p id='methods'>{html.escape(methods)}</p>" if methods else "",
+        "<h3>Settings used</h3><ul class='settings'>",
+        *(f"<li>{html.escape(s)}</li>" for s in settings),
+        "</ul>",
         "<h2>Time to improvement by intake severity</h2>",
         *fig("improvement_by_severity"),
         f"<p>{logrank_text(t.logrank)}</p>",
         *fig("improvement_panels"),
-        f"<h2>Median {clock.unit} to improvement</h2>",
-        "<p>Empty cells: not reached (the curve or its confidence limit never reaches 50 %).</p>",
-        table_html(t.medians),
-        f"<h2>Cumulative proportion improved by {clock.singular}</h2>",
-        "<p>Empty cells: beyond the last follow-up in that stratum.</p>",
-        table_html(t.improved),
-        *optional(
+        *group_figures(figures),
+        *(
+            section(
+                "By group",
+                t.by_group,
+                f"Median {clock.unit} to improvement by the configured grouping columns "
+                "(alone and, if asked, crossed with severity), with the log-rank test across "
+                "the groups.",
+                "by_group",
+            )
+            if t.by_group is not None and not t.by_group.empty
+            else []
+        ),
+        "<h2>Estimates</h2>",
+        *section(
+            f"Median {clock.unit} to improvement",
+            t.medians,
+            "Kaplan-Meier median with its confidence interval (the if_continued estimand), and "
+            "the median among the clients who improved.",
+            "median_sessions",
+        ),
+        *section(
+            f"Cumulative proportion improved by {clock.singular}",
+            improved_wide(t.improved, clock),
+            f"1 minus Kaplan-Meier at each tabulated {clock.singular} (analysis.improved_at); "
+            "with confidence limits and the numbers at risk in tables/improved_by_session.csv.",
+            "improved_by_session",
+        ),
+        *section(
             f"{clock.title} by which 25, 50, 75 and 95 % had improved",
             t.quantiles,
-            "Kaplan-Meier quantiles with confidence limits; empty: not reached.",
+            "Kaplan-Meier quantiles with confidence limits.",
+            "quantiles",
         ),
-        *optional(
-            "By group",
-            None if t.by_group is None or t.by_group.empty else t.by_group,
-            f"Median {clock.unit} to improvement by the configured grouping columns (alone and, "
-            "if asked, crossed with severity), with the log-rank test across the groups.",
-        ),
-        *optional(
+        *section(
             f"Restricted mean {clock.unit} without improvement",
             t.rmst,
             "Area under the Kaplan-Meier curve up to the horizon (R print(survfit, "
             "rmean = )), and each stratum's difference from the mildest with its CI.",
+            "restricted_mean",
         ),
-        *optional(
-            "Dropout as a competing event",
-            t.competing,
-            "Cumulative incidence of improvement and of dropout (Aalen-Johansen) beside "
-            "1 - Kaplan-Meier, which treats dropout as censoring; overstatement: how "
-            "much 1 - Kaplan-Meier exceeds the cumulative incidence of improvement.",
-        ),
-        *fig("cumulative_incidence"),
-        *optional(
+        *section(
             "Estimands side by side",
             t.estimands,
-            "Every estimand per stratum and overall (tables/estimands.csv): if_continued "
-            "(Kaplan-Meier), during_therapy (Aalen-Johansen, every ending without improvement "
-            "competing), among_improved (event times of those who improved) and "
-            "at_termination (first against last assessment).",
+            "Every estimand per stratum and overall: if continued "
+            "(Kaplan-Meier), during therapy (Aalen-Johansen, every ending without improvement "
+            "competing), among the improved (event times of those who improved) and "
+            "at termination (first against last assessment).",
+            "estimands",
         ),
-        *optional(
-            "Why clients stop: adjusted estimates and bounds",
-            t.ending_sensitivity,
-            "The cumulative proportion improved and the median, all clients and per stratum: "
-            "km (Kaplan-Meier, every ending censored), ipcw (weighted by the inverse "
-            "probability of staying in therapy, from a pooled logistic model of ending after "
-            "each assessment on the last score, its change from intake, session and intake; "
-            "bootstrap CIs), best_case and worst_case (everyone / no one who ended without "
-            "improvement would have improved at their next session).",
+        *benchmarks(t, clock, form),
+        "<h2>Models</h2>",
+        *section(
+            "Log-rank tests",
+            t.logrank,
+            "Across the severity strata, and for a trend over their order.",
+            "logrank",
         ),
-        *fig("ending_sensitivity"),
-        *optional(
-            "Allowing for therapists",
-            t.cluster_bootstrap,
-            "The % improved and the median with Greenwood's interval (every client "
-            "independent) beside the therapist cluster-bootstrap interval (therapists "
-            "resampled with their clients); design_effect: the squared ratio of the widths, "
-            "about how much clustering inflates the variance.",
-        ),
-        *optional(
-            "Tipping point",
-            t.tipping_point,
-            "The trend test across the ordered strata when those who ended without improvement "
-            "are given delta times the hazard of improving of clients who stayed (imputed); "
-            "conclusion_changed: its direction or significance at 5 % differs from the plain "
-            "analysis.",
-        ),
-        *optional(
-            "Competing-risks tests",
-            t.competing_tests,
-            "Gray's test that the cumulative incidence is the same in every stratum, and Fine "
-            "and Gray's model of the subdistribution hazard on the intake score (hazard ratio "
-            "per point), for improvement and for ending without it.",
-        ),
-        "<h2>Log-rank tests</h2>",
-        table_html(t.logrank),
-        *optional(
+        *section(
             "Pairwise log-rank tests",
             t.pairwise,
-            "Each pair of strata on its own clients; p_holm: Holm-adjusted.",
+            "Each pair of strata on its own clients; p (Holm): Holm-adjusted.",
+            "logrank_pairwise",
         ),
-        *optional(
+        *section(
             "Cox proportional hazards",
             t.cox,
             "Hazard ratios of improvement (above 1: improving sooner) for the intake score "
             "per point and for each stratum against the mildest; Efron ties; CIs from the "
             "therapist cluster-robust SE when a therapist column exists.",
+            "cox",
         ),
         *fig("cox_forest"),
-        *optional(
+        *section(
             "Proportional-hazards check",
             t.cox_ph,
             "Score test of R's cox.zph (Kaplan-Meier transform), per covariate and global.",
+            "cox_ph_test",
         ),
-        *optional(
-            f"When assessments are not every {clock.singular}",
-            t.interval,
-            f"The median {clock.unit} to improvement read with the event at the first assessment "
-            "meeting the definition (right point), at the middle of the interval since the "
-            "previous assessment, as Turnbull's interval, and from interval-censored fits.",
-        ),
-        *optional(
+        *section(
             "Discrete-time hazard model",
             t.discrete,
             f"Complementary log-log model of improving at each {clock.singular}, on log "
             f"{clock.singular} and the intake score (hazard ratio per point), on "
             f"person-{clock.singular} rows; "
             "cluster-robust SEs by therapist when therapists are known.",
+            "discrete_time",
         ),
-        *optional(
+        *section(
             "Parametric dose-response models",
             t.aft,
             f"Accelerated failure time models of {clock.unit} to improvement on the intake "
             "score (as R survreg); the lowest AIC fits best.",
+            "aft_models",
         ),
-        *optional(
+        *fig("dose_response"),
+        *section(
             f"Predicted {clock.unit} for 50 % and 75 % improved, by intake score",
             t.aft_predictions,
-            "From each parametric model.",
+            "From each parametric model; beyond the observed follow-up a prediction is an "
+            "extrapolation (flagged in tables/aft_predictions.csv).",
+            "aft_predictions",
         ),
-        *optional(
+        *section(
             "Fitted curves beside Kaplan-Meier",
             t.aft_curves,
             "Cumulative proportion improved from each parametric model for a client with the "
             "stratum's median intake score, beside the stratum's Kaplan-Meier estimate.",
+            "aft_curves",
         ),
-        *optional(
+        *section(
             "Beside Howard et al. (1986)",
             t.howard if clock.is_sessions else None,  # Howard counted sessions
             "Probit of the cumulative proportion improved on log10 sessions, fitted to "
             "this data set by maximum likelihood (a log-normal time to improvement), "
             "beside Howard's line through 50 % by 8 and 75 % by 26 sessions.",
+            "howard_probit",
         ),
-        *fig("dose_response"),
-        *change_sections(t, fig, clock, strata, lower_is_better),
+        *change_sections(t, fig, clock, strata, lower_is_better, form),
+        "<h2>Sensitivity</h2>",
+        "<h3>Why clients stop</h3>",
         *(
-            [
-                "<h2>Beside published benchmarks</h2>",
-                "<p>Published dose-response results (settings differ: brief versus open-ended "
-                "therapy, instruments and definitions of improvement), each beside this data "
-                "set's quantity read the way the paper read it (the reading names the "
-                "estimand), all clients pooled.</p>",
-                table_html(benchmark_table(t.estimands, t.improved, t.medians)),
-            ]
-            if clock.is_sessions
+            skipped("Dropout as a competing event", no_dropout, level=4)
+            if no_dropout
             else [
-                f"<p>Published dose-response benchmarks count sessions; this data set counts "
-                f"{clock.unit}, so none is set beside it.</p>"
+                *section(
+                    "Dropout as a competing event",
+                    t.competing,
+                    "Cumulative incidence of improvement and of dropout (Aalen-Johansen) "
+                    "beside 1 - Kaplan-Meier, which treats dropout as censoring; "
+                    "overstatement: how much 1 - Kaplan-Meier exceeds the cumulative "
+                    "incidence of improvement.",
+                    "competing_risks",
+                )
             ]
         ),
-        "<h2>Sensitivity to the event definition</h2>",
+        *fig("cumulative_incidence"),
+        *section(
+            "Competing-risks tests",
+            t.competing_tests,
+            "Gray's test that the cumulative incidence is the same in every stratum, and Fine "
+            "and Gray's model of the subdistribution hazard on the intake score (hazard ratio "
+            "per point), for improvement and for ending without it.",
+            "competing_risks_tests",
+        ),
+        *section(
+            "Adjusted estimates and bounds",
+            t.ending_sensitivity,
+            "The cumulative proportion improved and the median, all clients and per stratum: "
+            "Kaplan-Meier (every ending censored), IPCW (weighted by the inverse "
+            "probability of staying in therapy, from a pooled logistic model of ending after "
+            "each assessment on the last score, its change from intake, session and intake; "
+            "bootstrap CIs), best case and worst case (everyone / no one who ended without "
+            "improvement would have improved at their next session).",
+            "ending_sensitivity",
+        ),
+        *fig("ending_sensitivity"),
+        *section(
+            "Tipping point",
+            t.tipping_point,
+            "The trend test across the ordered strata when those who ended without improvement "
+            "are given delta times the hazard of improving of clients who stayed (imputed); "
+            "conclusion changed: its direction or significance at 5 % differs from the plain "
+            "analysis.",
+            "ending_tipping_point",
+        ),
+        *(
+            skipped("Allowing for therapists", no_therapists)
+            if no_therapists
+            else section(
+                "Allowing for therapists",
+                t.cluster_bootstrap,
+                "The % improved and the median with Greenwood's interval (every client "
+                "independent) beside the therapist cluster-bootstrap interval (therapists "
+                "resampled with their clients); design effect: the squared ratio of the "
+                "widths, about how much clustering inflates the variance.",
+                "cluster_bootstrap",
+            )
+        ),
+        *section(
+            f"When assessments are not every {clock.singular}",
+            t.interval,
+            f"The median {clock.unit} to improvement read with the event at the first assessment "
+            "meeting the definition (right point), at the middle of the interval since the "
+            "previous assessment, as Turnbull's interval, and from interval-censored fits.",
+            "interval_median",
+        ),
+        "<h3>Sensitivity to the event definition</h3>",
         "<p>Each definition and timing, all clients pooled (Kaplan-Meier).</p>",
-        table_html(t.sensitivity),
+        table(t.sensitivity, "sensitivity"),
         f"<p id='unconfirmed'>{unconfirmed_text(t.sensitivity, primary_definition, clock)}</p>",
         "<h2>Pre-post clinical significance</h2>",
         "<p>First scored assessment against the last; percentages of the clients used.</p>",
-        table_html(t.prepost_categories),
-        table_html(t.prepost_by_group),
+        table(t.prepost_categories, "prepost_categories"),
+        table(t.prepost_by_group, "prepost_by_group"),
         "<h3>Mean scores and pre-post effect size</h3>",
-        table_html(t.prepost_effects),
+        table(t.prepost_effects, "prepost_effects"),
         "<h3>Reliable change: method, constants and sample statistics</h3>",
-        table_html(t.reliable_change),
+        table(t.reliable_change, "reliable_change"),
         *fig("jacobson"),
         *fig("jacobson_at_event"),
-        "<h2>Scores and attendance</h2>",
+        "<h3>Scores and attendance</h3>",
         *fig("trajectories"),
         *fig("sessions_attended"),
-        *calibration(t.calibration),
-        *by_dataset(t.by_dataset),
-        "<h2>Settings used</h2><ul class='settings'>",
-        *(f"<li>{html.escape(s)}</li>" for s in settings),
-        "</ul>",
+        *calibration(t.calibration, form),
+        *by_dataset(t.by_dataset, form),
+        "<h2>Provenance</h2>",
         *provenance(t.provenance, effective_config),
-        "<h2>References</h2><ul class='references'>",
+        "<h3>References</h3><ul class='references'>",
         *(f"<li>{html.escape(r)}</li>" for r in REFERENCES),
         "</ul>",
         "<p>Aggregates only: this report holds no client's rows.</p></body></html>",
     ]
-    return "\n".join(parts)
+    return with_contents("\n".join(parts))
+
+
+def benchmarks(t: ReportTables, clock: Clock, form: TableFormat) -> list[str]:
+    """Published dose-response benchmarks beside this data set (sessions clock only)."""
+    if not clock.is_sessions:
+        return [
+            f"<p>Published dose-response benchmarks count sessions; this data set counts "
+            f"{clock.unit}, so none is set beside it.</p>"
+        ]
+    return [
+        "<h3>Beside published benchmarks</h3>",
+        "<p>Published dose-response results (settings differ: brief versus open-ended "
+        "therapy, instruments and definitions of improvement), each beside this data "
+        "set's quantity read the way the paper read it (the reading names the "
+        "estimand), all clients pooled.</p>",
+        table_html(benchmark_table(t.estimands, t.improved, t.medians), form),
+    ]
 
 
 FIGURE_PREFIX = "figure_"  # report inputs named figure_<name> are the figures' PNG files

@@ -1,9 +1,14 @@
-"""Tables ready for a paper: Markdown and LaTeX (booktabs) from the tidy CSV tables."""
+"""Tables ready for a paper: Markdown and LaTeX (booktabs), written as the report shows them
+(``dosecurve.report.readable``: human headers, percentages, APA p-values, NR, footnotes)."""
 
 from __future__ import annotations
 
-import numpy as np
+from collections.abc import Sequence
+
 import pandas as pd
+
+from dosecurve.labels import Clock
+from dosecurve.report.readable import numeric_column, readable
 
 _LATEX_SPECIAL = {
     "&": r"\&",
@@ -18,34 +23,21 @@ _LATEX_SPECIAL = {
     "\\": r"\textbackslash{}",
     "<": r"\textless{}",
     ">": r"\textgreater{}",
+    "–": "--",
 }
 
 
-def _cell(value: object) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return ""
-    if isinstance(value, (bool, np.bool_)):
-        return "yes" if value else "no"
-    if isinstance(value, (int, np.integer)):
-        return str(int(value))
-    if isinstance(value, (float, np.floating)):
-        return str(int(value)) if float(value).is_integer() else f"{value:.4g}"
-    return str(value)
-
-
-def _numeric(column: pd.Series) -> bool:
-    return pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
-
-
-def to_markdown(table: pd.DataFrame) -> str:
-    """A pipe table; numbers right-aligned, empty cells for missing values."""
-    header = "| " + " | ".join(map(str, table.columns)) + " |"
-    align = "| " + " | ".join("---:" if _numeric(table[c]) else ":---" for c in table) + " |"
+def to_markdown(table: pd.DataFrame, footnotes: Sequence[str] = ()) -> str:
+    """A pipe table of text cells (numbers right-aligned), its footnotes underneath."""
+    text = table.astype(str)
+    header = "| " + " | ".join(map(str, text.columns)) + " |"
+    align = "| " + " | ".join("---:" if numeric_column(text[c]) else ":---" for c in text) + " |"
     body = [
-        "| " + " | ".join(_cell(v).replace("|", "\\|") for v in row) + " |"
-        for row in table.itertuples(index=False)
+        "| " + " | ".join(v.replace("|", "\\|") for v in row) + " |"
+        for row in text.itertuples(index=False)
     ]
-    return "\n".join([header, align, *body]) + "\n"
+    notes = ["", *footnotes] if footnotes else []
+    return "\n".join([header, align, *body, *notes]) + "\n"
 
 
 def latex_escape(text: str) -> str:
@@ -53,17 +45,36 @@ def latex_escape(text: str) -> str:
     return "".join(_LATEX_SPECIAL.get(ch, ch) for ch in text)
 
 
-def to_latex(table: pd.DataFrame, *, caption: str = "") -> str:
-    """A booktabs table (needs ``\\usepackage{booktabs}``); numbers right-aligned."""
-    spec = "".join("r" if _numeric(table[c]) else "l" for c in table)
+def to_latex(table: pd.DataFrame, *, caption: str = "", footnotes: Sequence[str] = ()) -> str:
+    """A booktabs table (needs ``\\usepackage{booktabs}``) of text cells, numbers
+    right-aligned, footnotes under the rule."""
+    text = table.astype(str)
+    spec = "".join("r" if numeric_column(text[c]) else "l" for c in text)
     lines = [r"\begin{table}[ht]", r"\centering"]
     if caption:
         lines.append(rf"\caption{{{latex_escape(caption)}}}")
-    header = " & ".join(latex_escape(str(c)) for c in table.columns) + r" \\"
+    header = " & ".join(latex_escape(str(c)) for c in text.columns) + r" \\"
     lines += [rf"\begin{{tabular}}{{{spec}}}", r"\toprule", header, r"\midrule"]
     lines += [
-        " & ".join(latex_escape(_cell(v)) for v in row) + r" \\"
-        for row in table.itertuples(index=False)
+        " & ".join(latex_escape(v) for v in row) + r" \\" for row in text.itertuples(index=False)
     ]
-    lines += [r"\bottomrule", r"\end{tabular}", r"\end{table}"]
+    lines += [r"\bottomrule", r"\end{tabular}"]
+    if footnotes:
+        lines += [
+            r"\par\smallskip{\footnotesize",
+            *(latex_escape(n) + r"\\" for n in footnotes),
+            "}",
+        ]
+    lines.append(r"\end{table}")
     return "\n".join(lines) + "\n"
+
+
+def paper_table(
+    table: pd.DataFrame, *, clock: Clock | None = None, conf_level: float = 0.95, caption: str = ""
+) -> tuple[str, str]:
+    """A tidy table (full precision) as the Markdown and the LaTeX a manuscript takes."""
+    shown = readable(table, clock=clock, conf_level=conf_level)
+    return (
+        to_markdown(shown.table, shown.footnotes),
+        to_latex(shown.table, caption=caption, footnotes=shown.footnotes),
+    )

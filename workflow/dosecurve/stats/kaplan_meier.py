@@ -130,6 +130,25 @@ def at_risk_at(curve: pd.DataFrame, t: float) -> int:
     return int(later.iloc[0]) if len(later) else 0
 
 
+MIN_AT_RISK_SHARE = 0.10  # where a curve stops being read: fewer than 10 % still at risk
+
+
+def horizon(curve: pd.DataFrame, share: float = MIN_AT_RISK_SHARE) -> float:
+    """The last time of ``curve`` (tidy Kaplan-Meier rows of one stratum) at which at least
+    ``share`` of its clients were still at risk; ``nan`` for an empty curve. Beyond it the
+    estimate rests on few clients, and the figures and the answer say so.
+
+    >>> horizon(pd.DataFrame({"time": [1, 2, 5, 9], "at_risk": [20, 10, 2, 1]}))
+    5.0
+    """
+    if curve.empty:
+        return float("nan")
+    at_risk = pd.to_numeric(curve["at_risk"], errors="coerce").to_numpy(dtype=float)
+    time = curve["time"].to_numpy(dtype=float)
+    enough = at_risk >= share * at_risk[0]
+    return float(time[enough].max()) if enough.any() else float(time[0])
+
+
 def step_value(curve: pd.DataFrame, t: float, column: str) -> float:
     """Value of a right-continuous step column at ``t`` (1 before the first time)."""
     k = int(np.searchsorted(curve["time"].to_numpy(), t, side="right"))
