@@ -90,7 +90,7 @@ def test_improvement_figure_has_curves_medians_test_and_the_risk_table():
     assert ax.get_ylabel() == "Cumulative proportion improved"
     assert table_ax.get_xlabel() == "Sessions attended"
     assert list(ax.get_xticks()) == [0, 4, 8, 12, 16, 20]
-    assert any("chi-square(2) = 7.2, p = 0.027" in t.get_text() for t in ax.texts)
+    assert "chi-square(2) = 7.2, p = .027" in ax.get_title()
     # median markers: a dot at 0.5 at each reached median
     dots = sorted(line.get_xdata()[0] for line in ax.get_lines() if line.get_marker() == "o")
     medians = sorted(km_quantile(c, 0.5)[0] for c in fit.curves.values())
@@ -131,7 +131,7 @@ def test_small_multiples_one_panel_per_stratum_with_the_pooled_curve():
     for ax, name in zip(panels, STRATA, strict=True):
         assert legend_labels(ax)[0] == "all (n = 35)"
         assert legend_labels(ax)[1].startswith(f"{name} (n = ")
-        assert ax.get_title().startswith(f"{name}: median ")
+        assert ax.get_title().startswith(f"{name} (n = ") and ": median " in ax.get_title()
 
 
 def test_incidence_figure_has_bands_and_a_risk_table_that_add_up():
@@ -142,8 +142,8 @@ def test_incidence_figure_has_bands_and_a_risk_table_that_add_up():
     risk = fd.incidence_risk_table(cif, [0, 5, 10, 20])
     fig = plot_incidence(cif, risk, STRATA)
     top, middle, table = fig.axes
-    assert top.get_title(loc="left") == "Improved"
-    assert middle.get_title(loc="left").startswith("Ended therapy without")
+    assert top.get_ylabel() == "Cumulative incidence:\nimproved"
+    assert middle.get_ylabel().endswith("ended without improving")
     assert len(top.get_lines()) == len(middle.get_lines()) == 4  # 3 strata and all
     assert len(top.collections) == len(middle.collections) == 3  # a band per stratum
     # improved plus ended incidence never exceeds 1, both only grow, limits enclose them
@@ -283,8 +283,11 @@ def test_forest_draws_each_finite_hazard_ratio():
     table = fd.forest(cox)
     assert table["term"].tolist() == ["x", "y"]
     fig = plot_forest(table)
-    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["x", "y"]
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["x\n(m1)", "y\n(m1)"]
     assert fig.axes[0].get_xscale() == "log"
+    # the numbers beside each row: 'HR (95 % CI)'
+    column = [t.get_text() for t in fig.axes[1].texts]
+    assert column == ["HR (95 % CI)", "0.80 (0.60 to 0.90)", "2.00 (1.00 to 4.00)"]
 
 
 def test_every_catalogued_figure_has_a_caption_naming_its_data():
@@ -321,8 +324,8 @@ def test_an_unbounded_interval_is_left_out_of_the_forest_plot_and_said():
         }
     )
     fig = plot_forest(cox)
-    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["x"]
-    assert "1 term(s) not estimable" in fig.axes[0].get_title()
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["x\n(m)"]
+    assert "1 term(s) not estimable" in fig.get_suptitle()
 
 
 def test_labels_with_dollar_signs_are_drawn_as_text():
@@ -339,7 +342,7 @@ def test_labels_with_dollar_signs_are_drawn_as_text():
     )
     fig = plot_forest(cox)
     fig.savefig(io.BytesIO(), format="png")  # mathtext would fail on the lone '$'
-    assert fig.axes[0].get_yticklabels()[0].get_text() == "cost in $ (US"
+    assert fig.axes[0].get_yticklabels()[0].get_text() == "cost in $ (US\n(My $x$ scale)"
 
 
 def test_the_comparison_names_each_data_sets_clock():
@@ -379,7 +382,7 @@ def test_a_figure_is_drawn_from_its_suppressed_tables():
     context = figure_context(settings, conf_level=0.95, conf_type="log-log", min_cell=5)
     inputs = {"events": events, "logrank": logrank}
     files, fig = draw_figure("improvement_by_severity", inputs, context)
-    assert list(files) == ["csv", "risk_table", "logrank"]
+    assert list(files) == ["csv", "risk_table", "logrank", "horizon"]
     risk = files["risk_table"]
     shown = pd.to_numeric(risk["at_risk"], errors="coerce")
     assert not ((shown > 0) & (shown < 5)).any() and (risk["at_risk"] == "<5").any()

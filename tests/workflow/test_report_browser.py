@@ -184,7 +184,9 @@ def test_report_reads_as_a_paper(sim_run, tmp_path):
     assert at == sorted(at), headings
     parser = Tables()
     parser.feed(dom)
-    raw = [cell for table in parser.tables for row in table for cell in row if RAW_CELL.search(cell)]
+    raw = [
+        cell for table in parser.tables for row in table for cell in row if RAW_CELL.search(cell)
+    ]
     assert raw == [], raw[:20]
     snake = [h for table in parser.tables for h in table[0] if re.search(r"[a-z]_[a-z]", h)]
     assert snake == [], snake

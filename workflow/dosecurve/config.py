@@ -54,6 +54,37 @@ class PrivacySettings:
     show_therapists: bool = False
 
 
+FIGURE_WIDTHS_MM = {"single": 85.0, "double": 180.0}  # journal column widths
+
+
+@dataclass(frozen=True)
+class FigureSettings:
+    """``figures``: the journal width, where curves end, and the dose axis."""
+
+    width: str = "double"
+    horizon: float | None = None  # None: each curve ends where < 10 % are still at risk
+    log_dose: bool = False
+
+    @property
+    def width_mm(self) -> float:
+        return FIGURE_WIDTHS_MM[self.width]
+
+
+def figure_settings(config: Mapping[str, Any]) -> FigureSettings:
+    """The figures section with defaults filled in.
+
+    >>> figure_settings({"figures": {"width": "single"}}).width_mm
+    85.0
+    """
+    section = config.get("figures") or {}
+    horizon = section.get("horizon")
+    return FigureSettings(
+        width=str(section.get("width", "double")),
+        horizon=None if horizon is None else float(horizon),
+        log_dose=bool(section.get("log_dose", False)),
+    )
+
+
 def privacy_settings(config: Mapping[str, Any]) -> PrivacySettings:
     """The privacy section with defaults filled in."""
     section = config.get("privacy") or {}

@@ -81,6 +81,7 @@ OUTPUTS: tuple[Output, ...] = (
     Output("by_group", "tables/by_group.csv", "by_group", paper=True),
     Output("aft_curves", "tables/aft_curves.csv", "dose_response", paper=True),
     Output("aft_predictions", "tables/aft_predictions.csv", "dose_response"),
+    Output("aft_smooth", "tables/aft_smooth.csv", "dose_response", report=False),
     Output("prepost_categories", "tables/prepost_categories.csv", "prepost", paper=True),
     Output("prepost_effects", "tables/prepost_effects.csv", "prepost", paper=True),
     Output("prepost_by_group", "tables/prepost_by_group.csv", "prepost"),

@@ -20,7 +20,13 @@ from dosecurve.config import (
     step_settings,
 )
 from dosecurve.config_files import effective_config
-from dosecurve.figures.catalog import FIGURES, figure_context
+from dosecurve.figures.catalog import (
+    FIGURES,
+    GROUP_PREFIX,
+    figure_context,
+    group_caption,
+    group_key,
+)
 from dosecurve.data.readers import check_input_path, fingerprint
 from dosecurve.outputs import paper_tables, path_of, report_inputs
 
@@ -41,6 +47,7 @@ with open(os.path.join(workflow.basedir, "workflow/schemas/config.schema.yaml"))
 DATASETS = expand_datasets(config)
 ANALYSIS = analysis_settings(config)
 PRIVACY, SHOW_THERAPISTS = astuple(privacy_settings(config))
+
 POOLS = [name for name, s in SETTINGS.items() if s.kind == "pooled"]
 SIMULATED = [name for name, s in SETTINGS.items() if s.kind == "simulated"]
 UNITS = {name: s.time_unit for name, s in SETTINGS.items()}
@@ -80,6 +87,10 @@ def canonical(value):
     if isinstance(value, list):
         return [canonical(v) for v in value]
     return value
+
+
+# the figures section as plain data: the params of the figures and the report
+FIGURE_PARAMS = canonical(dict(config.get("figures") or {}))
 
 
 # The analysis section as plain data: Snakemake compares params by value, and a dataclass is
@@ -185,16 +196,23 @@ def all_outputs():
             table=PAPER_TABLES,
             ext=("md", "tex"),
         ),
-        "results/comparison/medians.csv",
-        "results/comparison/overall_curves.png",
-        "results/comparison/report.html",
+        *(COMPARISON if len(DATASETS) >= 2 else []),
     ]
+
+
+# the comparison report sets two or more data sets side by side: with one it is not made
+COMPARISON = [
+    "results/comparison/medians.csv",
+    "results/comparison/overall_curves.png",
+    "results/comparison/report.html",
+]
 
 
 def print_reports():
     """After a successful run: where to look."""
     pages = [path_of("report_page", name) for name in DATASETS]
-    pages.append("results/comparison/report.html")
+    if len(DATASETS) >= 2:
+        pages.append("results/comparison/report.html")
     found = [os.path.abspath(p) for p in pages if os.path.exists(p)]
     if found:
         print("\ndosecurve: open the report(s) in a browser:", *found, sep="\n  ")
@@ -240,6 +258,33 @@ def figure_caption(wildcards):
         conf_type=ANALYSIS.conf_type,
     )
     return FIGURES[wildcards.figure].caption(context)
+
+
+# the curve by each groups column: {data set: {file name part: column}}
+GROUP_FIGURES = {
+    name: {group_key(c): c for c in s.groups.columns} for name, s in SETTINGS.items()
+}
+
+
+def group_column(wildcards):
+    return GROUP_FIGURES[wildcards.dataset][wildcards.group]
+
+
+def group_figure_caption(wildcards):
+    context = figure_context(
+        SETTINGS[wildcards.dataset],
+        conf_level=ANALYSIS.conf_level,
+        conf_type=ANALYSIS.conf_type,
+    )
+    return group_caption(group_column(wildcards), context)
+
+
+def group_figures(wildcards):
+    """The report's inputs: the curve by each groups column of this data set."""
+    return {
+        f"figure_{GROUP_PREFIX}{key}": f"results/{{dataset}}/figures/{GROUP_PREFIX}{key}.png"
+        for key in GROUP_FIGURES[wildcards.dataset]
+    }
 
 
 def figure_png(path):

@@ -32,6 +32,7 @@ rule figure:
         conf_type=ANALYSIS.conf_type,
         min_cell=PRIVACY,
         caption=figure_caption,
+        figures=FIGURE_PARAMS,
     script:
         "../scripts/figure.py"
 
@@ -43,6 +44,7 @@ use rule figure as figure_with_risk_table with:
         csv="results/{dataset}/figures/{figure}.csv",
         risk_table="results/{dataset}/figures/{figure}_risk_table.csv",
         logrank="results/{dataset}/figures/{figure}_logrank.csv",
+        horizon="results/{dataset}/figures/{figure}_horizon.csv",
     wildcard_constraints:
         figure="improvement_by_severity",
 
@@ -53,5 +55,43 @@ use rule figure as figure_with_incidence_risk_table with:
         pdf="results/{dataset}/figures/{figure}.pdf",
         csv="results/{dataset}/figures/{figure}.csv",
         risk_table="results/{dataset}/figures/{figure}_risk_table.csv",
+        horizon="results/{dataset}/figures/{figure}_horizon.csv",
     wildcard_constraints:
         figure="cumulative_incidence",
+
+
+rule group_figure:
+    input:
+        path_of("events"),
+    output:
+        png=report(
+            "results/{dataset}/figures/improvement_by_group_{group}.png",
+            caption="../report/figure.rst",
+            category="{dataset}",
+            subcategory="figures",
+            labels={"figure": "improvement by {group}"},
+        ),
+        pdf="results/{dataset}/figures/improvement_by_group_{group}.pdf",
+        csv="results/{dataset}/figures/improvement_by_group_{group}.csv",
+        risk_table="results/{dataset}/figures/improvement_by_group_{group}_risk_table.csv",
+        logrank="results/{dataset}/figures/improvement_by_group_{group}_logrank.csv",
+        horizon="results/{dataset}/figures/improvement_by_group_{group}_horizon.csv",
+    log:
+        "results/{dataset}/logs/group_figure_{group}.log",
+    benchmark:
+        "results/{dataset}/logs/benchmarks/group_figure_{group}.tsv"
+    wildcard_constraints:
+        group="[A-Za-z0-9_-]+",
+    threads: 1
+    resources:
+        mem_mb=mem_mb(20),
+    params:
+        dataset=settings(*ANALYSIS_KEYS, "groups"),
+        column=group_column,
+        conf_level=ANALYSIS.conf_level,
+        conf_type=ANALYSIS.conf_type,
+        min_cell=PRIVACY,
+        caption=group_figure_caption,
+        figures=FIGURE_PARAMS,
+    script:
+        "../scripts/group_figure.py"

@@ -14,8 +14,14 @@ rule report:
             f"figure_{name}": f"results/{{dataset}}/figures/{name}.png"
             for name in FIGURES
         },
+        horizon="results/{dataset}/figures/improvement_by_severity_horizon.csv",
     output:
-        path_of("report_page"),
+        report(
+            path_of("report_page"),
+            caption="../report/dataset_report.rst",
+            category="{dataset}",
+            labels={"file": "report of {dataset}"},
+        ),
     log:
         "results/{dataset}/logs/report.log",
     benchmark:
@@ -29,5 +35,6 @@ rule report:
         conf_type=ANALYSIS.conf_type,
         min_cell=PRIVACY,
         analysis=canonical(shared_analysis(config, ())),
+        figures=FIGURE_PARAMS,
     script:
         "../scripts/report.py"

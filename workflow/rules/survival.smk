@@ -185,6 +185,7 @@ rule dose_response:
         predictions=path_of("aft_predictions"),
         howard=path_of("howard"),
         curves=path_of("aft_curves"),
+        smooth=path_of("aft_smooth"),
     log:
         "results/{dataset}/logs/dose_response.log",
     benchmark:

@@ -3,7 +3,13 @@
 from _adapter import dataset_settings, read_result, start, write_csv
 
 from dosecurve.config import landmarks
-from dosecurve.stats.dose_response import fit_aft, fit_models, fitted_curves, howard_probit
+from dosecurve.stats.dose_response import (
+    fit_aft,
+    fit_models,
+    fitted_curves,
+    howard_probit,
+    smooth_curves,
+)
 
 start(snakemake)
 p, out = snakemake.params, snakemake.output
@@ -18,3 +24,4 @@ write_csv(
     fitted_curves(events, strata, landmarks(p.improved_at, events["time"].max()), fitted),
     out.curves,
 )
+write_csv(smooth_curves(events, strata, fitted), out.smooth)

@@ -3,6 +3,7 @@ from the written (privacy-suppressed) tables."""
 
 from _adapter import dataset_settings, read_result, read_sessions, save_figure, start, write_csv
 
+from dosecurve.config import figure_settings
 from dosecurve.figures.catalog import draw_figure, figure_context
 from dosecurve.figures.curves import PDF_METADATA, PNG_METADATA
 
@@ -14,7 +15,11 @@ inputs = {
 }
 settings = dataset_settings(snakemake)
 context = figure_context(
-    settings, conf_level=p.conf_level, conf_type=p.conf_type, min_cell=p.min_cell
+    settings,
+    conf_level=p.conf_level,
+    conf_type=p.conf_type,
+    min_cell=p.min_cell,
+    figures=figure_settings({"figures": p.figures}),
 )
 files, fig = draw_figure(snakemake.wildcards.figure, inputs, context)
 for key, table in files.items():

@@ -7,13 +7,15 @@ tables; the report embeds the figures with the captions defined here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from dosecurve.config import DatasetSettings
+from dosecurve.config import DatasetSettings, FigureSettings
 from dosecurve.figures import data as fd
 from dosecurve.figures.change import (
     gel_lines,
@@ -23,19 +25,22 @@ from dosecurve.figures.change import (
     plot_review_points,
 )
 from dosecurve.figures.curves import (
+    group_colour,
     plot_dose_response,
     plot_forest,
     plot_improvement,
     plot_incidence,
     plot_small_multiples,
-    session_breaks,
 )
+from dosecurve.figures.layout import fit_width, time_breaks
 from dosecurve.figures.scores import plot_attendance, plot_jacobson, plot_trajectories
 from dosecurve.figures.sensitivity import ending_data, plot_ending_sensitivity
 from dosecurve.labels import Clock, level_text
 from dosecurve.measures.instruments import Instrument
 from dosecurve.privacy import suppress
-from dosecurve.stats.kaplan_meier import fit_by_stratum
+from dosecurve.report.readable import p_text
+from dosecurve.stats.kaplan_meier import ALL, fit_by_stratum
+from dosecurve.stats.logrank import logrank_tests
 
 Tables = Mapping[str, pd.DataFrame]
 
@@ -53,10 +58,16 @@ class FigureContext:
     definition: str
     min_cell: int | None = None
     clock: Clock = field(default_factory=Clock)
+    figures: FigureSettings = field(default_factory=FigureSettings)
 
 
 def figure_context(
-    ds: DatasetSettings, *, conf_level: float, conf_type: str, min_cell: int | None = None
+    ds: DatasetSettings,
+    *,
+    conf_level: float,
+    conf_type: str,
+    min_cell: int | None = None,
+    figures: FigureSettings | None = None,
 ) -> FigureContext:
     primary = ds.primary
     return FigureContext(
@@ -69,6 +80,7 @@ def figure_context(
         definition=primary.describe(),
         min_cell=min_cell,
         clock=ds.clock,
+        figures=figures or FigureSettings(),
     )
 
 
@@ -96,9 +108,9 @@ def logrank_label(logrank: pd.DataFrame) -> str:
     row = logrank.iloc[0]
     if isinstance(row.get("note"), str) and row["note"]:
         return f"Log-rank: {row['note']}"
-    p = row["p_value"]
-    p_text = "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
-    return f"Log-rank test: chi-square({int(row['df'])}) = {row['statistic']:.1f}, {p_text}"
+    p = p_text(row["p_value"])
+    words = p if p.startswith("<") else f"= {p}"
+    return f"Log-rank test: chi-square({int(row['df'])}) = {row['statistic']:.1f}, p {words}"
 
 
 def _km(inputs: Tables, c: FigureContext) -> pd.DataFrame:
@@ -107,12 +119,17 @@ def _km(inputs: Tables, c: FigureContext) -> pd.DataFrame:
 
 
 def _improvement_data(inputs: Tables, c: FigureContext) -> dict[str, pd.DataFrame]:
+    """The Kaplan-Meier curves up to each horizon (what is drawn), the risk table at the
+    axis' breaks (counted on the full curves), the log-rank test and the horizons."""
     curves = _km(inputs, c)
-    breaks = session_breaks(max(float(curves["time"].max()), 1.0)) if len(curves) else [0]
+    ends = fd.horizons(curves, c.figures.horizon)
+    shown = fd.within_horizon(curves, ends)
+    breaks = time_breaks(shown, c.figures.log_dose)
     return {
-        "curves": curves,
+        "curves": shown,
         "risk_table": fd.risk_table(curves, breaks),
         "logrank": inputs["logrank"],
+        "horizon": ends,
     }
 
 
@@ -125,15 +142,24 @@ def _improvement_plot(t: Tables, c: FigureContext) -> Figure:
         subtitle=f"Kaplan-Meier, {level_text(c.conf_level)} {c.conf_type} CI; {c.definition}",
         test=logrank_label(t["logrank"]),
         time_label=c.clock.axis,
+        log_dose=c.figures.log_dose,
     )
 
 
 def _incidence_data(inputs: Tables, c: FigureContext) -> dict[str, pd.DataFrame]:
+    """The cumulative incidences up to the Kaplan-Meier curves' horizons (the same clients
+    are at risk in both), and the risk table at the axis' breaks."""
     cif = fd.incidence_curves(
         inputs["events"], c.strata, conf_level=c.conf_level, conf_type=c.conf_type
     )
-    breaks = session_breaks(max(float(cif["time"].max()), 1.0)) if len(cif) else [0]
-    return {"cif": cif, "risk_table": fd.incidence_risk_table(cif, breaks)}
+    ends = fd.horizons(_km(inputs, c), c.figures.horizon)
+    shown = fd.within_horizon(cif, ends)
+    breaks = time_breaks(shown, log_dose=False)
+    return {
+        "cif": shown,
+        "risk_table": fd.incidence_risk_table(cif, breaks),
+        "horizon": ends,
+    }
 
 
 def _ci(c: FigureContext) -> str:
@@ -154,7 +180,7 @@ FIGURES: dict[str, FigureSpec] = {
                 f"Kaplan-Meier estimate) by {c.clock.axis.lower()}, per intake severity stratum "
                 "and "
                 f"all clients (grey, dashed), with {_ci(c)}; ticks: censored clients; dots and "
-                "dotted lines: medians; the log-rank test across strata is written on the plot. "
+                "dotted lines: medians; the log-rank test across strata is in the title. "
                 f"Below: clients at risk at each {c.clock.singular}, and how many had improved or "
                 "been "
                 "censored by then."
@@ -206,16 +232,19 @@ FIGURES: dict[str, FigureSpec] = {
         FigureSpec(
             "dose_response",
             "Dose-response: fitted curves and published benchmarks",
-            ("km_curves", "aft_curves", "aft"),
+            ("km_curves", "aft_smooth", "aft"),
             lambda i, c: {
                 "curves": fd.dose_response(
-                    i["km_curves"], i["aft_curves"], i["aft"], benchmarks=c.clock.is_sessions
+                    i["km_curves"], i["aft_smooth"], i["aft"], benchmarks=c.clock.is_sessions
                 )
             },
             lambda t, c: plot_dose_response(t["curves"], c.strata, c.clock.axis),
             lambda c: (
                 "Kaplan-Meier steps (thin) and the lowest-AIC accelerated failure time "
-                "model (dashed) for a client with each stratum's median intake score"
+                "model (dashed, evaluated at every session and drawn only over the stratum's "
+                "observed follow-up: predictions beyond it are extrapolations, flagged in "
+                "tables/aft_predictions.csv) for a client with each stratum's median intake "
+                "score"
                 + (
                     "; the dotted line is Howard et al.'s (1986) probit curve through their "
                     "published points (squares: 50 % improved by 8 sessions, 75 % by 26). Nordmo "
@@ -383,6 +412,93 @@ def _jacobson_caption(c: FigureContext, post: str) -> str:
     )
 
 
+GROUP_PREFIX = "improvement_by_group_"  # + the grouping column's file name
+
+
+def group_key(column: str) -> str:
+    """The file-name part of a ``groups`` column: letters, digits, '-' and '_' kept.
+
+    >>> group_key("arm"), group_key("treatment arm")
+    ('arm', 'treatment_arm')
+    """
+    return re.sub(r"[^A-Za-z0-9_-]", "_", column)
+
+
+def group_data(events: pd.DataFrame, column: str, c: FigureContext) -> dict[str, pd.DataFrame]:
+    """The main figure's tables with the curves by a ``groups`` column (a treatment arm)
+    instead of by severity: Kaplan-Meier per group up to each horizon, the risk table at
+    the axis' breaks, the log-rank test across the groups, and the horizons."""
+    values = events[column].astype(str).where(events[column].notna(), "(missing)")
+    grouped = events.assign(stratum=values)
+    levels = sorted(values.loc[grouped["eligible"].astype(bool)].unique())
+    curves = fit_by_stratum(grouped, levels, conf_level=c.conf_level, conf_type=c.conf_type).tidy()
+    ends = fd.horizons(curves, c.figures.horizon)
+    shown = fd.within_horizon(curves, ends)
+    breaks = time_breaks(shown, c.figures.log_dose)
+    eligible = grouped.loc[grouped["eligible"].astype(bool)]
+    # the overall log-rank test only: groups have no order for a trend test
+    test = logrank_tests(eligible, levels)[0].iloc[[0]] if len(levels) > 1 else _no_test(levels)
+    return {
+        "curves": shown,
+        "risk_table": fd.risk_table(curves, breaks),
+        "logrank": test,
+        "horizon": ends,
+    }
+
+
+def _no_test(levels: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "test": ["log-rank"],
+            "statistic": [np.nan],
+            "df": [np.nan],
+            "p_value": [np.nan],
+            "note": [f"not applicable: {len(levels)} group(s)"],
+        }
+    )
+
+
+def draw_group_figure(
+    events: pd.DataFrame, column: str, context: FigureContext
+) -> tuple[dict[str, pd.DataFrame], Figure]:
+    """The curve by ``column`` (a ``groups`` column) with its own risk table and log-rank
+    test, as ``draw_figure`` returns a catalogued figure."""
+    tables = {
+        key: suppress(t, context.min_cell) for key, t in group_data(events, column, context).items()
+    }
+    levels = [s for s in dict.fromkeys(tables["curves"]["stratum"]) if s != ALL]
+    fig = plot_improvement(
+        tables["curves"],
+        tables["risk_table"],
+        levels,
+        event_label=context.event,
+        subtitle=(
+            f"Kaplan-Meier, {level_text(context.conf_level)} {context.conf_type} CI; "
+            f"{context.definition}"
+        ),
+        test=logrank_label(tables["logrank"]),
+        time_label=context.clock.axis,
+        log_dose=context.figures.log_dose,
+        legend_title=f"{column} (dots: medians)",
+        what=f"by {column}",
+        palette=group_colour,
+    )
+    files = {("csv" if i == 0 else key): t for i, (key, t) in enumerate(tables.items())}
+    return files, fit_width(fig, context.figures.width_mm)
+
+
+def group_caption(column: str, c: FigureContext) -> str:
+    """The caption of the curve by a ``groups`` column."""
+    return (
+        f"Cumulative proportion of clients with {c.event} (1 minus the Kaplan-Meier "
+        f"estimate) by {c.clock.axis.lower()}, per value of {column} and all clients (grey, "
+        f"dashed), with {_ci(c)}; ticks: censored clients; dots: medians; the log-rank test "
+        f"across the groups in the title. Below: clients at risk at each tick, and how many "
+        f"had improved or been censored by then. Data: figures/{GROUP_PREFIX}"
+        f"{group_key(column)}.csv."
+    )
+
+
 def draw_figure(
     name: str, inputs: Tables, context: FigureContext
 ) -> tuple[dict[str, pd.DataFrame], Figure]:
@@ -393,4 +509,4 @@ def draw_figure(
     spec = FIGURES[name]
     tables = {key: suppress(t, context.min_cell) for key, t in spec.data(inputs, context).items()}
     files = {("csv" if i == 0 else key): t for i, (key, t) in enumerate(tables.items())}
-    return files, spec.plot(tables, context)
+    return files, fit_width(spec.plot(tables, context), context.figures.width_mm)

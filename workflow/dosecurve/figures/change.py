@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from dosecurve.figures.curves import PALETTE, colour_of, empty_figure, session_breaks
+from dosecurve.figures.style import DOUBLE, figure_legend
 from dosecurve.labels import Clock
 from dosecurve.stats.kaplan_meier import ALL
 
@@ -51,7 +52,7 @@ def plot_gel(lines: pd.DataFrame, score_label: str, clock: Clock | None = None) 
     clock = clock or Clock()
     if lines.empty:
         return empty_figure("The good-enough-level test was not estimable: see gel_test.csv.")
-    fig = Figure(figsize=(7.0, 4.4))
+    fig = Figure(figsize=(DOUBLE, 4.4), layout="constrained")
     ax = fig.subplots()
     bands = list(dict.fromkeys(lines["band"]))
     for i, band in enumerate(bands):
@@ -74,7 +75,6 @@ def plot_gel(lines: pd.DataFrame, score_label: str, clock: Clock | None = None) 
         title=f"{clock.unit.capitalize()} in therapy", fontsize=7, title_fontsize=7, loc="best"
     )
     ax.set_title("Fitted change by treatment length", fontsize=10)
-    fig.subplots_adjust(left=0.1, right=0.97, top=0.92, bottom=0.12)
     return fig
 
 
@@ -86,7 +86,7 @@ def plot_caterpillar(estimates: pd.DataFrame, clock: Clock | None = None) -> Fig
             "No therapist estimates: therapists not known, too few, or all below min_cell."
         )
     measures = list(dict.fromkeys(data["measure"]))
-    fig = Figure(figsize=(7.0, 3.4 * len(measures)))
+    fig = Figure(figsize=(DOUBLE, 3.4 * len(measures)), layout="constrained")
     axes = fig.subplots(len(measures), 1, squeeze=False)[:, 0]
     for ax, measure in zip(axes, measures, strict=True):
         part = data.loc[data["measure"] == measure].reset_index(drop=True)
@@ -107,10 +107,9 @@ def plot_caterpillar(estimates: pd.DataFrame, clock: Clock | None = None) -> Fig
         label = measure[0].upper() + measure[1:]
         if not hazard:
             label += f" per {(clock or Clock()).singular}"
-        ax.set_ylabel(label, fontsize=8)
+        ax.set_ylabel(label)
         ax.set_xlabel("Therapists, ranked by estimate")
         ax.grid(alpha=0.3)
-    fig.tight_layout()
     return fig
 
 
@@ -130,7 +129,7 @@ def plot_review_points(
     if data.empty:
         return empty_figure("No review point could be estimated: see review_points.csv.")
     horizons = sorted(data["within"].unique())
-    fig = Figure(figsize=(7.5, 3.2))
+    fig = Figure(figsize=(DOUBLE, 3.2), layout="constrained")
     axes = fig.subplots(1, len(horizons), squeeze=False, sharey=True)[0]
     names = [s for s in strata if s in set(data["stratum"])] + [ALL]
     for ax, m in zip(axes, horizons, strict=True):
@@ -159,14 +158,13 @@ def plot_review_points(
                     capsize=2,
                     label=name if method == "km" else None,
                 )
-        ax.set_title(f"Improving within {int(m)} more {clock.unit}", fontsize=8)
+        ax.set_title(f"Improving within {int(m)} more {clock.unit}")
         ax.set_xlabel(f"Not improved by {clock.singular}")
         ax.set_ylim(0, 1)
         ax.grid(alpha=0.3)
     axes[0].set_ylabel("Probability")
     handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize=7, frameon=False)
-    fig.tight_layout(rect=(0, 0.08, 1, 1))
+    figure_legend(fig, handles, labels, "outside lower center", len(labels))
     return fig
 
 
@@ -192,7 +190,7 @@ def plot_expected_recovery(
         return empty_figure("Too few improved clients for expected-recovery bands.")
     cols = min(len(names), 2)
     nrows = int(np.ceil(len(names) / cols))
-    fig = Figure(figsize=(7.5, 2.8 * nrows + 0.6))
+    fig = Figure(figsize=(DOUBLE, 2.8 * nrows + 0.6), layout="constrained")
     axes = fig.subplots(nrows, cols, squeeze=False, sharex=True, sharey=True)
     for ax, name in zip(axes.flat, names, strict=False):
         part = data.loc[data["stratum"] == name].sort_values("session")
@@ -200,13 +198,12 @@ def plot_expected_recovery(
         ax.fill_between(part["session"], part["p10"], part["p90"], color=colour, alpha=0.25, lw=0)
         ax.plot(part["session"], part["p50"], color=colour, lw=1.6)
         ax.axhline(cutoff, color="grey", ls=":", lw=1)
-        ax.set_title(name, fontsize=9)
+        ax.set_title(name)
         ax.grid(alpha=0.3)
     for ax in axes.flat[len(names) :]:
         ax.set_axis_off()
     for ax in axes[:, 0]:
-        ax.set_ylabel(score_label, fontsize=8)
+        ax.set_ylabel(score_label)
     for ax in axes[-1, :]:
         ax.set_xlabel(clock.singular.capitalize())
-    fig.tight_layout()
     return fig

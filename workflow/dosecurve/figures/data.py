@@ -19,6 +19,7 @@ from dosecurve.outcomes.prepost import prepost_pairs
 from dosecurve.stats.cumulative_incidence import aalen_johansen, ending_causes
 from dosecurve.stats.distributions import normal_cdf, normal_quantile, t_quantile
 from dosecurve.stats.kaplan_meier import ALL
+from dosecurve.stats.kaplan_meier import horizon as km_horizon
 
 # A mean score is drawn only where at least this many clients were scored at that session.
 MIN_MEAN_N = 10
@@ -73,6 +74,79 @@ def risk_table(curves: pd.DataFrame, breaks: Sequence[int]) -> pd.DataFrame:
             )
         )
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=RISK_COLUMNS)
+
+
+HORIZON_COLUMNS = [
+    "stratum",
+    "n",
+    "horizon",
+    "last_time",
+    "at_risk_beyond",
+    "improved_at_horizon",
+    "improved_at_last",
+]
+
+
+def horizons(curves: pd.DataFrame, setting: float | None = None) -> pd.DataFrame:
+    """Where each curve of the tidy Kaplan-Meier table ``curves`` is drawn to, and what
+    lies beyond: ``figures.horizon`` (``setting``) for every stratum, or by default each
+    stratum's last time with at least 10 % of its clients at risk
+    (``kaplan_meier.horizon``); with its clients, its last follow-up time, the clients still
+    at risk after the horizon, and 1 - S at the horizon and at the last time."""
+    rows = []
+    for name, curve in curves.groupby("stratum", sort=False):
+        time = curve["time"].to_numpy(float)
+        surv = curve["surv"].to_numpy(float)
+        at = float(setting) if setting is not None else km_horizon(curve)
+        shown = np.searchsorted(time, at, side="right")
+        at_risk = pd.to_numeric(curve["at_risk"], errors="coerce").to_numpy(float)
+        rows.append(
+            {
+                "stratum": name,
+                "n": at_risk[0],
+                "horizon": at,
+                "last_time": time[-1],
+                "at_risk_beyond": at_risk[shown] if shown < len(time) else 0.0,
+                "improved_at_horizon": 1.0 - surv[shown - 1] if shown else 0.0,
+                "improved_at_last": 1.0 - surv[-1],
+            }
+        )
+    return pd.DataFrame(rows, columns=HORIZON_COLUMNS)
+
+
+def within_horizon(curves: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``curves`` (``stratum, time, ...``) up to each stratum's horizon: what
+    the figure draws."""
+    limit = curves["stratum"].map(table.set_index("stratum")["horizon"])
+    return curves.loc[curves["time"].to_numpy(float) <= limit.to_numpy(float)].reset_index(
+        drop=True
+    )
+
+
+def horizon_sentence(table: pd.DataFrame, setting: float | None, unit: str = "session") -> str:
+    """The tail beyond the horizon, for the caption."""
+    if table.empty:
+        return ""
+    cut = table.loc[table["last_time"] > table["horizon"]]
+    where = (
+        f"Curves end at {unit} {setting:g} (figures.horizon)"
+        if setting is not None
+        else f"Each curve ends at the last {unit} with at least 10 % of its clients still at risk"
+    )
+    if cut.empty:
+        return f"{where}; no curve has follow-up beyond it."
+    tails = "; ".join(
+        f"{row.stratum} to {unit} {row.horizon:g} "
+        f"({count_of(row.at_risk_beyond)} clients still at risk after it, follow-up to "
+        f"{row.last_time:g}, {100 * row.improved_at_last:.1f} % improved by then)"
+        for row in cut.itertuples()
+    )
+    return f"{where}: {tails}. The full curves are in tables/km_curves.csv."
+
+
+def count_of(value: object) -> str:
+    number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
+    return str(value) if np.isnan(number) else f"{int(number)}"
 
 
 INCIDENCE_COLUMNS = [
@@ -148,7 +222,7 @@ def howard_curve(sessions: np.ndarray) -> np.ndarray:
 
 def dose_response(
     km_curves: pd.DataFrame,
-    aft_curves: pd.DataFrame,
+    smooth: pd.DataFrame,
     aft_models: pd.DataFrame,
     benchmarks: bool = True,
 ) -> pd.DataFrame:
@@ -160,8 +234,8 @@ def dose_response(
     parts = [km.assign(source="Kaplan-Meier", proportion=1.0 - km["surv"]).drop(columns="surv")]
     chosen = aft_models.get("best", pd.Series(False, index=aft_models.index))
     best = aft_models.loc[chosen.astype(str).eq("True"), "model"]
-    if len(best):
-        fitted = aft_curves.loc[aft_curves["model"] == best.iloc[0]]
+    if len(best):  # evaluated at every session of each stratum's follow-up
+        fitted = smooth.loc[smooth["model"] == best.iloc[0]]
         parts.append(
             fitted[["stratum", "session"]].assign(
                 source=f"{best.iloc[0]} fit", proportion=fitted["fitted"]

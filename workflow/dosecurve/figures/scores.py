@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 
 from dosecurve.figures.curves import colour_of, curve_names, empty_figure
 from dosecurve.figures.data import MIN_MEAN_N
+from dosecurve.figures.style import DOUBLE
 from dosecurve.measures.instruments import Instrument
 from dosecurve.measures.reliable_change import CATEGORIES
 
@@ -96,14 +97,15 @@ def plot_trajectories(
     instrument: Instrument,
     time_label: str = "Session",
 ) -> Figure:
-    """Mean score by session per stratum with CI bands, and the cutoff."""
+    """Mean score by session per stratum with CI bands, and the cutoff; a line is broken
+    where a session has no mean (too few clients scored), never joined across it."""
     if table.empty:
         return empty_figure(f"No session had {MIN_MEAN_N} or more scored clients.")
     names = curve_names(table, strata)
-    fig = Figure(figsize=(7.5, 4.8))
+    fig = Figure(figsize=(DOUBLE, 4.8), layout="constrained")
     ax = fig.add_subplot()
     for name in names:
-        part = table.loc[table["stratum"] == name]
+        part = with_gaps(table.loc[table["stratum"] == name])
         colour = colour_of(names, name)
         ax.plot(
             part["session"],
@@ -127,39 +129,57 @@ def plot_trajectories(
         fontsize=10,
     )
     ax.grid(alpha=0.3)
-    ax.legend(title="Intake severity", fontsize=7, title_fontsize=8)
-    fig.subplots_adjust(left=0.1, right=0.97, top=0.92, bottom=0.11)
+    ax.legend(title="Intake severity")
     return fig
+
+
+def with_gaps(part: pd.DataFrame) -> pd.DataFrame:
+    """One stratum's means with an empty row at every session missing between two drawn
+    ones, so that the line and its band break there.
+
+    >>> with_gaps(pd.DataFrame({"session": [0, 1, 4], "mean": [20.0, 18.0, 15.0]}))["mean"].tolist()
+    [20.0, 18.0, nan, nan, 15.0]
+    """
+    if part.empty:
+        return part
+    sessions = part["session"].astype(int)
+    full = range(int(sessions.min()), int(sessions.max()) + 1)
+    return part.set_index(sessions).reindex(full).rename_axis(None).assign(session=list(full))
 
 
 def plot_attendance(
     table: pd.DataFrame, strata: Sequence[str], time_label: str = "Sessions attended"
 ) -> Figure:
-    """Distribution of sessions attended per stratum (percent of the stratum's clients)."""
+    """Sessions attended per stratum as an empirical cumulative distribution (percent of
+    the stratum's clients who attended at most so many), step lines that stay readable
+    where strata overlap; read off the binned counts, so a bin hidden for privacy adds
+    nothing (the curve is then a lower bound)."""
     if table.empty:
         return empty_figure("No client was eligible for this analysis: see flow.csv.")
     names = curve_names(table, strata)
-    fig = Figure(figsize=(7.5, 4.6))
+    fig = Figure(figsize=(DOUBLE, 4.2), layout="constrained")
     ax = fig.add_subplot()
     for name in names:
         part = table.loc[table["stratum"] == name]
-        percent = pd.to_numeric(part["percent"], errors="coerce").to_numpy(float)
-        edges = np.append(part["first"].to_numpy(float), part["last"].iloc[-1] + 1.0) - 0.5
-        total = _total(part["n"])
-        ax.stairs(
-            np.nan_to_num(percent),
-            edges,
+        percent = pd.to_numeric(part["percent"], errors="coerce").fillna(0.0).to_numpy(float)
+        cumulative = np.minimum(np.cumsum(percent), 100.0)
+        # F(k) = % attending at most k, exact at each bin's last session
+        ax.step(
+            np.concatenate([[float(part["first"].iloc[0])], part["last"].to_numpy(float)]),
+            np.concatenate([[0.0], cumulative]),
+            where="post",
             color=colour_of(names, name),
             lw=1.4,
             ls="--" if name == "all" else "-",
-            label=f"{name} ({total})",
+            label=f"{name} ({_total(part['n'])})",
         )
     ax.set_xlim(0, float(table["last"].max()) + 1)
+    ax.set_ylim(0, 100)
     ax.set_xlabel(time_label)
-    ax.set_ylabel("Percent of the stratum's clients")
+    ax.set_ylabel("Percent of the stratum's clients (at most this many)")
     width = int(table["last"].iloc[0] - table["first"].iloc[0] + 1)
-    ax.set_title(f"{time_label} by intake severity (bins of {width})", fontsize=10)
+    step = "" if width == 1 else f", in steps of {width}"
+    ax.set_title(f"{time_label} by intake severity: cumulative distribution{step}")
     ax.grid(alpha=0.3)
-    ax.legend(title="Intake severity", fontsize=7, title_fontsize=8)
-    fig.subplots_adjust(left=0.1, right=0.97, top=0.92, bottom=0.11)
+    ax.legend(title="Intake severity", loc="lower right")
     return fig

@@ -69,6 +69,21 @@ def plot_comparison(
     return fig
 
 
+def linked_names(table: str, names: Iterable[str]) -> str:
+    """The comparison table with each data set's name (its first cell) linked to the data
+    set's own report, results/<name>/report.html, beside results/comparison/."""
+    import html
+    import re
+
+    for name in names:
+        text = html.escape(name)
+        found = re.search(f"<tr><td class='[^']*'>({re.escape(text)})</td>", table)
+        if found:
+            link = f"<a href='../{html.escape(name, quote=True)}/report.html'>{text}</a>"
+            table = table[: found.start(1)] + link + table[found.end(1) :]
+    return table
+
+
 def common_unit(clocks: Iterable[Clock]) -> str:
     """The data sets' time unit ('sessions'), or 'time' when they count in different units.
 
@@ -119,7 +134,7 @@ def render_comparison_report(
         f"and 52{EACH_UNIT if unit == 'time' else ''}, read the same way; empty: beyond "
         "follow-up or not tabulated. Each data set's report sets the other estimands beside "
         "these.</p>",
-        table_html(table),
+        linked_names(table_html(table), medians),
         "<ul>",
         *sentences,
         "</ul>",
@@ -127,8 +142,12 @@ def render_comparison_report(
             {"overall_curves": ("All clients of each data set", caption, figure_png)},
             "overall_curves",
         ),
-        "<p>Each data set's own report (results/&lt;data set&gt;/report.html) holds its "
-        f"flow, methods and every table: {html.escape(', '.join(medians))}.</p>",
+        "<p>Each data set's own report holds its flow, methods and every table: "
+        + ", ".join(
+            f"<a href='../{html.escape(n, quote=True)}/report.html'>{html.escape(n)}</a>"
+            for n in medians
+        )
+        + ".</p>",
         "<p>Aggregates only: this report holds no client's rows.</p></body></html>",
     ]
     return "\n".join(parts)

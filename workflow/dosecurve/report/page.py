@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from dosecurve.config import AnalysisSettings, DatasetSettings
+from dosecurve.config import AnalysisSettings, DatasetSettings, FigureSettings
 from dosecurve.labels import Clock
 from dosecurve.report.answer import gradient_sentence, not_reached_sentence
 from dosecurve.report.change import change_sections
@@ -86,6 +86,7 @@ class ReportTables:
     therapist_effects: pd.DataFrame | None = None
     review_points: pd.DataFrame | None = None
     km_curves: pd.DataFrame | None = None
+    horizon: pd.DataFrame | None = None  # where the main figure's curves end
 
 
 def render_report(
@@ -480,17 +481,35 @@ def render_dataset_report(
     conf_type: str = "log-log",
     min_cell: int | None = None,
     effective_config: str = "",
+    figures_settings: FigureSettings | None = None,
 ) -> str:
     """The report of data set ``name`` from its parsed ``settings``; ``effective_config``
     is the config text shown in its provenance (``effective_config_text``); ``figures`` maps
     figure names (of ``dosecurve.figures.catalog.FIGURES``) to PNG bytes."""
-    from dosecurve.figures.catalog import FIGURES, figure_context
+    from dosecurve.figures.catalog import (
+        FIGURES,
+        GROUP_PREFIX,
+        figure_context,
+        group_caption,
+        group_key,
+    )
+    from dosecurve.figures.data import horizon_sentence
     from dosecurve.report.methods import methods_paragraph
     from dosecurve.report.settings_list import settings_lines
 
     context = figure_context(
-        settings, conf_level=conf_level, conf_type=conf_type, min_cell=min_cell
+        settings,
+        conf_level=conf_level,
+        conf_type=conf_type,
+        min_cell=min_cell,
+        figures=figures_settings,
     )
+    tail = (
+        horizon_sentence(tables.horizon, context.figures.horizon, context.clock.singular)
+        if tables.horizon is not None
+        else ""
+    )
+    ends = {"improvement_by_severity": tail, "cumulative_incidence": tail}
     return render_report(
         dataset=name,
         tables=tables,
@@ -499,10 +518,20 @@ def render_dataset_report(
                 FIGURES[key]
                 .title.replace("Sessions", context.clock.title)
                 .replace("session", context.clock.singular),
-                FIGURES[key].full_caption(context),
+                " ".join(x for x in (FIGURES[key].full_caption(context), ends.get(key)) if x),
                 png,
             )
             for key, png in figures.items()
+            if key in FIGURES
+        }
+        | {
+            f"{GROUP_PREFIX}{group_key(column)}": (
+                f"Time to improvement by {column}",
+                group_caption(column, context),
+                figures[f"{GROUP_PREFIX}{group_key(column)}"],
+            )
+            for column in settings.groups.columns
+            if f"{GROUP_PREFIX}{group_key(column)}" in figures
         },
         settings=settings_lines(settings, conf_level=conf_level, conf_type=conf_type),
         methods=methods_paragraph(settings, conf_level=conf_level, conf_type=conf_type),

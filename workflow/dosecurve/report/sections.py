@@ -12,7 +12,13 @@ import pandas as pd
 
 from dosecurve.labels import Clock, ci_label, level_text
 from dosecurve.privacy import count_text, is_zero
-from dosecurve.report.readable import numeric_column, percent_text, readable, sessions_text
+from dosecurve.report.readable import (
+    numeric_column,
+    p_text,
+    percent_text,
+    readable,
+    sessions_text,
+)
 from dosecurve.stats.kaplan_meier import ALL
 
 STYLE = """
@@ -23,6 +29,7 @@ table{border-collapse:collapse;margin:.5rem 0 .3rem;font-size:.9rem;display:bloc
 max-width:100%;overflow-x:auto}
 th,td{border-bottom:1px solid #ddd;padding:.25rem .6rem;vertical-align:top}
 th{font-weight:600;vertical-align:bottom}.num{text-align:right}.text{text-align:left}
+td.num,td.short{white-space:nowrap}
 p.footnotes{font-size:.8rem;color:#444;margin:.1rem 0 1rem}
 details{margin:.3rem 0 1rem}summary{cursor:pointer;color:#0b5394}
 nav.contents{background:#fafafa;border:1px solid #ddd;padding:.4rem 1rem;font-size:.9rem}
@@ -179,9 +186,12 @@ def table_html(
 
 def html_table(table: pd.DataFrame) -> str:
     """A table of text cells: numeric columns right-aligned, text columns left-aligned."""
-    align = ["num" if numeric_column(table[c]) else "text" for c in table.columns]
+    align = [
+        "num" if numeric_column(table[c]) else "text short" if short(table[c]) else "text"
+        for c in table.columns
+    ]
     head = "".join(
-        f"<th class='{a}'>{html.escape(str(c))}</th>"
+        f"<th class='{a.split()[0]}'>{html.escape(str(c))}</th>"
         for c, a in zip(table.columns, align, strict=True)
     )
     rows = "".join(
@@ -193,6 +203,11 @@ def html_table(table: pd.DataFrame) -> str:
         for row in table.itertuples(index=False)
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+
+
+def short(cells: pd.Series) -> bool:
+    """Whether a text column's cells are short enough to keep on one line each."""
+    return bool(len(cells)) and int(cells.astype(str).str.len().max()) <= 18
 
 
 def flow_wide(flow: pd.DataFrame) -> pd.DataFrame:
@@ -212,9 +227,10 @@ def logrank_text(logrank: pd.DataFrame) -> str:
     note = lr["note"] if isinstance(lr["note"], str) else ""
     if note:
         return f"Log-rank test: {html.escape(note)}."
+    p = p_text(lr["p_value"])
     return (
-        f"Log-rank test across severity strata: chi-square {lr['statistic']:.2f} on "
-        f"{int(lr['df'])} df, p = {lr['p_value']:.3g}."
+        f"Log-rank test across severity strata: chi-square({int(lr['df'])}) = "
+        f"{lr['statistic']:.2f}, p {p if p.startswith('<') else '= ' + p}."
     )
 
 
@@ -402,7 +418,8 @@ def improved_wide(improved: pd.DataFrame, clock: Clock) -> pd.DataFrame:
 
 
 def group_figures(figures: Mapping[str, tuple[str, str, bytes]]) -> list[str]:
-    """The curve by each ``groups`` column (figures named ``improvement_by_group_<column>``)."""
+    """The curve by each ``groups`` column (figures named ``improvement_by_group_<column>``,
+    as ``dosecurve.figures.catalog.GROUP_PREFIX``)."""
     return [
         part
         for name in sorted(figures)

@@ -108,7 +108,7 @@ def fit_aft(
     data = _data(events)
     if (data["event"] * data["w"]).sum() < 3 or data["intake"].nunique() < 2:
         note = "not estimable: fewer than three events or no spread in intake scores"
-        empty = pd.DataFrame(columns=["model", "intake", "sessions_50", "sessions_75"])
+        empty = pd.DataFrame(columns=PREDICTION_COLUMNS)
         return pd.DataFrame(
             [{"model": m, "note": note} for m in MODELS], columns=AFT_COLUMNS
         ), empty
@@ -151,10 +151,26 @@ def fit_aft(
         )
     models = pd.DataFrame(rows, columns=AFT_COLUMNS)
     models["best"] = models["aic"] == models["aic"].min()
-    columns = ["model", "intake", "sessions_50", "sessions_75"]
-    return models, pd.concat(predictions, ignore_index=True) if predictions else pd.DataFrame(
-        columns=columns
-    )
+    if not predictions:
+        return models, pd.DataFrame(columns=PREDICTION_COLUMNS)
+    table = pd.concat(predictions, ignore_index=True)
+    # beyond the longest follow-up a predicted time is an extrapolation of the model
+    last = float(data["time"].max())
+    table["last_follow_up"] = last
+    table["extrapolated_50"] = table["sessions_50"] > last
+    table["extrapolated_75"] = table["sessions_75"] > last
+    return models, table[PREDICTION_COLUMNS]
+
+
+PREDICTION_COLUMNS = [
+    "model",
+    "intake",
+    "sessions_50",
+    "sessions_75",
+    "last_follow_up",
+    "extrapolated_50",
+    "extrapolated_75",
+]
 
 
 AFT_COLUMNS = [
@@ -258,3 +274,41 @@ def fitted_curves(
 
 
 CURVE_COLUMNS = ["model", "stratum", "intake", "session", "fitted", "km"]
+SMOOTH_COLUMNS = ["model", "stratum", "intake", "session", "fitted"]
+
+
+def smooth_curves(
+    events: pd.DataFrame, strata: Sequence[str], fitted: dict[str, Any] | None = None
+) -> pd.DataFrame:
+    """Each parametric model's cumulative proportion improved at every session from 1 to
+    the stratum's last follow-up (never beyond: no extrapolation is drawn), for a client
+    with the stratum's median intake score: the smooth curves of the dose-response
+    figure."""
+    eligible = events.loc[events["eligible"].astype(bool)]
+    present = [s for s in strata if (eligible["stratum"] == s).any()]
+    if (eligible["event"].astype(int)).sum() < 3 or not present:
+        return pd.DataFrame(columns=SMOOTH_COLUMNS)
+    fitted = fit_models(events) if fitted is None else fitted
+    by = eligible.groupby("stratum", observed=True)
+    medians, last = by["baseline"].median(), by["time"].max()
+    parts = []
+    for name, fit in fitted.items():
+        if fit is None:
+            continue
+        for stratum in present:
+            sessions = np.arange(1.0, float(last[stratum]) + 1.0)
+            if not len(sessions):
+                continue
+            surv = fit.survival(np.array([float(medians[stratum])]), sessions)
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "model": name,
+                        "stratum": stratum,
+                        "intake": float(medians[stratum]),
+                        "session": sessions.astype(int),
+                        "fitted": 1.0 - np.asarray(surv, float)[:, 0],
+                    }
+                )
+            )
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=SMOOTH_COLUMNS)
