@@ -29,6 +29,7 @@ from dosecurve.figures.catalog import (
 )
 from dosecurve.data.readers import check_input_path, fingerprint
 from dosecurve.outputs import paper_tables, path_of, report_inputs
+from dosecurve.report.page import FIGURE_DATA
 
 # The config: config/config.yaml, or only the --configfile files (merged in order), then
 # --config pairs; each file read again as plain data (dosecurve.config_files).

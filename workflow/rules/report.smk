@@ -14,7 +14,7 @@ rule report:
             f"figure_{name}": f"results/{{dataset}}/figures/{name}.png"
             for name in FIGURES
         },
-        horizon="results/{dataset}/figures/improvement_by_severity_horizon.csv",
+        **{key: f"results/{{dataset}}/{path}" for key, path in FIGURE_DATA.items()},
     output:
         report(
             path_of("report_page"),

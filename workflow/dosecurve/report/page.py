@@ -86,7 +86,12 @@ class ReportTables:
     therapist_effects: pd.DataFrame | None = None
     review_points: pd.DataFrame | None = None
     km_curves: pd.DataFrame | None = None
-    horizon: pd.DataFrame | None = None  # where the main figure's curves end
+    horizon: pd.DataFrame | None = None  # where the main figure's curves end (FIGURE_DATA)
+
+
+# ReportTables fields read from a figure's data (figures/<figure>_<key>.csv), not from the
+# registry of tables (dosecurve.outputs)
+FIGURE_DATA = {"horizon": "figures/improvement_by_severity_horizon.csv"}
 
 
 def render_report(
