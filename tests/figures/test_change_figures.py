@@ -102,9 +102,10 @@ def test_review_points_figure_one_panel_per_horizon_without_thin_points():
     fig = plot_review_points(table, ["mild"])
     panels = [ax for ax in fig.axes]
     assert [ax.get_title() for ax in panels] == [
-        "Improving within 4 more sessions",
-        "Improving within 13 more sessions",
+        "Within 4 more sessions",
+        "Within 13 more sessions",
     ]
+    assert fig.get_supxlabel() == "Not improved by session"
     km = panels[0].containers[0].lines[0]
     np.testing.assert_allclose(km.get_xdata(), [4, 13])  # session 26: too few at risk
     np.testing.assert_allclose(km.get_ydata(), [0.14, 0.23])

@@ -226,9 +226,12 @@ def test_figure_data_agree_with_the_tables(sim_run):
     for row in risk[risk["stratum"] == "all"].itertuples():
         assert row.at_risk == (eligible["time"] >= row.session).sum()
         assert row.cum_improved == eligible.loc[eligible["time"] <= row.session, "event"].sum()
+    # the figure's curves are the Kaplan-Meier table up to each stratum's horizon
     curves = pd.read_csv(out / "figures/improvement_by_severity.csv")
     km = pd.read_csv(out / "tables/km_curves.csv")
-    pd.testing.assert_frame_equal(curves, km)
+    horizon = pd.read_csv(out / "figures/improvement_by_severity_horizon.csv")
+    shown = km[km["time"] <= km["stratum"].map(horizon.set_index("stratum")["horizon"])]
+    pd.testing.assert_frame_equal(curves, shown.reset_index(drop=True))
     attended = pd.read_csv(out / "figures/sessions_attended.csv")
     assert attended.groupby("stratum")["n"].sum().loc["all"] == len(eligible)
     cells = pd.read_csv(out / "figures/jacobson.csv")
@@ -266,3 +269,5 @@ def test_snakemake_report_lists_every_figure(sim_run):
     names = zipfile.ZipFile(sim_run / "report.zip").namelist()
     for figure in FIGURES:
         assert any(n.endswith(f"{figure}.png") for n in names), figure
+    for dataset in ("sim", "brief"):  # each data set's own report is in it
+        assert any(n.endswith(f"{dataset}/report.html") for n in names), dataset

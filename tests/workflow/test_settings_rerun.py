@@ -172,7 +172,7 @@ def test_each_analysis_key_reruns_the_estimates_but_never_reads_the_data_again(b
         ("events", {"events", "survival", "report"}, {"sessions"}),
         ("prepost", {"prepost", "report"}, {"sessions", "events", "survival", "cox"}),
         ("cox", {"cox", "report"}, {"sessions", "events", "survival", "prepost"}),
-        ("groups", {"by_group", "report"}, {"sessions", "events", "survival", "cox"}),
+        ("groups", {"by_group", "group_figure", "report"}, {"sessions", "events", "survival"}),
         ("time_unit", {"figure", "report"}, {"sessions", "events", "survival", "cox"}),
         ("improved_at", {"survival", "report"}, {"sessions", "events", "cox", "prepost"}),
         ("max_sessions", {"sessions", "events"}, set()),
@@ -189,10 +189,35 @@ def test_each_dataset_key_reruns_what_reads_it(base_run, key, must, never):
     assert not planned & never, (key, planned)
 
 
+FIGURE_RULES = {"figure", "figure_with_risk_table", "figure_with_incidence_risk_table"}
+
+
+@pytest.mark.parametrize(
+    ("change", "drawn"),
+    [
+        ({"width": "single"}, FIGURE_RULES | {"group_figure"}),
+        ({"horizon": 12}, {"figure_with_risk_table", "figure_with_incidence_risk_table"}),
+        ({"log_dose": True}, {"figure_with_risk_table", "group_figure"}),
+    ],
+)
+def test_each_figures_key_redraws_the_figures_it_changes_and_the_report(base_run, change, drawn):
+    config = copy.deepcopy(BASE)
+    config["figures"] = change
+    set_config(base_run, config)
+    try:
+        planned = rules_run(run(base_run, "-n"))
+    finally:
+        set_config(base_run, BASE)
+    assert drawn | {"report"} <= planned, (change, planned)
+    assert planned <= FIGURE_RULES | {"group_figure", "report", "all"}, (change, planned)
+
+
 def changed_everything() -> dict:
-    """Every analysis key and data set key changed from BASE, and privacy.min_cell 5."""
+    """Every analysis key, data set key and figures key changed from BASE, and
+    privacy.min_cell 5."""
     config = with_dataset(with_analysis(**ANALYSIS_CHANGES), **DATASET_CHANGES)
     config["privacy"] = {"min_cell": 5}
+    config["figures"] = {"width": "single", "horizon": 12, "log_dose": True}
     return config
 
 

@@ -325,6 +325,19 @@ def test_prepost_tables(definitions_run):
     assert groups.loc[("arm", "x"), "n"] == 4 and groups.loc[("arm", "x"), "median"] == 4.5
     assert groups.loc[("arm", "y"), "median"] == 6
     assert ("arm x severity", "x / lower") in groups.index
+    # the curve by arm: its own risk table and log-rank test, in the report
+    risk = pd.read_csv(definitions_run / "figures/improvement_by_group_arm_risk_table.csv")
+    at_zero = risk[risk["session"] == 0].set_index("stratum")["at_risk"]
+    assert at_zero.to_dict() == {
+        "x": 4,
+        "y": groups.loc[("arm", "y"), "n"],
+        "all": 4 + at_zero["y"],
+    }
+    test = pd.read_csv(definitions_run / "figures/improvement_by_group_arm_logrank.csv")
+    assert len(test) == 1 and test["df"].iloc[0] == 1
+    assert (
+        "id='figure-improvement_by_group_arm'" in report and "Time to improvement by arm" in report
+    )
 
 
 def test_comparison_sets_every_data_set_side_by_side(several_run):

@@ -23,6 +23,7 @@ from dosecurve.config_files import effective_config
 from dosecurve.figures.catalog import (
     FIGURES,
     GROUP_PREFIX,
+    GROUP_SETTINGS,
     figure_context,
     group_caption,
     group_key,
@@ -90,8 +91,19 @@ def canonical(value):
     return value
 
 
-# the figures section as plain data: the params of the figures and the report
+# the figures section as plain data; each figure's params hold only the keys it reads
+# (dosecurve.figures.catalog), so that a changed key re-draws only the figures it changes
 FIGURE_PARAMS = canonical(dict(config.get("figures") or {}))
+
+
+def figure_params(wildcards):
+    keys = FIGURES[wildcards.figure].settings
+    return {k: v for k, v in FIGURE_PARAMS.items() if k in keys}
+
+
+GROUP_FIGURE_PARAMS = {k: v for k, v in FIGURE_PARAMS.items() if k in GROUP_SETTINGS}
+# the report reads only where the curves end, for the main figure's caption
+REPORT_FIGURE_PARAMS = {k: v for k, v in FIGURE_PARAMS.items() if k == "horizon"}
 
 
 # The analysis section as plain data: Snakemake compares params by value, and a dataclass is

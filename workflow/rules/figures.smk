@@ -32,7 +32,7 @@ rule figure:
         conf_type=ANALYSIS.conf_type,
         min_cell=PRIVACY,
         caption=figure_caption,
-        figures=FIGURE_PARAMS,
+        figures=figure_params,
     script:
         "../scripts/figure.py"
 
@@ -92,6 +92,6 @@ rule group_figure:
         conf_type=ANALYSIS.conf_type,
         min_cell=PRIVACY,
         caption=group_figure_caption,
-        figures=FIGURE_PARAMS,
+        figures=GROUP_FIGURE_PARAMS,
     script:
         "../scripts/group_figure.py"

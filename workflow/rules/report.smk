@@ -35,6 +35,6 @@ rule report:
         conf_type=ANALYSIS.conf_type,
         min_cell=PRIVACY,
         analysis=canonical(shared_analysis(config, ())),
-        figures=FIGURE_PARAMS,
+        figures=REPORT_FIGURE_PARAMS,
     script:
         "../scripts/report.py"

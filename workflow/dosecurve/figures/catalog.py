@@ -97,6 +97,7 @@ class FigureSpec:
     data: Callable[[Tables, FigureContext], dict[str, pd.DataFrame]]
     plot: Callable[[Tables, FigureContext], Figure]
     caption: Callable[[FigureContext], str]
+    settings: tuple[str, ...] = ("width",)  # the figures keys it reads (and re-runs on)
 
     def full_caption(self, context: FigureContext) -> str:
         """The caption with where the figure's data are."""
@@ -185,6 +186,7 @@ FIGURES: dict[str, FigureSpec] = {
                 "been "
                 "censored by then."
             ),
+            ("width", "horizon", "log_dose"),
         ),
         FigureSpec(
             "improvement_panels",
@@ -228,6 +230,7 @@ FIGURES: dict[str, FigureSpec] = {
                 f"{c.clock.singular}, and how many had improved or ended without improvement "
                 "by then."
             ),
+            ("width", "horizon"),
         ),
         FigureSpec(
             "dose_response",
@@ -413,6 +416,7 @@ def _jacobson_caption(c: FigureContext, post: str) -> str:
 
 
 GROUP_PREFIX = "improvement_by_group_"  # + the grouping column's file name
+GROUP_SETTINGS = ("width", "horizon", "log_dose")  # the figures keys a curve by group reads
 
 
 def group_key(column: str) -> str:

@@ -158,11 +158,11 @@ def plot_review_points(
                     capsize=2,
                     label=name if method == "km" else None,
                 )
-        ax.set_title(f"Improving within {int(m)} more {clock.unit}")
-        ax.set_xlabel(f"Not improved by {clock.singular}")
+        ax.set_title(f"Within {int(m)} more {clock.unit}")
         ax.set_ylim(0, 1)
         ax.grid(alpha=0.3)
-    axes[0].set_ylabel("Probability")
+    axes[0].set_ylabel("Probability of improving")
+    fig.supxlabel(f"Not improved by {clock.singular}")
     handles, labels = axes[0].get_legend_handles_labels()
     figure_legend(fig, handles, labels, "outside lower center", len(labels))
     return fig

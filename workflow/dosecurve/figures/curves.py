@@ -514,7 +514,7 @@ def plot_forest(table: pd.DataFrame) -> Figure:
     for yy, row in zip(y, table.itertuples(), strict=True):
         text = f"{ratio_text(row.hazard_ratio)} ({ratio_text(row.ci_lower)} to "
         text += f"{ratio_text(row.ci_upper)})"
-        text_ax.text(0.0, yy, text, va="center")
+        text_ax.text(0.0, yy, text, va="center", gid="two-lines-when-narrow")  # layout.TWO_LINES
     title = "Cox models: hazard ratios with confidence intervals"
     if omitted:  # infinite or zero ratios (a term that separates the clients)
         title += f"\n({omitted} term(s) not estimable, not drawn: see cox.csv)"
@@ -525,7 +525,7 @@ def plot_forest(table: pd.DataFrame) -> Figure:
 
 
 def forest_labels(table: pd.DataFrame) -> list[str]:
-    """The term and, under it, its model, so that no two rows read alike (the intake score
+    r"""The term and, under it, its model, so that no two rows read alike (the intake score
     appears in the improvement and in the dropout model).
 
     >>> forest_labels(pd.DataFrame({"model": ["m1", "m2"], "term": ["intake_score"] * 2}))

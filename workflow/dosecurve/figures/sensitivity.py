@@ -9,6 +9,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from dosecurve.figures.curves import NO_DATA, empty_figure, session_axis
+from dosecurve.figures.style import DOUBLE
 from dosecurve.stats.kaplan_meier import ALL
 
 STYLES = {
@@ -30,7 +31,7 @@ def plot_ending_sensitivity(data: pd.DataFrame, time_label: str = "Sessions atte
     known = data.dropna(subset=["improved"])
     if known.empty:
         return empty_figure(NO_DATA)
-    fig = Figure(figsize=(7.0, 4.6))
+    fig = Figure(figsize=(DOUBLE, 4.6), layout="constrained")
     ax = fig.subplots()
     best = known.loc[known["method"] == "best_case"].sort_values("session")
     worst = known.loc[known["method"] == "worst_case"].sort_values("session")
@@ -68,7 +69,6 @@ def plot_ending_sensitivity(data: pd.DataFrame, time_label: str = "Sessions atte
         )
     session_axis(ax, float(known["session"].max()), "Cumulative proportion improved")
     ax.set_xlabel(time_label)
-    ax.set_title("How much the answer depends on why clients stop (all clients)", fontsize=10)
-    ax.legend(fontsize=7, loc="upper left", framealpha=0.9)
-    fig.subplots_adjust(left=0.1, right=0.97, top=0.92, bottom=0.12)
+    ax.set_title("How much the answer depends on why clients stop (all clients)")
+    ax.legend(loc="upper left", framealpha=0.9)
     return fig
