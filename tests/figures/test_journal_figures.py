@@ -73,6 +73,7 @@ def test_the_axis_ends_past_the_last_step_and_the_legend_is_off_the_curves():
     plot_box = ax.get_window_extent()
     (legend,) = fig.legends
     assert not legend.get_window_extent().overlaps(plot_box)
+    assert not legend.get_window_extent().overlaps(ax.title.get_window_extent())
     assert "Log-rank: x" in ax.get_title() and not ax.texts  # the test is not on the curves
 
 

@@ -20,7 +20,7 @@ def inputs_of(folder, name):
     out = {}
     for key in FIGURES[name].inputs:
         path = folder / path_of(key, "x").removeprefix("results/x/")
-        out[key] = read_sessions(path) if key == "sessions" else read_result(path)
+        out[key] = read_sessions(str(path)) if key == "sessions" else read_result(str(path))
     return out
 
 

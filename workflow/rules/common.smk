@@ -192,8 +192,9 @@ def raw_input(wildcards):
 
 
 def report_tables(wildcards):
-    """The report's input tables for this kind of data set (dosecurve.outputs)."""
-    return report_inputs(SETTINGS[wildcards.dataset].kind)
+    """The report's input tables for this kind of data set (dosecurve.outputs), and the
+    curve by each of its groups columns (Snakemake takes one unpacked input function)."""
+    return report_inputs(SETTINGS[wildcards.dataset].kind) | group_figures(wildcards)
 
 
 # Tables also written as Markdown and LaTeX for papers (tables/paper/<name>.{md,tex}).

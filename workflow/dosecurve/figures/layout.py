@@ -41,17 +41,10 @@ def fit_width(fig: Figure, width_mm: float) -> Figure:
                 legend.remove()
                 handles, labels, _, title = made
                 figure_legend(fig, handles, labels, "outside lower center", 1, title)
-    titles = [  # room: each axes' share of the width, as placed before the layout runs
-        (t, width_mm * ax.get_position().width)
-        for ax in fig.axes
-        for t in (ax.title, getattr(ax, "_left_title", ax.title))
-    ]
     suptitle = getattr(fig, "_suptitle", None)
-    if suptitle is not None:
-        titles.append((suptitle, width_mm))
-    for title, room in titles:  # a long title breaks into lines rather than leave the figure
-        title.set_text(wrap_text(title.get_text(), room, float(title.get_fontsize())))
-    return grow_to_fit(fig)
+    if suptitle is not None:  # a long title breaks into lines rather than leave the figure
+        suptitle.set_text(wrap_text(suptitle.get_text(), width_mm, float(suptitle.get_fontsize())))
+    return grow_to_fit(fig)  # axes titles: wrapped to their axes once laid out
 
 
 def wrap_text(text: str, width_mm: float, size_pt: float) -> str:
@@ -71,22 +64,19 @@ MM_PER_POINT = 25.4 / 72
 
 
 def grow_to_fit(fig: Figure, rounds: int = 4) -> Figure:
-    """Make ``fig`` taller until everything drawn lies inside it (a legend in one column, a
-    wrapped title): the width is the journal's, the height is free. A title still wider
-    than the figure is wrapped again to its axes' width as laid out."""
+    """Lay ``fig`` out until it fits: each axes' title wrapped to the axes' width as laid
+    out (so it meets neither the canvas' edge nor a legend beside it), then the height grown
+    until everything drawn lies inside (a legend in one column, a wrapped title) or shrunk
+    where it is spare (a square plot at a narrow width); the width is the journal's."""
+    written: dict[int, str] = {}
     for _ in range(rounds):
         fig.draw_without_rendering()
-        box = fig.get_tightbbox()
         width, height = fig.get_size_inches()
-        if box.x0 < -0.02 or box.x1 > width + 0.02:
-            for ax in fig.axes:
-                room = ax.get_position().width * width * MM_PER_INCH
-                for title in (ax.title, getattr(ax, "_left_title", ax.title)):
-                    text = " ".join(title.get_text().split("\n"))
-                    title.set_text(wrap_text(text, room, float(title.get_fontsize())))
+        if rewrap_titles(fig, width, written):
             continue
+        box = fig.get_tightbbox()
         over = max(0.0, -box.y0) + max(0.0, box.y1 - height)
-        spare = max(0.0, box.y0) + max(0.0, height - box.y1)  # square plots at a narrow width
+        spare = max(0.0, box.y0) + max(0.0, height - box.y1)
         if over >= 0.02:
             fig.set_size_inches(width, height + over + 0.05)
         elif spare > 0.3:
@@ -94,6 +84,22 @@ def grow_to_fit(fig: Figure, rounds: int = 4) -> Figure:
         else:
             break
     return fig
+
+
+def rewrap_titles(fig: Figure, width_in: float, written: dict[int, str]) -> bool:
+    """Wrap every axes title to its axes' laid-out width, each line as the figure wrote
+    it (``written``, by title); whether any changed."""
+    changed = False
+    for ax in fig.axes:
+        room = ax.get_position().width * width_in * MM_PER_INCH
+        for title in {id(t): t for t in (ax.title, getattr(ax, "_left_title", ax.title))}.values():
+            text = title.get_text()
+            lines = written.setdefault(id(title), text)
+            wrapped = wrap_text(lines, room, float(title.get_fontsize()))
+            if text and wrapped != text:
+                title.set_text(wrapped)
+                changed = True
+    return changed
 
 
 NARROW_MM = 120.0  # below this width a legend lists its entries in one column
