@@ -290,3 +290,11 @@ def test_claus_2020_bdi_categories():
     }
     assert res.categories.loc[0, "clients_read"] == 43
     assert res.categories.loc[0, "clients_used"] == 40
+
+
+def test_the_written_critical_values_are_the_normal_quantiles():
+    from dosecurve.measures.instruments import Z_975
+    from dosecurve.measures.reliable_change import Z_95
+    from dosecurve.stats.distributions import normal_quantile
+
+    assert Z_95 == float(normal_quantile(0.95)) and Z_975 == float(normal_quantile(0.975))

@@ -481,7 +481,7 @@ def plot_forest(table: pd.DataFrame) -> Figure:
         return empty_figure("No hazard ratio could be estimated: see cox.csv.")
     height = 1.6 + 0.36 * len(table)
     fig = Figure(figsize=(DOUBLE, height), layout="constrained")
-    grid = fig.add_gridspec(1, 2, width_ratios=[3.0, 1.1])
+    grid = fig.add_gridspec(1, 2, width_ratios=[3.0, 1.5])
     ax = fig.add_subplot(grid[0])
     text_ax = fig.add_subplot(grid[1], sharey=ax)
     y = np.arange(len(table))[::-1]

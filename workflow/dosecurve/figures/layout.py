@@ -52,7 +52,7 @@ def wrap_text(text: str, width_mm: float, size_pt: float) -> str:
     about half as wide as the type is high).
 
     >>> wrap_text("Time to clinically significant improvement by intake severity", 85, 9)
-    'Time to clinically significant improvement by intake\nseverity'
+    'Time to clinically significant improvement by\nintake severity'
     """
     chars = max(16, int(width_mm / MM_PER_POINT / (0.5 * size_pt) * 0.9))
     return "\n".join(
