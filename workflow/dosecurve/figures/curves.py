@@ -7,6 +7,7 @@ Functions take tidy tables (from ``dosecurve.figures.data``) and return a matplo
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -479,7 +480,7 @@ def plot_forest(table: pd.DataFrame) -> Figure:
     table = table.loc[finite.to_numpy()].reset_index(drop=True)
     if table.empty:
         return empty_figure("No hazard ratio could be estimated: see cox.csv.")
-    height = 1.6 + 0.36 * len(table)
+    height = 1.8 + 0.45 * len(table)
     fig = Figure(figsize=(DOUBLE, height), layout="constrained")
     grid = fig.add_gridspec(1, 2, width_ratios=[3.0, 1.5])
     ax = fig.add_subplot(grid[0])
@@ -507,7 +508,7 @@ def plot_forest(table: pd.DataFrame) -> Figure:
     ax.set_yticks(y)
     ax.set_yticklabels(forest_labels(table))
     ax.set_ylim(-0.7, len(table) - 0.3)
-    ax.set_xlabel("Hazard ratio (log scale; 1 = no difference)")
+    ax.set_xlabel("Hazard ratio\n(log scale; 1 = no difference)")
     ax.grid(alpha=0.3, axis="x")
     text_ax.set_axis_off()
     text_ax.text(0.0, len(table) - 0.3, "HR (95 % CI)", fontweight="bold", va="bottom")
@@ -532,6 +533,8 @@ def forest_labels(table: pd.DataFrame) -> list[str]:
     ['intake score\n(m1)', 'intake score\n(m2)']
     """
     return [
-        f"{str(term).replace('_', ' ')}\n({model})"
+        "\n".join(
+            [*textwrap.wrap(str(term).replace("_", " "), 24), *textwrap.wrap(f"({model})", 24)]
+        )
         for model, term in zip(table["model"], table["term"], strict=True)
     ]
