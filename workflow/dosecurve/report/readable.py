@@ -521,14 +521,22 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "?", "!")) else f"{text}."
 
 
-NUMERIC_CELL = re.compile(r"^(?:[<>]\s?)?[-–.\d]|^NR\b|^suppressed")
+# a cell made only of numbers and their marks: '36 (32 to NR)', '35.5 %', '< .001', '<5', '–'
+NUMERIC_CELL = re.compile(r"(?:[\d.,\-–%<>()\s]|to|NR|suppressed|at risk|yes|no)+")
 
 
 def numeric_column(cells: pd.Series) -> bool:
-    """Whether a column of text cells holds numbers (right-aligned): at least half of its
-    non-empty cells start like a number, a limit ('< .001'), NR or a suppressed count."""
+    """Whether a column of text cells holds numbers (right-aligned, kept on one line): every
+    non-empty cell is a number with its marks (a percentage, an interval, '< .001', NR, a
+    suppressed count), not words that start with one ('15 samples').
+
+    >>> numeric_column(pd.Series(["36 (32 to NR)", "< .001", "<5", "–"]))
+    True
+    >>> numeric_column(pd.Series(["50 % improved by session 8", "12"]))
+    False
+    """
     texts = [c for c in cells.astype(str) if c.strip()]
-    return bool(texts) and sum(bool(NUMERIC_CELL.match(c)) for c in texts) >= len(texts) / 2
+    return bool(texts) and all(NUMERIC_CELL.fullmatch(c) for c in texts)
 
 
 # What a reader must never see in a table cell: a long float, e-notation, a Python flag,
