@@ -218,7 +218,7 @@ def flow_wide(flow: pd.DataFrame) -> pd.DataFrame:
     wide.columns.name = None
     return wide.rename(
         columns={"status": "Status", "reason": "Reason"}
-        | {d: f"n ({d})" for d in dict.fromkeys(flow["definition"])}
+        | {d: f"Clients ({d})" for d in dict.fromkeys(flow["definition"])}
     )
 
 
