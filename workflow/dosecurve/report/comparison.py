@@ -131,7 +131,7 @@ def render_comparison_report(
         f"<p class='answer' id='headline'>Median {unit} to improvement if no one had left "
         "therapy (the if_continued estimand: Kaplan-Meier, every ending censored, all "
         f"clients of each data set) and the cumulative proportion improved by {unit} 8, 26 "
-        f"and 52{EACH_UNIT if unit == 'time' else ''}, read the same way; empty: beyond "
+        f"and 52{EACH_UNIT if unit == 'time' else ''}, read the same way; –: beyond "
         "follow-up or not tabulated. Each data set's report sets the other estimands beside "
         "these.</p>",
         linked_names(table_html(table), medians),

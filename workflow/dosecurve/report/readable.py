@@ -47,6 +47,7 @@ TEXT, COUNT, PROPORTION, PERCENT, SESSIONS, SESSION, P_VALUE, NUMBER, RATIO, FLA
 # words. A column not listed keeps its name with spaces, and a kind from its type.
 COLUMNS: dict[str, tuple[str, str]] = {
     "stratum": ("Intake severity", TEXT),
+    "dataset": ("Data set", TEXT),
     "strata": ("Strata", COUNT),
     "grouping": ("Grouping", TEXT),
     "group": ("Group", TEXT),
