@@ -85,6 +85,17 @@ def figure_settings(config: Mapping[str, Any]) -> FigureSettings:
     )
 
 
+def figures_section(config: Mapping[str, Any], keys: Sequence[str]) -> dict[str, Any]:
+    """The figures section's plain values of ``keys``: the params of a step that reads
+    only those (so that a changed key re-runs exactly the steps that read it).
+
+    >>> figures_section({"figures": {"width": "single", "log_dose": True}}, ["width"])
+    {'width': 'single'}
+    """
+    section = config.get("figures") or {}
+    return {k: section[k] for k in sorted(section) if k in keys}
+
+
 def privacy_settings(config: Mapping[str, Any]) -> PrivacySettings:
     """The privacy section with defaults filled in."""
     section = config.get("privacy") or {}

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -106,6 +106,15 @@ def read_bytes(path: str) -> bytes:
 def read_result(path: str) -> pd.DataFrame:
     """Any result file, by its extension."""
     return read_frame(path) if path.endswith(".parquet") else read_table(path)
+
+
+def read_results(paths: Mapping[str, str]) -> dict[str, pd.DataFrame]:
+    """A step's inputs by key (``dosecurve.outputs``): the session table as
+    ``read_sessions`` reads it, every other file as ``read_result``."""
+    return {
+        key: read_sessions(str(path)) if key == "sessions" else read_result(str(path))
+        for key, path in paths.items()
+    }
 
 
 def write_table(table: pd.DataFrame, path: str) -> None:

@@ -15,6 +15,7 @@ from dosecurve.config import (
     analysis_settings,
     check_config,
     expand_datasets,
+    figures_section,
     privacy_settings,
     shared_analysis,
     step_settings,
@@ -91,19 +92,14 @@ def canonical(value):
     return value
 
 
-# the figures section as plain data; each figure's params hold only the keys it reads
-# (dosecurve.figures.catalog), so that a changed key re-draws only the figures it changes
-FIGURE_PARAMS = canonical(dict(config.get("figures") or {}))
-
-
+# each figure's params hold only the figures keys it reads (dosecurve.figures.catalog), so
+# that a changed key re-draws only the figures it changes; the report reads the horizon
 def figure_params(wildcards):
-    keys = FIGURES[wildcards.figure].settings
-    return {k: v for k, v in FIGURE_PARAMS.items() if k in keys}
+    return figures_section(config, FIGURES[wildcards.figure].settings)
 
 
-GROUP_FIGURE_PARAMS = {k: v for k, v in FIGURE_PARAMS.items() if k in GROUP_SETTINGS}
-# the report reads only where the curves end, for the main figure's caption
-REPORT_FIGURE_PARAMS = {k: v for k, v in FIGURE_PARAMS.items() if k == "horizon"}
+GROUP_FIGURE_PARAMS = figures_section(config, GROUP_SETTINGS)
+REPORT_FIGURE_PARAMS = figures_section(config, ("horizon",))
 
 
 # The analysis section as plain data: Snakemake compares params by value, and a dataclass is
@@ -193,7 +189,8 @@ def raw_input(wildcards):
 
 def report_tables(wildcards):
     """The report's input tables for this kind of data set (dosecurve.outputs), and the
-    curve by each of its groups columns (Snakemake takes one unpacked input function)."""
+    curve by each of its groups columns (Snakemake takes one unpacked input function).
+    """
     return report_inputs(SETTINGS[wildcards.dataset].kind) | group_figures(wildcards)
 
 

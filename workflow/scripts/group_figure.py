@@ -3,7 +3,6 @@ log-rank test: its data as CSV, then PNG (300 dpi) and PDF drawn from the writte
 
 from _adapter import dataset_settings, read_result, save_figure, start, write_csv
 
-from dosecurve.config import figure_settings
 from dosecurve.figures.catalog import draw_group_figure, figure_context
 from dosecurve.figures.curves import PDF_METADATA, PNG_METADATA
 
@@ -14,7 +13,7 @@ context = figure_context(
     conf_level=p.conf_level,
     conf_type=p.conf_type,
     min_cell=p.min_cell,
-    figures=figure_settings({"figures": p.figures}),
+    figures=p.figures,
 )
 files, fig = draw_group_figure(read_result(snakemake.input[0]), p.column, context)
 for key, table in files.items():

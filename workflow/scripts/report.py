@@ -2,7 +2,7 @@
 
 from _adapter import dataset_settings, start, write_text
 
-from dosecurve.config import analysis_settings, figure_settings
+from dosecurve.config import analysis_settings
 from dosecurve.report.page import effective_config_text, read_report_inputs, render_dataset_report
 
 start(snakemake)
@@ -18,6 +18,6 @@ page = render_dataset_report(
     p.conf_type,
     p.min_cell,
     effective_config=effective_config_text(name, p.dataset, p.analysis),
-    figures_settings=figure_settings({"figures": p.figures}),
+    figures_settings=p.figures,
 )
 write_text(page, snakemake.output[0])

@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from dosecurve.config import DatasetSettings, FigureSettings
+from dosecurve.config import DatasetSettings, FigureSettings, figure_settings
 from dosecurve.figures import data as fd
 from dosecurve.figures.change import (
     gel_lines,
@@ -67,8 +68,12 @@ def figure_context(
     conf_level: float,
     conf_type: str,
     min_cell: int | None = None,
-    figures: FigureSettings | None = None,
+    figures: FigureSettings | Mapping[str, Any] | None = None,
 ) -> FigureContext:
+    """The settings a figure needs; ``figures`` is the parsed ``figures`` section or the
+    plain one a rule passes (parsed here by ``config.figure_settings``)."""
+    if figures is not None and not isinstance(figures, FigureSettings):
+        figures = figure_settings({"figures": dict(figures)})
     primary = ds.primary
     return FigureContext(
         strata=tuple(ds.strata),

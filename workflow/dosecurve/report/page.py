@@ -486,7 +486,7 @@ def render_dataset_report(
     conf_type: str = "log-log",
     min_cell: int | None = None,
     effective_config: str = "",
-    figures_settings: FigureSettings | None = None,
+    figures_settings: FigureSettings | Mapping[str, Any] | None = None,
 ) -> str:
     """The report of data set ``name`` from its parsed ``settings``; ``effective_config``
     is the config text shown in its provenance (``effective_config_text``); ``figures`` maps

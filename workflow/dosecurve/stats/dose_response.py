@@ -312,3 +312,20 @@ def smooth_curves(
                 )
             )
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=SMOOTH_COLUMNS)
+
+
+def dose_response_tables(
+    events: pd.DataFrame, strata: Sequence[str], sessions: Sequence[int]
+) -> dict[str, pd.DataFrame]:
+    """The dose-response step's tables by output key: the models (fitted once for all of
+    them), the predicted sessions, Howard's probit, the curves at ``sessions`` beside
+    Kaplan-Meier, and the smooth curves at every session of follow-up."""
+    fitted = fit_models(events)
+    models, predictions = fit_aft(events, fitted=fitted)
+    return {
+        "models": models,
+        "predictions": predictions,
+        "howard": howard_probit(events),
+        "curves": fitted_curves(events, strata, sessions, fitted),
+        "smooth": smooth_curves(events, strata, fitted),
+    }
