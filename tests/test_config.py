@@ -328,3 +328,22 @@ def test_privacy_and_step_settings_are_read_in_one_place():
     assert shared_analysis(config, ("growth",)) == {"conf_level": 0.9}
     assert step_settings(config, "growth") == {"max_clients": 100}
     assert step_settings(config, "review_points") == {}
+
+
+def test_groups_columns_that_would_share_a_figure_file_are_refused():
+    ds = {
+        "path": "data/x.csv",
+        "columns": {
+            "client": "id",
+            "session": "s",
+            "score": "y",
+            "covariates": ["treatment arm", "treatment_arm"],
+        },
+        "instrument": "core-om",
+        "groups": {"columns": ["treatment arm", "treatment_arm"]},
+    }
+    with pytest.raises(ValueError, match=r"would share the figure file improvement_by_group_"):
+        cfg.parse_dataset(ds, "x", check=False)
+    one = copy.deepcopy(ds)
+    one["groups"]["columns"] = ["treatment arm"]
+    assert cfg.parse_dataset(one, "x", check=False).groups.columns == ("treatment arm",)

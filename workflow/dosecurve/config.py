@@ -386,7 +386,27 @@ def _group_settings(ds: Mapping[str, Any]) -> tuple[list[str], bool]:
     unknown = [c for c in columns if c not in carried]
     if unknown:
         raise ValueError(f"groups.columns {unknown} are not among columns.covariates")
+    names = [group_key(c) for c in columns]
+    clash = sorted({c for c, n in zip(columns, names, strict=True) if names.count(n) > 1})
+    if clash:
+        raise ValueError(
+            f"groups.columns {clash} would share the figure file "
+            f"improvement_by_group_{group_key(clash[0])}: rename one of them (in "
+            "columns.covariates and here)"
+        )
     return columns, bool(section.get("cross_with_severity", False))
+
+
+def group_key(column: str) -> str:
+    """The file-name part of a ``groups`` column's figure: letters, digits, '-' and '_'
+    kept, anything else '_'.
+
+    >>> group_key("arm"), group_key("treatment arm")
+    ('arm', 'treatment_arm')
+    """
+    import re
+
+    return re.sub(r"[^A-Za-z0-9_-]", "_", column)
 
 
 def _key(path: Any) -> str:

@@ -7,7 +7,6 @@ tables; the report embeds the figures with the captions defined here.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +15,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from dosecurve.config import DatasetSettings, FigureSettings, figure_settings
+from dosecurve.config import DatasetSettings, FigureSettings, figure_settings, group_key
 from dosecurve.figures import data as fd
 from dosecurve.figures.change import (
     gel_lines,
@@ -39,7 +38,7 @@ from dosecurve.figures.sensitivity import ending_data, plot_ending_sensitivity
 from dosecurve.labels import Clock, level_text
 from dosecurve.measures.instruments import Instrument
 from dosecurve.privacy import suppress
-from dosecurve.report.readable import p_text
+from dosecurve.report.readable import p_phrase
 from dosecurve.stats.kaplan_meier import ALL, fit_by_stratum
 from dosecurve.stats.logrank import logrank_tests
 
@@ -114,9 +113,10 @@ def logrank_label(logrank: pd.DataFrame) -> str:
     row = logrank.iloc[0]
     if isinstance(row.get("note"), str) and row["note"]:
         return f"Log-rank: {row['note']}"
-    p = p_text(row["p_value"])
-    words = p if p.startswith("<") else f"= {p}"
-    return f"Log-rank test: chi-square({int(row['df'])}) = {row['statistic']:.1f}, p {words}"
+    return (
+        f"Log-rank test: chi-square({int(row['df'])}) = {row['statistic']:.1f}, "
+        f"{p_phrase(row['p_value'])}"
+    )
 
 
 def _km(inputs: Tables, c: FigureContext) -> pd.DataFrame:
@@ -422,15 +422,6 @@ def _jacobson_caption(c: FigureContext, post: str) -> str:
 
 GROUP_PREFIX = "improvement_by_group_"  # + the grouping column's file name
 GROUP_SETTINGS = ("width", "horizon", "log_dose")  # the figures keys a curve by group reads
-
-
-def group_key(column: str) -> str:
-    """The file-name part of a ``groups`` column: letters, digits, '-' and '_' kept.
-
-    >>> group_key("arm"), group_key("treatment arm")
-    ('arm', 'treatment_arm')
-    """
-    return re.sub(r"[^A-Za-z0-9_-]", "_", column)
 
 
 def group_data(events: pd.DataFrame, column: str, c: FigureContext) -> dict[str, pd.DataFrame]:

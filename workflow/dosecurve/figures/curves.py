@@ -25,7 +25,6 @@ from dosecurve.figures.style import (
     DOUBLE,
     PALETTE,
     POOLED_COLOUR,
-    SINGLE,
     figure_legend,
     severity_colours,
 )
@@ -35,7 +34,7 @@ from dosecurve.stats.kaplan_meier import ALL, km_quantile
 # Metadata without timestamps or version strings, so reruns give identical files.
 PNG_METADATA = {"Software": None}
 PDF_METADATA = {"CreationDate": None, "Creator": None, "Producer": None}
-__all__ = ["DOUBLE", "PALETTE", "POOLED_COLOUR", "SINGLE"]
+__all__ = ["DOUBLE", "PALETTE", "POOLED_COLOUR"]
 
 
 def session_breaks(max_time: float, max_ticks: int = 8) -> list[int]:

@@ -16,6 +16,7 @@ import pandas as pd
 from dosecurve.measures.instruments import Instrument
 from dosecurve.measures.reliable_change import classify
 from dosecurve.outcomes.prepost import prepost_pairs
+from dosecurve.privacy import count_text
 from dosecurve.stats.cumulative_incidence import aalen_johansen, ending_causes
 from dosecurve.stats.distributions import normal_cdf, normal_quantile, t_quantile
 from dosecurve.stats.kaplan_meier import ALL
@@ -137,16 +138,11 @@ def horizon_sentence(table: pd.DataFrame, setting: float | None, unit: str = "se
         return f"{where}; no curve has follow-up beyond it."
     tails = "; ".join(
         f"{row.stratum} to {unit} {row.horizon:g} "
-        f"({count_of(row.at_risk_beyond)} clients still at risk after it, follow-up to "
+        f"({count_text(row.at_risk_beyond)} clients still at risk after it, follow-up to "
         f"{row.last_time:g}, {100 * row.improved_at_last:.1f} % improved by then)"
         for row in cut.itertuples()
     )
     return f"{where}: {tails}. The full curves are in tables/km_curves.csv."
-
-
-def count_of(value: object) -> str:
-    number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
-    return str(value) if np.isnan(number) else f"{int(number)}"
 
 
 INCIDENCE_COLUMNS = [

@@ -63,14 +63,6 @@ def severity_colours(n: int) -> list[str]:
     return [matplotlib.colors.to_hex(cmap(x)) for x in np.linspace(0.8, 0.05, n)]
 
 
-def height_for(width: float, double_height: float, single_height: float | None = None) -> float:
-    """A figure's height at ``width``: as designed for the full width, or its own height
-    for one column (more rows of text wrap there)."""
-    if width >= DOUBLE - 1e-9 or single_height is None:
-        return double_height
-    return single_height
-
-
 def texts(fig: Figure) -> list[Text]:
     """Every visible text of ``fig`` with content (titles, labels, ticks, legends, notes)."""
     return [
@@ -83,11 +75,6 @@ def texts(fig: Figure) -> list[Text]:
 def smallest_font(fig: Figure) -> float:
     """The smallest font size of any visible text (points)."""
     return min((float(t.get_fontsize()) for t in texts(fig)), default=MIN_FONT_PT)
-
-
-def legend_colours(names: Sequence[str]) -> dict[str, str]:
-    """Okabe-Ito by position (unordered categories)."""
-    return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(names)}
 
 
 def figure_legend(

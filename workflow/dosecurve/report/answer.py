@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from dosecurve.labels import Clock, level_text
-from dosecurve.report.readable import p_text, percent_text, sessions_text
+from dosecurve.report.readable import p_phrase, percent_text, sessions_text
 from dosecurve.stats.kaplan_meier import ALL, MIN_AT_RISK_SHARE, horizon, step_value
 
 TREND = "trend"  # the log-rank table's trend row starts with this word
@@ -43,7 +43,7 @@ def gradient_sentence(
         p = float(row["p_value"])
         test = (
             f"log-rank test for trend across the ordered strata: chi-square({int(row['df'])}) "
-            f"= {float(row['statistic']):.2f}, p {_p_words(p)}"
+            f"= {float(row['statistic']):.2f}, {p_phrase(p)}"
         )
     if values.notna().all():
         listed = ", ".join(f"{sessions_text(v)} ({html.escape(s)})" for s, v in values.items())
@@ -86,11 +86,6 @@ def _common_time(improved: pd.DataFrame, order: Sequence[str]) -> int | None:
     counts = table.dropna(subset=["value"]).groupby("session")["stratum"].nunique()
     full = counts[counts == len(order)]
     return int(full.index.max()) if len(full) else None
-
-
-def _p_words(p: float) -> str:
-    text = p_text(p)
-    return text if text.startswith("<") else f"= {text}"
 
 
 def not_reached_sentence(

@@ -197,6 +197,16 @@ def p_text(value: object) -> str:
     return f"{v:.3f}".removeprefix("0")
 
 
+def p_phrase(value: object) -> str:
+    """'p < .001' or 'p = .032', for a sentence or a figure.
+
+    >>> p_phrase(2.3e-56), p_phrase(0.0321)
+    ('p < .001', 'p = .032')
+    """
+    text = p_text(value)
+    return f"p {text}" if text.startswith("<") else f"p = {text}"
+
+
 def number_text(value: object, decimals: int | None = None) -> str:
     """A number with at most four decimals (two at or above 1), never 'e-05' or '-0'.
 
@@ -345,7 +355,6 @@ FORMATS: dict[str, Callable[[object], str]] = {
     NUMBER: number_text,
     RATIO: ratio_text,
     FLAG: flag_text,
-    TEXT: text_cell,
 }
 
 

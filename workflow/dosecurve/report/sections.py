@@ -14,7 +14,7 @@ from dosecurve.labels import Clock, ci_label, level_text
 from dosecurve.privacy import count_text, is_zero
 from dosecurve.report.readable import (
     numeric_column,
-    p_text,
+    p_phrase,
     percent_text,
     readable,
     sessions_text,
@@ -227,10 +227,9 @@ def logrank_text(logrank: pd.DataFrame) -> str:
     note = lr["note"] if isinstance(lr["note"], str) else ""
     if note:
         return f"Log-rank test: {html.escape(note)}."
-    p = p_text(lr["p_value"])
     return (
         f"Log-rank test across severity strata: chi-square({int(lr['df'])}) = "
-        f"{lr['statistic']:.2f}, p {p if p.startswith('<') else '= ' + p}."
+        f"{lr['statistic']:.2f}, {p_phrase(lr['p_value'])}."
     )
 
 
