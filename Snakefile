@@ -11,6 +11,7 @@ report: "workflow/report/workflow.rst"
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
+include: "workflow/rules/shards.smk"
 include: "workflow/rules/events.smk"
 include: "workflow/rules/prepost.smk"
 include: "workflow/rules/survival.smk"

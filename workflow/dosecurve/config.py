@@ -491,6 +491,7 @@ class DatasetSettings:
     reader: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     end_reasons: Mapping[str, Any] | None = None
     max_sessions: int = MAX_SESSIONS
+    shards: int | None = None  # None: auto (dosecurve.data.shards.shard_count)
     time_unit: str = "sessions"
     improved_at: tuple[int, ...] | None = None
 
@@ -568,6 +569,7 @@ def parse_dataset(ds: Mapping[str, Any], name: str = "", *, check: bool = True) 
         reader=MappingProxyType(_reader_options(ds) if kind == "file" else {}),
         end_reasons=ds.get("end_reasons"),
         max_sessions=int(ds.get("max_sessions", MAX_SESSIONS)),
+        shards=None if ds.get("shards", "auto") == "auto" else int(ds["shards"]),
         time_unit=ds.get("time_unit", "sessions"),
         improved_at=tuple(sorted({int(v) for v in given})) if given else None,
     )

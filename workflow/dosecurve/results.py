@@ -130,6 +130,36 @@ def write_table(table: pd.DataFrame, path: str) -> None:
         whole(lambda p: table.to_csv(p, index=False), path)
 
 
+class PartWriter:
+    """Parquet files written a batch at a time (a data set's shards: ``write(i, table)``
+    appends Arrow rows to file i); each file is moved into place by ``close()`` only, so an
+    interrupted split leaves no part under its final name. A part given no rows is written
+    empty, with the columns of the others."""
+
+    def __init__(self, paths: Sequence[str]) -> None:
+        self.paths = list(paths)
+        self.writers: list[Any] = [None] * len(self.paths)
+        self.schema: Any = None
+
+    def write(self, i: int, table: Any) -> None:
+        import pyarrow.parquet as pq
+
+        if self.writers[i] is None:
+            self.schema = self.schema or table.schema
+            self.writers[i] = pq.ParquetWriter(f"{self.paths[i]}.partial", self.schema)
+        if table.num_rows:
+            self.writers[i].write_table(table.cast(self.schema))
+
+    def close(self) -> None:
+        if self.schema is None:
+            raise ValueError("no rows were split into shards")
+        for i, path in enumerate(self.paths):
+            if self.writers[i] is None:
+                self.write(i, self.schema.empty_table())
+            self.writers[i].close()
+            os.replace(f"{path}.partial", path)
+
+
 def write_text(text: str, path: str) -> None:
     """Write text (an HTML page, a paper table) whole or not at all."""
 

@@ -30,6 +30,7 @@ from dosecurve.figures.catalog import (
     group_key,
 )
 from dosecurve.data.readers import check_input_path, fingerprint
+from dosecurve.data.shards import shard_count
 from dosecurve.outputs import paper_tables, path_of, report_inputs
 from dosecurve.report.page import FIGURE_DATA
 
@@ -52,6 +53,14 @@ ANALYSIS = analysis_settings(config)
 PRIVACY, SHOW_THERAPISTS = astuple(privacy_settings(config))
 
 POOLS = [name for name, s in SETTINGS.items() if s.kind == "pooled"]
+# shards of whole clients each data set is read in (rules/shards.smk; 1: read whole)
+SHARDS = {}
+for _name, _s in SETTINGS.items():
+    try:
+        SHARDS[_name] = shard_count(_s)
+    except ValueError as err:
+        raise ValueError(f"datasets.{_name}.{err}") from None
+SHARDED = [name for name, n in SHARDS.items() if n > 1]
 SIMULATED = [name for name, s in SETTINGS.items() if s.kind == "simulated"]
 UNITS = {name: s.time_unit for name, s in SETTINGS.items()}
 
@@ -239,6 +248,32 @@ def mem_mb(per_input_mb, base_mb=1000):
         # sizes read here, not with input.size_mb, whose coroutine `snakemake --report`
         # leaves unawaited (a RuntimeWarning per rule)
         size_mb = sum(os.path.getsize(f) for f in input if os.path.exists(f)) / 2**20
+        return int((base_mb + per_input_mb * size_mb) * attempt)
+
+    return estimate
+
+
+def shard_files(wildcards, name):
+    """One file of each of the data set's shards (rules/shards.smk)."""
+    n = SHARDS[wildcards.dataset]
+    return [f"results/{wildcards.dataset}/shards/{i}/{name}" for i in range(n)]
+
+
+def split_mem_mb(wildcards, input, attempt):
+    """Splitting a Parquet file streams it a batch of rows at a time (about 1 GB); any
+    other format is read whole, as the sessions step reads it."""
+    s = SETTINGS[wildcards.dataset]
+    size_mb = sum(os.path.getsize(f) for f in input if os.path.exists(f)) / 2**20
+    streamed = s.kind == "simulated" or (s.path or "").endswith((".parquet", ".pq"))
+    return int((2000 if streamed else 1000 + 45 * size_mb) * attempt)
+
+
+def shard_mem_mb(per_input_mb, base_mb=1000):
+    """As mem_mb, from the size of this shard's part of the split rows."""
+
+    def estimate(wildcards, input, attempt):
+        part = os.path.join(input.rows, f"{wildcards.shard}.parquet")
+        size_mb = os.path.getsize(part) / 2**20 if os.path.exists(part) else 0
         return int((base_mb + per_input_mb * size_mb) * attempt)
 
     return estimate

@@ -44,7 +44,7 @@ rule sessions:
     benchmark:
         "results/{dataset}/logs/benchmarks/sessions.tsv"
     wildcard_constraints:
-        dataset=one_of([d for d in DATASETS if d not in POOLS]),
+        dataset=one_of([d for d in DATASETS if d not in POOLS and d not in SHARDED]),
     threads: 1
     resources:
         mem_mb=mem_mb(45),

@@ -18,6 +18,8 @@ rule events:
         "results/{dataset}/logs/events.log",
     benchmark:
         "results/{dataset}/logs/benchmarks/events.tsv"
+    wildcard_constraints:
+        dataset=one_of([d for d in DATASETS if d not in SHARDED]),
     threads: 1
     resources:
         mem_mb=mem_mb(65),

@@ -316,4 +316,8 @@ def listed(numbers: np.ndarray, limit: int = 5) -> str:
 
 
 def _data_rows(mask: pd.Series, limit: int = 5) -> str:
+    """Row numbers for a message (1 = first row under the header); rows of a shard carry
+    their data rows in the file as an index named 'row'."""
+    if isinstance(mask, pd.Series) and mask.index.name == "row":
+        return listed(np.unique(mask.index.to_numpy()[mask.to_numpy(dtype=bool)]), limit)
     return listed(np.flatnonzero(np.asarray(mask)) + 1, limit)

@@ -43,6 +43,7 @@ class SessionsSummary:
     clients_without_intake_score: int = 0
     ids_normalised: int = 0
     rows_without_therapist: int | None = None
+    clients_scored: int = 0  # clients with any score (for the intake check); not listed
 
     def checks(self) -> pd.DataFrame:
         """The recoverable problems found and the documented decision for each."""
@@ -82,7 +83,7 @@ class SessionsSummary:
         return pd.DataFrame(rows, columns=["check", "n", "decision"])
 
 
-def _id_text(values: pd.Series, *, blank_is_missing: bool = False) -> tuple[pd.Series, int]:
+def id_text(values: pd.Series, *, blank_is_missing: bool = False) -> tuple[pd.Series, int]:
     """Ids as text, trimmed of surrounding white space (non-breaking spaces too) and in
     Unicode's composed form (NFC), so that 'A', 'A ' and an id typed on another system are
     one id; whole-number floats (as SPSS and Stata store ids) lose their '.0'. Returns the
@@ -107,10 +108,11 @@ def _id_text(values: pd.Series, *, blank_is_missing: bool = False) -> tuple[pd.S
 def _rows(mask: pd.Series | np.ndarray, limit: int = 5) -> str:
     """Where ``mask`` is true: 'data rows 1, 4' (1 = first row under the header), or 'file
     lines 2, 5' when the rows carry their file lines as index (wide files, one line per
-    client, melted into several rows each)."""
-    if isinstance(mask, pd.Series) and mask.index.name == "line":
+    client, melted into several rows each). Rows that carry their data row as index (a
+    shard of the file, ``dosecurve.data.shards``) are named by it."""
+    if isinstance(mask, pd.Series) and mask.index.name in ("line", "row"):
         idx = np.unique(mask.index.to_numpy()[mask.to_numpy(dtype=bool)])
-        noun = "file lines"
+        noun = "file lines" if mask.index.name == "line" else "data rows"
     else:
         idx = np.flatnonzero(np.asarray(mask)) + 1
         noun = "data rows"
@@ -133,6 +135,7 @@ def validate_sessions(
     end_reasons: Mapping[str, Sequence[str]] | None = None,
     layout: Layout | None = None,
     max_sessions: int = MAX_SESSIONS,
+    whole_file: bool = True,
 ) -> tuple[pd.DataFrame, SessionsSummary]:
     """Check a raw long table and return the validated session table.
 
@@ -146,6 +149,9 @@ def validate_sessions(
     layout : long or wide, and how the session (dose) is numbered.
     source : file name (or data set label) used in error messages.
     max_sessions : the largest plausible session number; a larger one stops the run.
+    whole_file : False for one shard of the file (``dosecurve.data.shards``): its rows carry
+        their data row numbers in ``__row`` (errors name them), and the check that needs
+        every client (most clients without an intake score) is left to ``check_shards``.
     """
     if raw.shape[0] == 0:
         raise ValueError(f"{source}: the table has no rows; check the file and its delimiter")
@@ -189,10 +195,13 @@ def validate_sessions(
     out = pd.DataFrame({k: raw[v].array for k, v in mapped.items()}, copy=False)
     if "__line" in raw:  # wide files: errors name the client's line of the file
         out.index = pd.Index(raw["__line"].to_numpy(), name="line")
+    data_rows = raw["__row"].to_numpy() if "__row" in raw else None  # a shard's rows
+    if data_rows is not None:
+        out.index = pd.Index(data_rows, name="row")
     bad_client = out["client"].isna()
     if bad_client.any():
         raise ValueError(f"{source}: column '{mapped['client']}' is empty in {_rows(bad_client)}")
-    client, changed = _id_text(out["client"])
+    client, changed = id_text(out["client"])
     checked = {"client": client}  # checked columns, not copied into `out`
     if "session" in out:
         checked["session"] = _check_sessions(out, mapped["session"], source, max_sessions)
@@ -205,7 +214,7 @@ def validate_sessions(
         )
     no_therapist = None
     if "therapist" in out:
-        checked["therapist"], changed_t = _id_text(out["therapist"], blank_is_missing=True)
+        checked["therapist"], changed_t = id_text(out["therapist"], blank_is_missing=True)
         changed += changed_t
         no_therapist = int(checked["therapist"].isna().sum())
     for name in covariates:
@@ -213,9 +222,11 @@ def validate_sessions(
     if "end_reason" in out:
         checked["end_reason"] = map_end_reasons(out["end_reason"], end_reasons or {}, source)
     out = pd.DataFrame({k: checked.get(k, out[k]) for k in out.columns}, copy=False)
-    out.index = pd.RangeIndex(len(out))
     n_raw = len(out)
+    out.index = pd.RangeIndex(n_raw) if data_rows is None else pd.Index(data_rows, name="row")
     out, missed = number_sessions(out, layout, names=mapped, source=source)
+    if data_rows is not None:  # positions in the shard, as in a whole file
+        out.index = np.searchsorted(data_rows, out.index.to_numpy())
     n_rows = len(out)
     order, repeated = sorted_keys(out)
     if repeated:  # rare: drop whole rows repeated, refuse conflicting repeats
@@ -224,8 +235,8 @@ def validate_sessions(
         key = client_code.astype(np.int64) * (int(out["session"].max()) + 1) + out["session"]
         dup_conflict = pd.Series(key.to_numpy(), index=out.index).duplicated(keep=False)
         if dup_conflict.any():
-            in_raw = np.zeros(n_raw, dtype=bool)
-            in_raw[out.index[dup_conflict]] = True
+            in_raw = pd.Series(np.zeros(n_raw, dtype=bool), index=_named(data_rows, n_raw))
+            in_raw.iloc[out.index[dup_conflict]] = True
             raise ValueError(
                 f"{source}: the same client and session appear with different values (clients "
                 f"{_clients(out.loc[dup_conflict, 'client'])}; {_rows(in_raw)}). "
@@ -239,9 +250,12 @@ def validate_sessions(
         for column in ("client", "therapist"):
             if column in out:
                 out[column] = out[column].cat.remove_unused_categories()
+    for column in SORTED_IDS:  # whatever order the file gave, the same dictionary
+        if column in out:
+            out[column] = sorted_categories(out[column])
     counts = _client_counts(out)
-    if layout.session_from == "session" and layout.intake != "first_scored":
-        _check_intake(counts, source)
+    if whole_file and layout.session_from == "session" and layout.intake != "first_scored":
+        check_intake(counts, source)
     summary = SessionsSummary(
         rows_read=n_rows + missed,
         duplicate_rows_dropped=n_rows - len(out),
@@ -251,11 +265,33 @@ def validate_sessions(
         rows_without_therapist=no_therapist,
         clients_read=counts["clients_read"],
         clients_without_intake_score=counts["clients_without_intake_score"],
+        clients_scored=counts["clients_scored"],
     )
     return out, summary
 
 
-def _check_intake(counts: Mapping[str, int], source: str) -> None:
+# Id columns whose categories are stored in the text order of their values, so that a
+# shard's table and the whole file's hold the same dictionary (dosecurve.data.shards).
+SORTED_IDS = ("client", "therapist", "end_reason")
+
+
+def sorted_categories(values: pd.Series) -> pd.Series:
+    """A categorical with its categories in text order (codes remapped, values unchanged)."""
+    if not isinstance(values.dtype, pd.CategoricalDtype):
+        return values
+    categories = values.cat.categories
+    ordered = categories.sort_values()
+    if ordered.equals(categories):
+        return values
+    return values.cat.reorder_categories(ordered)
+
+
+def _named(data_rows: np.ndarray | None, n: int) -> pd.Index:
+    """The rows' index for messages: their data rows in the file when known."""
+    return pd.RangeIndex(n) if data_rows is None else pd.Index(data_rows, name="row")
+
+
+def check_intake(counts: Mapping[str, int], source: str) -> None:
     """Stop when most clients have no score at session 0: a file that numbers the intake 1
     (visits 1, 2, 3) would otherwise be read with every baseline one session late, silently.
     One client without an intake score is put right by the documented rule (counted)."""

@@ -330,10 +330,19 @@ def derive_all(
     second: Instrument | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Events and flow for several definitions, stacked with a ``definition`` column."""
-    events, flows, table = [], [], sort_sessions(sessions)
+    events, table = [], sort_sessions(sessions)
     for spec in definitions:
         ev = _derive(table, instrument, bands, spec, second)
         events.append(ev.assign(definition=spec.name))
-        flows.append(participant_flow(ev).assign(definition=spec.name))
-    flow = pd.concat(flows, ignore_index=True)[["definition", "status", "reason", "n"]]
-    return pd.concat(events, ignore_index=True), flow
+    stacked = pd.concat(events, ignore_index=True)
+    return stacked, flow_by_definition(stacked)
+
+
+def flow_by_definition(events: pd.DataFrame) -> pd.DataFrame:
+    """``participant_flow`` of each definition of events stacked with a ``definition``
+    column (in their order): columns ``definition, status, reason, n``."""
+    flows = [
+        participant_flow(part.drop(columns="definition")).assign(definition=name)
+        for name, part in events.groupby("definition", sort=False)
+    ]
+    return pd.concat(flows, ignore_index=True)[["definition", "status", "reason", "n"]]
