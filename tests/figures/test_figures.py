@@ -21,6 +21,7 @@ from dosecurve.figures.curves import (
 from dosecurve.figures.scores import plot_attendance, plot_jacobson, plot_trajectories
 from dosecurve.figures.sensitivity import ending_data, plot_ending_sensitivity
 from dosecurve.measures.instruments import resolve_instrument
+from dosecurve.outcomes.score_counts import score_counts
 from dosecurve.privacy import suppress
 from dosecurve.stats.kaplan_meier import at_risk_at, fit_by_stratum, km_quantile
 from dosecurve.stats.logrank import logrank_tests
@@ -237,9 +238,12 @@ def test_trajectories_hand_worked_mean_and_ci():
     n = fd.MIN_MEAN_N
     scores = np.arange(n, dtype=float)  # mean 4.5, sd of 0..9 = 3.02765
     sessions = pd.DataFrame({"client": [f"c{i}" for i in range(n)], "session": 1, "score": scores})
-    events = pd.DataFrame({"client": [f"c{i}" for i in range(n)], "stratum": "a", "eligible": True})
+    events = pd.DataFrame(
+        {"client": [f"c{i}" for i in range(n)], "stratum": "a", "eligible": True, "event": 0}
+    )
     small = pd.DataFrame({"client": ["c0"], "session": [2], "score": [3.0]})
-    table = fd.trajectories(pd.concat([sessions, small]), events, ["a"], 0.95)
+    counts = score_counts(pd.concat([sessions, small]), events, ["a"])
+    table = fd.trajectories(counts, ["a"], 0.95)
     assert table["session"].tolist() == [1, 1]  # session 2 has one client: not drawn
     row = table.iloc[0]
     # t(0.975, 9) = 2.262157; half width = 2.262157 * 3.02765 / sqrt(10) = 2.16585

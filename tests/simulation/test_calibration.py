@@ -9,6 +9,7 @@ from dataclasses import replace
 import pytest
 from conftest import simulated_run
 
+from dosecurve.figures.data import first_last
 from dosecurve.measures.severity import PRESET_BANDS
 from dosecurve.simulation.calibration import calibration_table
 from dosecurve.simulation.simulate import PRESETS
@@ -25,7 +26,7 @@ def calibrate(spec):
         preset="nordmo2021",
         instrument=inst,
         truth=truth,
-        sessions=sessions,
+        first_last=first_last(sessions),
         events=events,
         estimands=estimands,
     )

@@ -12,6 +12,7 @@ import pytest
 from conftest import simulated_run
 
 from dosecurve.measures.instruments import resolve_instrument
+from dosecurve.outcomes.score_counts import score_counts
 from dosecurve.report.change import review_sentence
 from dosecurve.simulation.spec import PRESETS
 from dosecurve.stats import ending_sensitivity as es
@@ -114,7 +115,8 @@ def test_expected_recovery_worked():
             "stratum": ["moderate", "moderate", "severe", "severe"],
         }
     )
-    bands = expected_recovery(sessions, events, ["moderate", "severe"])
+    strata = ["moderate", "severe"]
+    bands = expected_recovery(score_counts(sessions, events, strata), strata)
     moderate = bands.loc[bands["stratum"] == "moderate"].set_index("session")
     assert moderate["n"].tolist() == [2, 2, 2]
     # R: quantile(c(15, 18), c(.1, .5, .9)) = 15.3 16.5 17.7

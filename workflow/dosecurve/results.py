@@ -108,13 +108,17 @@ def read_result(path: str) -> pd.DataFrame:
     return read_frame(path) if path.endswith(".parquet") else read_table(path)
 
 
-def read_results(paths: Mapping[str, str]) -> dict[str, pd.DataFrame]:
+def read_results(paths: Mapping[str, Any]) -> dict[str, Any]:
     """A step's inputs by key (``dosecurve.outputs``): the session table as
-    ``read_sessions`` reads it, every other file as ``read_result``."""
-    return {
-        key: read_sessions(str(path)) if key == "sessions" else read_result(str(path))
-        for key, path in paths.items()
-    }
+    ``read_sessions`` reads it, every other file as ``read_result``; a key given a list of
+    files (a part of each shard, ``dosecurve.parts``) as a list of tables."""
+
+    def read(key: str, path: Any) -> Any:
+        if not isinstance(path, str | os.PathLike):
+            return [read_result(str(p)) for p in path]
+        return read_sessions(str(path)) if key == "sessions" else read_result(str(path))
+
+    return {key: read(key, path) for key, path in paths.items()}
 
 
 def write_table(table: pd.DataFrame, path: str) -> None:

@@ -1,6 +1,7 @@
 """Calibration: a simulated data set's own figures beside the published study's.
 
-INPUTS:  results/{dataset}/simulated/truth.parquet, sessions.parquet, events.parquet,
+INPUTS:  results/{dataset}/simulated/truth.parquet, sessions.parquet (or each shard's first_last
+         part: rules/shards.smk), events.parquet,
          tables/estimands.csv
 OUTPUTS: results/{dataset}/tables/calibration.csv (simulated data sets only)
 """
@@ -8,8 +9,8 @@ OUTPUTS: results/{dataset}/tables/calibration.csv (simulated data sets only)
 
 rule calibration:
     input:
+        unpack(session_inputs("first_last")),
         truth=path_of("truth"),
-        sessions=path_of("sessions"),
         events=path_of("events"),
         estimands=path_of("estimands"),
     output:

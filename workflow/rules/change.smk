@@ -1,7 +1,8 @@
 """Change over sessions: growth models, the good-enough-level test and therapist effects;
 then review points and expected-recovery bands for routine outcome monitoring.
 
-INPUTS:  results/{dataset}/sessions.parquet, results/{dataset}/events.parquet,
+INPUTS:  results/{dataset}/sessions.parquet (or, read in shards, each shard's growth_rows and
+         score_counts parts: rules/shards.smk), results/{dataset}/events.parquet,
          results/{dataset}/tables/ending_review_points.csv (rule ending_sensitivity)
 OUTPUTS: results/{dataset}/tables/{growth_models,gel_test,recovery_by_length,
          therapist_effects,therapist_estimates}.csv (rule growth);
@@ -11,7 +12,7 @@ OUTPUTS: results/{dataset}/tables/{growth_models,gel_test,recovery_by_length,
 
 rule growth:
     input:
-        sessions=path_of("sessions"),
+        unpack(session_inputs("growth_rows")),
         events=path_of("events"),
     output:
         models=path_of("growth_models"),
@@ -38,7 +39,7 @@ rule growth:
 
 rule review_points:
     input:
-        sessions=path_of("sessions"),
+        unpack(session_inputs("score_counts")),
         events=path_of("events"),
         ipcw=path_of("ending_review_points"),
     output:

@@ -32,6 +32,7 @@ from dosecurve.figures.catalog import (
 from dosecurve.data.readers import check_input_path, fingerprint
 from dosecurve.data.shards import shard_count
 from dosecurve.outputs import paper_tables, path_of, report_inputs
+from dosecurve.parts import PARTS
 from dosecurve.report.page import FIGURE_DATA
 
 # The config: config/config.yaml, or only the --configfile files (merged in order), then
@@ -253,6 +254,56 @@ def mem_mb(per_input_mb, base_mb=1000):
     return estimate
 
 
+def session_inputs(*parts):
+    """What a step reads the parts it needs of the session rows from (dosecurve.parts):
+    each part's file of every shard when the data set is read in shards, else the session
+    table, from which the step makes them (with the events, which a step whose parts read
+    them lists as its own input)."""
+
+    def inputs(wildcards):
+        if not parts:
+            return {}
+        if wildcards.dataset in SHARDED:
+            return {p: shard_files(wildcards, f"{p}.parquet") for p in parts}
+        return {"sessions": path_of("sessions", wildcards.dataset)}
+
+    return inputs
+
+
+def part_inputs(wildcards):
+    """A shard's session rows, and the events its part reads (rule session_part)."""
+    shard = f"results/{wildcards.dataset}/shards/{wildcards.shard}"
+    files = {"sessions": f"{shard}/sessions.parquet"}
+    reads = PARTS[wildcards.part].events
+    if reads == "own":
+        files["events"] = f"{shard}/events.parquet"
+    elif reads == "all":
+        files["events"] = path_of("events", wildcards.dataset)
+    return files
+
+
+# the settings each part of the session rows reads: its data set's keys, and the analysis
+# section of the step it samples for
+PART_KEYS = {
+    "first_last": (),
+    "prepost": PREPOST_KEYS,
+    "event_pairs": EVENT_KEYS,
+    "score_counts": EVENT_KEYS,
+    "growth_rows": EVENT_KEYS,
+    "ending_rows": EVENT_KEYS,
+}
+PART_STEP = {"growth_rows": "growth", "ending_rows": "ending_sensitivity"}
+
+
+def part_dataset(wildcards):
+    return settings(*PART_KEYS[wildcards.part])(wildcards)
+
+
+def part_step(wildcards):
+    step = PART_STEP.get(wildcards.part)
+    return analysis_key(step) if step else {}
+
+
 def shard_files(wildcards, name):
     """One file of each of the data set's shards (rules/shards.smk)."""
     n = SHARDS[wildcards.dataset]
@@ -293,8 +344,14 @@ SINGLE_TABLE_FIGURES = [
 
 
 def figure_inputs(wildcards):
-    """The files this figure is drawn from (dosecurve.figures.catalog.FIGURES)."""
-    return {key: path_of(key) for key in FIGURES[wildcards.figure].inputs}
+    """The files this figure is drawn from (dosecurve.figures.catalog.FIGURES), with what
+    it reads from the session rows (dosecurve.parts)."""
+    keys = FIGURES[wildcards.figure].inputs
+    parts = [key for key in keys if key in PARTS]
+    if any(PARTS[p].events != "none" for p in parts):
+        keys = (*keys, "events")
+    files = {key: path_of(key, wildcards.dataset) for key in keys if key not in PARTS}
+    return files | session_inputs(*parts)(wildcards)
 
 
 def figure_caption(wildcards):

@@ -1,6 +1,7 @@
 """Pre-post: reliable and clinically significant change from first to last assessment.
 
-INPUTS:  results/{dataset}/sessions.parquet
+INPUTS:  results/{dataset}/sessions.parquet (or, read in shards, each shard's prepost part:
+         rules/shards.smk)
 OUTPUTS: results/{dataset}/tables/{prepost_categories,prepost_by_group,prepost_effects,
          reliable_change}.csv
 """
@@ -8,7 +9,7 @@ OUTPUTS: results/{dataset}/tables/{prepost_categories,prepost_by_group,prepost_e
 
 rule prepost:
     input:
-        path_of("sessions"),
+        unpack(session_inputs("prepost")),
     output:
         categories=report(
             path_of("prepost_categories"),

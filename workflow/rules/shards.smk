@@ -8,8 +8,10 @@ OUTPUTS: results/{dataset}/shards/rows/{shard}.parquet (the file's rows of each 
          results/{dataset}/shards/{shard}/events.parquet (every definition; rule events_shard);
          results/{dataset}/{events,events_by_definition}.parquet, flow.csv, data_checks.csv
          (rule gather_events: as the unsharded steps write them);
-         results/{dataset}/sessions.parquet (rule gather_sessions, for the steps that read
-         every session row at once)
+         results/{dataset}/shards/{shard}/{part}.parquet (rule session_part: what the later
+         steps read from the session rows, dosecurve.parts; they gather it);
+         results/{dataset}/sessions.parquet (rule gather_sessions: only for a pool of sharded
+         members)
 """
 
 
@@ -125,3 +127,27 @@ rule gather_sessions:
         min_cell=PRIVACY,
     script:
         "../scripts/gather_sessions.py"
+
+
+rule session_part:
+    input:
+        unpack(part_inputs),
+    output:
+        "results/{dataset}/shards/{shard}/{part}.parquet",
+    log:
+        "results/{dataset}/logs/shards/{shard}/{part}.log",
+    benchmark:
+        "results/{dataset}/logs/benchmarks/{part}_shard_{shard}.tsv"
+    wildcard_constraints:
+        dataset=one_of(SHARDED),
+        shard=r"\d+",
+        part=one_of(PARTS),
+    threads: 1
+    resources:
+        mem_mb=mem_mb(30),
+    params:
+        min_cell=PRIVACY,
+        dataset=part_dataset,
+        step=part_step,
+    script:
+        "../scripts/session_part.py"

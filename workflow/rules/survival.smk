@@ -5,7 +5,8 @@ INPUTS:  results/{dataset}/events.parquet, results/{dataset}/events_by_definitio
 OUTPUTS: results/{dataset}/tables/{km_curves,median_sessions,quantiles,improved_by_session,
          restricted_mean}.csv (rule survival); results/{dataset}/tables/estimands.csv (rule
          estimands); results/{dataset}/tables/{ending_sensitivity,ending_tipping_point,
-         ending_review_points}.csv (rule ending_sensitivity, which also reads sessions.parquet);
+         ending_review_points}.csv (rule ending_sensitivity, which also reads the session rows
+         of its sample: sessions.parquet, or each shard's ending_rows part);
          results/{dataset}/tables/cluster_bootstrap.csv (rule cluster_bootstrap);
          results/{dataset}/tables/{logrank,logrank_pairwise,competing_risks,
          competing_risks_tests,sensitivity}.csv
@@ -82,7 +83,7 @@ rule estimands:
 
 rule ending_sensitivity:
     input:
-        sessions=path_of("sessions"),
+        unpack(session_inputs("ending_rows")),
         events=path_of("events"),
     output:
         table=path_of("ending_sensitivity"),

@@ -1,16 +1,18 @@
 """Adapter: how much the answer depends on why clients stop (IPCW, bounds, tipping point),
 and the IPCW review points."""
 
-from _adapter import dataset_settings, read_result, read_sessions, start, write_csv
+from _adapter import dataset_settings, read_results, start, write_csv
 
+from dosecurve.parts import part_table
 from dosecurve.stats.ending_sensitivity import ending_tables
 
 start(snakemake)
-p = snakemake.params
+p, s = snakemake.params, dataset_settings(snakemake)
+inputs = read_results(snakemake.input)
 tables = ending_tables(
-    read_sessions(snakemake.input.sessions),
-    read_result(snakemake.input.events),
-    dataset_settings(snakemake),
+    part_table("ending_rows", inputs, s, p.ending),  # the sampled clients' session rows
+    inputs["events"],
+    s,
     p.improved_at,
     ending=p.ending,
     review=p.review,

@@ -3,19 +3,22 @@ from the written (privacy-suppressed) tables."""
 
 from _adapter import dataset_settings, read_results, save_figure, start, write_csv
 
-from dosecurve.figures.catalog import draw_figure, figure_context
+from dosecurve.figures.catalog import FIGURES, draw_figure, figure_context
 from dosecurve.figures.curves import PDF_METADATA, PNG_METADATA
+from dosecurve.parts import with_parts
 
 start(snakemake)
-p, out = snakemake.params, snakemake.output
+p, out, s = snakemake.params, snakemake.output, dataset_settings(snakemake)
 context = figure_context(
-    dataset_settings(snakemake),
+    s,
     conf_level=p.conf_level,
     conf_type=p.conf_type,
     min_cell=p.min_cell,
     figures=p.figures,
 )
-files, fig = draw_figure(snakemake.wildcards.figure, read_results(snakemake.input), context)
+name = snakemake.wildcards.figure
+inputs = with_parts(read_results(snakemake.input), FIGURES[name].inputs, s)
+files, fig = draw_figure(name, inputs, context)
 for key, table in files.items():
     write_csv(table, out[key])
 save_figure(fig, out.png, dpi=300, metadata=PNG_METADATA)

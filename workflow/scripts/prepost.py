@@ -1,21 +1,23 @@
 """Adapter: pre-post reliable and clinically significant change, overall and by group."""
 
-from _adapter import dataset_settings, log, read_sessions, start, write_csv
+from _adapter import dataset_settings, log, read_results, start, write_csv
 
-from dosecurve.outcomes.prepost import client_groups, prepost_analysis, prepost_pairs
+from dosecurve.outcomes.prepost import client_groups, paired, prepost_analysis
+from dosecurve.parts import part_table
 
 start(snakemake)
 s, out = dataset_settings(snakemake), snakemake.output
-sessions = read_sessions(snakemake.input[0])
-pairs = prepost_pairs(sessions, post=s.prepost.post)
+inputs = read_results(snakemake.input)
+clients = part_table("prepost", inputs, s)  # every client read, with its pair and groups
+pairs = paired(clients)
 result = prepost_analysis(
-    pairs,
-    client_groups(sessions, pairs, s.bands, s.prepost.group_by),
+    pairs[["client", "pre", "post"]],
+    client_groups(pairs, s.bands, s.prepost.group_by),
     method=s.prepost.method,
     instrument=s.instrument,
-    clients_read=sessions["client"].nunique(),
+    clients_read=len(clients),
     conf_level=snakemake.params.conf_level,
 )
 for name in ("categories", "by_group", "effects", "reliable_change"):
     write_csv(getattr(result, name), out[name])
-log(f"{len(pairs)} clients classified\n")
+log(f"{len(pairs)} of {len(clients)} clients classified\n")

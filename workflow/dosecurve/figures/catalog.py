@@ -97,7 +97,9 @@ class FigureSpec:
 
     name: str
     title: str
-    inputs: tuple[str, ...]  # keys of dosecurve.outputs.OUTPUTS it is drawn from
+    # keys of dosecurve.outputs.OUTPUTS it is drawn from, or of dosecurve.parts.PARTS (what
+    # it reads from the session rows)
+    inputs: tuple[str, ...]
     data: Callable[[Tables, FigureContext], dict[str, pd.DataFrame]]
     plot: Callable[[Tables, FigureContext], Figure]
     caption: Callable[[FigureContext], str]
@@ -268,16 +270,16 @@ FIGURES: dict[str, FigureSpec] = {
         FigureSpec(
             "jacobson",
             "Jacobson plot: intake against last score",
-            ("sessions",),
-            lambda i, c: {"cells": _cells(fd.last_pairs(i["sessions"]), c)},
+            ("first_last",),
+            lambda i, c: {"cells": _cells(fd.last_pairs(i["first_last"]), c)},
             lambda t, c: plot_jacobson(t["cells"], c.instrument, post_label="last assessment"),
             lambda c: _jacobson_caption(c, "the last scored assessment"),
         ),
         FigureSpec(
             "jacobson_at_event",
             "Jacobson plot: intake against the score at the event",
-            ("sessions", "events"),
-            lambda i, c: {"cells": _cells(fd.event_pairs(i["sessions"], i["events"]), c)},
+            ("event_pairs",),
+            lambda i, c: {"cells": _cells(i["event_pairs"], c)},
             lambda t, c: plot_jacobson(t["cells"], c.instrument, post_label="event or censoring"),
             lambda c: _jacobson_caption(
                 c,
@@ -288,10 +290,8 @@ FIGURES: dict[str, FigureSpec] = {
         FigureSpec(
             "trajectories",
             "Mean score by session and intake severity",
-            ("sessions", "events"),
-            lambda i, c: {
-                "means": fd.trajectories(i["sessions"], i["events"], c.strata, c.conf_level)
-            },
+            ("score_counts",),
+            lambda i, c: {"means": fd.trajectories(i["score_counts"], c.strata, c.conf_level)},
             lambda t, c: plot_trajectories(
                 t["means"], c.strata, c.instrument, c.clock.singular.capitalize()
             ),

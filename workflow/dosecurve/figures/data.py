@@ -15,7 +15,6 @@ import pandas as pd
 
 from dosecurve.measures.instruments import Instrument
 from dosecurve.measures.reliable_change import classify
-from dosecurve.outcomes.prepost import prepost_pairs
 from dosecurve.privacy import count_text
 from dosecurve.stats.cumulative_incidence import aalen_johansen, ending_causes
 from dosecurve.stats.distributions import normal_cdf, normal_quantile, t_quantile
@@ -283,9 +282,32 @@ def jacobson_cells(
     return cells.reset_index()[["pre", "post", "category", "n"]]
 
 
-def last_pairs(sessions: pd.DataFrame) -> pd.DataFrame:
-    """Intake and last scored assessment per client (``client, pre, post``)."""
-    return prepost_pairs(sessions)[["client", "pre", "post"]]
+def first_last(sessions: pd.DataFrame) -> pd.DataFrame:
+    """Each client's first and last scored assessment and the number scored: ``client, pre,
+    post, scored`` (clients with no score left out; ``post`` is ``pre`` for a client scored
+    once), in the order of the session table's clients."""
+    scored = sessions.loc[sessions["score"].notna(), ["client", "session", "score"]]
+    codes, ids = pd.factorize(scored["client"])
+    score = scored["score"].to_numpy(float)
+    start = np.r_[True, codes[1:] != codes[:-1]] if len(codes) else np.zeros(0, bool)
+    first = np.flatnonzero(start)
+    last = np.r_[first[1:] - 1, len(codes) - 1] if len(first) else first
+    return pd.DataFrame(
+        {
+            "client": np.asarray(ids, dtype=object)[codes[first]],
+            "pre": score[first],
+            "post": score[last],
+            "scored": last - first + 1,
+        }
+    )
+
+
+def last_pairs(first_last: pd.DataFrame) -> pd.DataFrame:
+    """Intake and last scored assessment per client scored more than once (``client, pre,
+    post``), from ``first_last``."""
+    return first_last.loc[first_last["scored"] > 1, ["client", "pre", "post"]].reset_index(
+        drop=True
+    )
 
 
 def event_pairs(sessions: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
@@ -313,28 +335,24 @@ def event_pairs(sessions: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def trajectories(
-    sessions: pd.DataFrame, events: pd.DataFrame, strata: Sequence[str], conf_level: float
-) -> pd.DataFrame:
+def trajectories(counts: pd.DataFrame, strata: Sequence[str], conf_level: float) -> pd.DataFrame:
     """Mean score per stratum (and pooled) at each session, with a t-based CI, where at
     least ``MIN_MEAN_N`` clients were scored: ``stratum, session, n, mean, ci_lower,
-    ci_upper``. Sums per (stratum, session) cell by ``np.bincount`` over integer codes."""
-    eligible = events.loc[events["eligible"].astype(bool)]
+    ci_upper``; from the eligible clients' scores counted
+    (``dosecurve.outcomes.score_counts``), summed per (stratum, session) cell by
+    ``np.bincount`` in the counts' order."""
     names = [*strata, ALL]
-    scored = sessions.loc[sessions["score"].notna(), ["client", "session", "score"]]
-    codes, ids = pd.factorize(scored["client"])
-    of_client = pd.Series(
-        pd.Categorical(eligible["stratum"].astype(object), names).codes,
-        index=eligible["client"].to_numpy(),
-    )
-    stratum = of_client.reindex(ids).fillna(-1).to_numpy(int)[codes]
-    keep = stratum >= 0
-    session = scored["session"].to_numpy()[keep].astype(np.int64)
-    score = scored["score"].to_numpy(float)[keep]
+    counts = counts.loc[counts["stratum"].to_numpy() >= 0]
+    session = counts["session"].to_numpy(np.int64)
+    score = counts["score"].to_numpy(float)
+    count = counts["n"].to_numpy(float)
     width = int(session.max()) + 1 if len(session) else 1
-    cell = stratum[keep] * width + session
+    cell = counts["stratum"].to_numpy(np.int64) * width + session
     size = len(names) * width
-    sums = [np.bincount(cell, weights=w, minlength=size) for w in (None, score, score**2)]
+    sums = [
+        np.bincount(cell, weights=w, minlength=size)
+        for w in (count, score * count, score**2 * count)
+    ]
     pooled = (len(names) - 1) * width + np.arange(width)  # the last block: all strata
     for total in sums:
         total[pooled] = total[: (len(names) - 1) * width].reshape(-1, width).sum(axis=0)

@@ -155,17 +155,38 @@ def _rc_table(pre: np.ndarray, post: np.ndarray, method: str, inst: Instrument) 
     return pd.DataFrame([row])
 
 
-def client_groups(
-    sessions: pd.DataFrame, pairs: pd.DataFrame, bands: Sequence[Band], group_by: Sequence[str]
+def prepost_clients(
+    sessions: pd.DataFrame, *, post: str | int = "last", group_by: Sequence[str] = ()
 ) -> pd.DataFrame:
-    """Grouping columns per classified client: ``stratum`` from the pre score, any other
-    column from the client's first row of the session table."""
+    """Everything per client the pre-post analysis reads from the session table: one row
+    per client of the table (in its order) with ``client, pre, post`` (missing where the
+    client has no pair: ``prepost_pairs``) and each grouping column other than ``stratum``
+    (the client's first row's value)."""
+    pairs = prepost_pairs(sessions, post=post)[["client", "pre", "post"]]
+    ids = np.asarray(pd.unique(sessions["client"]), dtype=object)
+    out = pd.DataFrame({"client": ids}).merge(pairs, on="client", how="left", sort=False)
     others = [c for c in group_by if c != "stratum"]
-    per_client = sessions.groupby("client", sort=False, observed=True)[others].first()
-    out = pd.DataFrame({"client": pairs["client"].to_numpy()})
+    if others:
+        per_client = sessions.groupby("client", sort=False, observed=True)[others].first()
+        for column in others:
+            out[column] = per_client[column].reindex(out["client"]).to_numpy()
+    return out
+
+
+def paired(clients: pd.DataFrame) -> pd.DataFrame:
+    """The clients of ``prepost_clients`` with a pre and a post score."""
+    return clients.loc[clients["post"].notna()].reset_index(drop=True)
+
+
+def client_groups(
+    clients: pd.DataFrame, bands: Sequence[Band], group_by: Sequence[str]
+) -> pd.DataFrame:
+    """Grouping columns per classified client (rows of ``prepost_clients``): ``stratum``
+    from the pre score, any other column as carried."""
+    out = pd.DataFrame({"client": clients["client"].to_numpy()})
     for column in group_by:
         if column == "stratum":
-            out[column] = assign_stratum(pairs["pre"], bands).to_numpy()
+            out[column] = assign_stratum(clients["pre"], bands).to_numpy()
         else:
-            out[column] = per_client[column].reindex(out["client"]).to_numpy()
+            out[column] = clients[column].to_numpy()
     return out

@@ -24,7 +24,7 @@ def calibration_table(
     preset: str,
     instrument: Instrument,
     truth: pd.DataFrame,
-    sessions: pd.DataFrame,
+    first_last: pd.DataFrame,
     events: pd.DataFrame,
     estimands: pd.DataFrame,
 ) -> pd.DataFrame:
@@ -36,11 +36,8 @@ def calibration_table(
     Columns ``measure, reading, simulated, truth, published, source``; ``truth`` is empty
     where the simulator knows no truth, ``published`` where the study reports no such figure.
     """
-    scored = sessions.loc[sessions["score"].notna()].groupby("client", sort=False, observed=True)[
-        "score"
-    ]
-    pre, post = scored.first(), scored.last()
-    more_than_one = scored.size() > 1
+    pre, post = first_last["pre"], first_last["post"]  # per scored client (figures.data)
+    more_than_one = first_last["scored"] > 1
     attended = truth["sessions_attended"]
     booked = truth["appointments_booked"]
     eligible = events.loc[events["eligible"].astype(bool)]

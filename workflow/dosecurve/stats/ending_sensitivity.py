@@ -266,6 +266,23 @@ def _cluster_resample(client_cluster: np.ndarray, rng: np.random.Generator) -> n
     return order[offsets + np.arange(counts.sum())]
 
 
+def _eligible(events: pd.DataFrame) -> pd.DataFrame:
+    data = events.loc[events["eligible"].astype(bool)].reset_index(drop=True)
+    return data.assign(time=data["time"].astype(np.int64), event=data["event"].astype(int))
+
+
+def sample_clients(events: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """The eligible clients the weights' model and its bootstrap are fitted on (their events
+    rows): all of them, or a seeded sample of ``settings.max_clients`` above that many."""
+    data = _eligible(events)
+    if len(data) > settings.max_clients:
+        keep = np.random.default_rng(settings.seed).choice(
+            len(data), settings.max_clients, replace=False
+        )
+        data = data.iloc[np.sort(keep)].reset_index(drop=True)
+    return data
+
+
 def ending_sensitivity(
     sessions: pd.DataFrame,
     events: pd.DataFrame,
@@ -281,15 +298,9 @@ def ending_sensitivity(
     """The ``ending_sensitivity`` table (``COLUMNS``), the tipping-point table, and the
     IPCW review points (``dosecurve.stats.review_points.COLUMNS``, method ``ipcw``): for
     each ``(k, m)`` of ``review_pairs``, 1 - S(k + m) / S(k) of the weighted curves."""
-    data = events.loc[events["eligible"].astype(bool)].reset_index(drop=True)
-    data = data.assign(time=data["time"].astype(np.int64), event=data["event"].astype(int))
-    everyone = data
-    sampled = len(data) > settings.max_clients
-    if sampled:  # the weights' model and its bootstrap on a seeded sample of clients
-        keep = np.random.default_rng(settings.seed).choice(
-            len(data), settings.max_clients, replace=False
-        )
-        data = data.iloc[np.sort(keep)].reset_index(drop=True)
+    everyone = _eligible(events)
+    sampled = len(everyone) > settings.max_clients
+    data = sample_clients(events, settings)
     rows = assessment_rows(sessions, data, instrument)
     groups = [s for s in strata if (data["stratum"] == s).any()] + [ALL]
     out: list[dict[str, object]] = []

@@ -146,15 +146,23 @@ def length_band(attended: pd.Series, bands: Sequence[int]) -> pd.Series:
     return out.where(attended.to_numpy(float) >= 1)
 
 
-def growth_data(sessions: pd.DataFrame, events: pd.DataFrame, settings: Settings) -> GrowthData:
-    """The eligible clients' scored rows, sampled above ``settings.max_clients``."""
+def sample_clients(events: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """The eligible clients the models are fitted on (their events rows): all of them, or a
+    seeded sample of ``settings.max_clients`` above that many."""
     eligible = events.loc[events["eligible"].astype(bool)].reset_index(drop=True)
-    n_eligible = len(eligible)
-    sampled = n_eligible > settings.max_clients
-    if sampled:
+    if len(eligible) > settings.max_clients:
         rng = np.random.default_rng(settings.seed)
         pick = np.sort(rng.choice(len(eligible), settings.max_clients, replace=False))
         eligible = eligible.iloc[pick].reset_index(drop=True)
+    return eligible
+
+
+def growth_data(sessions: pd.DataFrame, events: pd.DataFrame, settings: Settings) -> GrowthData:
+    """The eligible clients' scored rows, sampled above ``settings.max_clients`` (the rows of
+    ``sessions`` read are those of ``sample_clients``: other clients' may be left out)."""
+    n_eligible = int(events["eligible"].astype(bool).sum())
+    sampled = n_eligible > settings.max_clients
+    eligible = sample_clients(events, settings)
     clients = eligible["client"].astype(str).to_numpy()
     code = codes_in(sessions["client"], pd.Index(clients))
     keep = (code >= 0) & sessions["score"].notna().to_numpy()

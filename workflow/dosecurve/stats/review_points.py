@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from dosecurve.data.idcodes import codes_in
+from dosecurve.outcomes.score_counts import count_quantiles
 from dosecurve.stats.distributions import normal_quantile
 from dosecurve.stats.kaplan_meier import ALL, confidence_limits, risk_table
 
@@ -147,62 +147,26 @@ def review_points(
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def group_quantiles(
-    group: np.ndarray, values: np.ndarray, probs: Sequence[float]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per distinct integer ``group``: its size and the ``probs`` quantiles of its
-    ``values`` (R ``quantile(type = 7)``), from one sort of all rows (tens of millions of
-    session rows; pandas' grouped quantile took most of a 25 s step at a million clients).
-
-    >>> g, n, q = group_quantiles(np.array([2, 1, 2, 2]), np.array([3.0, 5.0, 1.0, 2.0]), [0.5])
-    >>> g.tolist(), n.tolist(), q[:, 0].tolist()
-    ([1, 2], [1, 3], [5.0, 2.0])
-    """
-    # one float sort of group and value together (a lexsort of 20 M rows took 4 s):
-    # group * span + (value - low) orders by group, then value; both are read back exactly
-    # enough (values to about 1e-12 of their range)
-    low = float(values.min()) if len(values) else 0.0
-    span = float(values.max()) - low + 1.0 if len(values) else 1.0
-    key = np.sort(group.astype(float) * span + (values - low))
-    group = np.floor(key / span).astype(np.int64)
-    values = key - group * span + low
-    start = (
-        np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
-        if len(group)
-        else np.zeros(0, np.int64)
-    )
-    keys = group[start]
-    size = np.diff(np.r_[start, len(group)])
-    out = np.empty((len(keys), len(probs)))
-    for j, p in enumerate(probs):
-        h = (size - 1) * p
-        low = np.floor(h).astype(np.int64)
-        high = np.minimum(low + 1, size - 1)
-        out[:, j] = values[start + low] + (h - low) * (values[start + high] - values[start + low])
-    return keys, size, out
-
-
-def expected_recovery(
-    sessions: pd.DataFrame, events: pd.DataFrame, strata: Sequence[str]
-) -> pd.DataFrame:
+def expected_recovery(counts: pd.DataFrame, strata: Sequence[str]) -> pd.DataFrame:
     """``tables/expected_recovery.csv``: per intake stratum and session, the clients who
     eventually improved with a score there, and the 10th, 50th and 90th percentiles of
-    their scores (R ``quantile(type = 7)``)."""
-    data = events.loc[events["eligible"].astype(bool)]
-    data = data.loc[data["event"].astype(int) == 1]
-    code = codes_in(sessions["client"], pd.Index(data["client"].astype(str)))
-    keep = (code >= 0) & sessions["score"].notna().to_numpy()
-    session = sessions["session"].to_numpy(np.int64)[keep]
-    score = sessions["score"].to_numpy(float)[keep]
-    names = [*strata, ALL]
-    position = {name: i for i, name in enumerate(strata)}
-    stratum = data["stratum"].astype(str).map(position).fillna(-1).to_numpy(np.int64)[code[keep]]
+    their scores (R ``quantile(type = 7)``), from the eligible clients' scores counted
+    (``dosecurve.outcomes.score_counts``)."""
+    improved = counts.loc[counts["improved"].astype(bool) & (counts["stratum"] >= 0)]
     out = []
-    for i, name in enumerate(names):
-        mine = np.ones(len(session), bool) if name == ALL else stratum == i
-        if not mine.any():
+    for i, name in enumerate([*strata, ALL]):
+        if name == ALL:
+            mine = improved.groupby(["session", "score"], sort=True, as_index=False)["n"].sum()
+        else:
+            mine = improved.loc[improved["stratum"] == i]  # sorted by session, then score
+        if not len(mine):
             continue
-        keys, size, q = group_quantiles(session[mine], score[mine], (0.1, 0.5, 0.9))
+        keys, size, q = count_quantiles(
+            mine["session"].to_numpy(np.int64),
+            mine["score"].to_numpy(float),
+            mine["n"].to_numpy(np.int64),
+            (0.1, 0.5, 0.9),
+        )
         out.append(
             pd.DataFrame(
                 {
