@@ -49,7 +49,8 @@ def clinics(tmp_path_factory) -> Path:
     * ``defs``: the tiny clinic with three event definitions, covariates and end reasons.
     * ``messy``: a file with one client per recoverable problem.
     * ``sim_a``, ``sim_b``, ``brief``: simulated services (three presets); ``both`` pools the
-      first two.
+      first two. ``sim_b`` is read in two shards.
+    * ``defs_split``: ``defs`` read in three shards (``SPLIT_TARGETS``).
     """
     folder = tmp_path_factory.mktemp("clinics")
     data = folder / "data"
@@ -94,10 +95,16 @@ def clinics(tmp_path_factory) -> Path:
         ),
         "messy": clinic(path="data/messy.csv", severity="core-om"),
         "sim_a": {"simulate": {"preset": "nordmo2021", "n_clients": 120, "seed": 5}},
-        "sim_b": {"simulate": {"preset": "hirschfeld2024", "n_clients": 70, "seed": 2}},
+        # read in shards: its pool then gathers its session table
+        "sim_b": {
+            "simulate": {"preset": "hirschfeld2024", "n_clients": 70, "seed": 2},
+            "shards": 2,
+        },
         "both": {"pool": ["sim_a", "sim_b"]},
         "brief": {"simulate": {"preset": "brief_iapt", "n_clients": 60, "seed": 3}},
     }
+    # defs again, read in three shards of whole clients: must give the same files
+    datasets = {**datasets, "defs_split": {**datasets["defs"], "shards": 3}}
     write_config(folder, datasets)
     run_ok(folder, *CLINICS_TARGETS)
     return folder

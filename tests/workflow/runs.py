@@ -83,7 +83,23 @@ TABLES_ONLY = {
     "clinic-phq": ("tables/median_sessions.csv", "tables/reliable_change.csv"),
     "messy": ("flow.csv", "data_checks.csv", "events.parquet"),
 }
+# What a data set read in shards gathers, and every step that reads what the shards made
+# of the session rows (dosecurve.parts): every other step reads only these files' equals.
+SPLIT_FILES = (
+    "events.parquet",
+    "events_by_definition.parquet",
+    "flow.csv",
+    "data_checks.csv",
+    "provenance.csv",
+    *(f"tables/{t}.csv" for t in ("prepost_categories", "prepost_by_group", "prepost_effects")),
+    *(f"tables/{t}.csv" for t in ("reliable_change", "growth_models", "gel_test")),
+    *(f"tables/{t}.csv" for t in ("recovery_by_length", "therapist_effects", "review_points")),
+    *(f"tables/{t}.csv" for t in ("expected_recovery", "ending_sensitivity")),
+    *(f"tables/{t}.csv" for t in ("ending_tipping_point", "ending_review_points")),
+    *(f"figures/{f}.csv" for f in ("jacobson", "jacobson_at_event", "trajectories")),
+)
 CLINICS_TARGETS = [
+    *(f"results/defs_split/{file}" for file in SPLIT_FILES),
     *(f"results/{name}/report.html" for name in FULL),
     *(
         f"results/{name}/tables/paper/{table}.{ext}"

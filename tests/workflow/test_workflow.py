@@ -351,6 +351,7 @@ def test_comparison_sets_every_data_set_side_by_side(several_run):
         "sim_b",
         "both",
         "brief",
+        "defs_split",
     ]
     for name in table.index:
         own = pd.read_csv(several_run / name / "tables/median_sessions.csv").set_index("stratum")
