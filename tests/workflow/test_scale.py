@@ -17,6 +17,7 @@ import yaml
 from lifelines import KaplanMeierFitter
 from lifelines.statistics import multivariate_logrank_test
 
+from dosecurve import benchmark
 from dosecurve.simulation.simulate import simulate_appointments, simulate_sessions
 from dosecurve.simulation.spec import PRESETS
 from dosecurve.stats.kaplan_meier import kaplan_meier
@@ -24,17 +25,6 @@ from dosecurve.stats.logrank import logrank_tests
 
 ROOT = Path(__file__).resolve().parents[2]
 RULES = sorted((ROOT / "workflow/rules").glob("*.smk"))
-BENCHMARK = ROOT / "workflow/tools/benchmark.py"
-
-
-def benchmark_tool():
-    """The benchmark tool (workflow/tools/benchmark.py, not part of the package) as a module."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("benchmark", BENCHMARK)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_fast_path_simulates_the_same_clients_with_narrow_types():
@@ -134,27 +124,63 @@ def test_count_based_logrank_equals_the_per_client_test():
 
 @pytest.mark.workflow
 @pytest.mark.heavy  # the benchmark tool runs the whole workflow: with the heavy tests
-def test_benchmark_runs_the_workflow_and_reports_every_step(tmp_path):
-    cmd = [
-        sys.executable,
-        str(BENCHMARK),
-        "--clients",
-        "400",
-        "--workdir",
-        str(tmp_path),
-    ]
-    result = subprocess.run(cmd, capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert "whole workflow:" in result.stdout
-    table = benchmark_tool().stage_table(tmp_path)
-    steps = set(table["step"])
-    for step in ("bench/sessions", "bench/events", "bench/survival", "bench/cox", "bench/report"):
-        assert step in steps
+def test_benchmark_runs_the_workflow_in_shards_and_checks_them_against_a_whole_run(tmp_path):
+    def bench(folder, *options):
+        cmd = [sys.executable, "-m", "dosecurve.benchmark", "--clients", "400"]
+        result = subprocess.run(
+            [*cmd, "--workdir", str(folder), *options], capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+        assert "whole workflow:" in result.stdout
+        return result.stdout
+
+    bench(tmp_path / "whole")
+    out = bench(tmp_path / "split", "--shards", "3", "--compare-with", str(tmp_path / "whole"))
+    assert "every CSV the same" in out
+    table = benchmark.stage_table(tmp_path / "split").set_index("step")
+    for step in ("bench/split_sessions", "bench/events", "bench/survival", "bench/report"):
+        assert step in table.index
+    assert table.loc["bench/sessions_shard", "runs"] == 3
+    assert table.loc["bench/first_last_shard", "runs"] == 3
     assert (table["seconds"] > 0).all()
     # memory is sampled while a step runs: a very short step may have no reading
     assert (pd.to_numeric(table["peak_mb"], errors="coerce") > 0).any()
-    flow = pd.read_csv(tmp_path / "results/bench/flow.csv")
+    flow = pd.read_csv(tmp_path / "split/results/bench/flow.csv")
     assert flow.loc[flow["status"] == "read", "n"].iloc[0] == 400
+    assert benchmark.compare_runs(tmp_path / "split", tmp_path / "whole") == []
+    (tmp_path / "whole/results/bench/flow.csv").write_text("changed")
+    assert benchmark.compare_runs(tmp_path / "split", tmp_path / "whole") == ["bench/flow.csv"]
+
+
+def test_benchmark_writes_a_large_file_a_million_clients_at_a_time(tmp_path, monkeypatch):
+    monkeypatch.setattr(benchmark, "CHUNK_CLIENTS", 300)
+    rows, _ = benchmark.generate(700, tmp_path, shards=4)
+    sessions = pd.read_parquet(tmp_path / "data/sessions.parquet")
+    assert len(sessions) == rows
+    assert sessions["client"].nunique() == 700  # each chunk's ids prefixed with its number
+    prefixes = sessions.drop_duplicates("client")["client"].str[:3]
+    assert prefixes.value_counts().to_dict() == {
+        "B0-": 300,
+        "B1-": 300,
+        "B2-": 100,
+    }
+    assert sessions["therapist"].str.startswith(("B0-", "B1-", "B2-")).all()
+    config = yaml.safe_load((tmp_path / "config/config.yaml").read_text())
+    assert config["datasets"]["bench"]["shards"] == 4
+
+
+def test_benchmark_sums_a_step_over_its_shards(tmp_path):
+    logs = tmp_path / "results/bench/logs/benchmarks"
+    logs.mkdir(parents=True)
+    for name, seconds, rss in [
+        ("events_shard_0", 2.0, 100),
+        ("events_shard_1", 3.0, 150),
+        ("cox", 1.0, 50),
+    ]:
+        (logs / f"{name}.tsv").write_text(f"s\tmax_rss\n{seconds}\t{rss}\n")
+    table = benchmark.stage_table(tmp_path).set_index("step")
+    assert table.loc["bench/events_shard", ["seconds", "peak_mb", "runs"]].tolist() == [5.0, 150, 2]
+    assert table.loc["bench/cox", "runs"] == 1
 
 
 def test_intermediates_are_narrowed_only_where_values_fit():
@@ -176,7 +202,7 @@ def test_intermediates_are_narrowed_only_where_values_fit():
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads Linux's /proc")
 def test_benchmark_memory_counts_every_process_of_the_run():
-    tool = benchmark_tool()
+    tool = benchmark
     own = tool.tree_rss_mb(os.getpid())
     assert own > 10  # this Python process at least
     hold = (
