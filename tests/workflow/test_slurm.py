@@ -23,14 +23,18 @@ TWO_DEFINITIONS = [
     {"definition": "clinically_significant"},
     {"definition": "reliable_improvement"},
 ]
-GRID = {  # two data sets, one with two event definitions: a sensitivity grid in miniature
+# two data sets, one with two event definitions (a sensitivity grid in miniature) and read
+# in three shards of whole clients, each shard's steps a job of its own
+GRID = {
     "brief": {"simulate": {"preset": "brief_iapt", "n_clients": 150, "seed": 3}},
     "open": {
         "simulate": {"preset": "nordmo2021", "n_clients": 150, "seed": 4},
         "events": {"definitions": TWO_DEFINITIONS},
+        "shards": 3,
     },
 }
-TARGETS = [f"results/{d}/tables/{t}.csv" for d in GRID for t in ("median_sessions", "sensitivity")]
+TABLES = ("median_sessions", "sensitivity", "prepost_categories", "expected_recovery")
+TARGETS = [f"results/{d}/tables/{t}.csv" for d in GRID for t in TABLES]
 
 
 def cluster_or_skip() -> None:
@@ -75,6 +79,10 @@ def test_the_slurm_profile_runs_a_grid_of_analyses_on_a_cluster(tmp_path):
         r"submitted with SLURM jobid \d+ \(log: .*?/rule_(\w+)/", on_cluster.stderr
     )
     assert {"simulate", "sessions", "events"} <= set(submitted)
+    # the sharded data set: split once, then each shard's steps as separate jobs
+    assert {"split_sessions", "gather_events"} <= set(submitted)
+    for rule in ("sessions_shard", "events_shard", "session_part"):
+        assert submitted.count(rule) >= 3, (rule, submitted)
     assert "localrule" not in on_cluster.stderr.replace("localrule all", "")
     local = run(tmp_path / "local", "--cores", "2")
     assert local.returncode == 0, local.stderr[-4000:]

@@ -15,6 +15,7 @@ import pandas as pd
 from dosecurve.data.idcodes import codes_in
 
 COLUMNS = ("stratum", "improved", "session", "score", "n")
+BINCOUNT_LIMIT = 1 << 26  # keys counted by bincount up to this many (512 MB of counts)
 KEYS = COLUMNS[:-1]
 
 
@@ -32,10 +33,21 @@ def score_counts(
     improved = (eligible["event"].astype(float).to_numpy() == 1).astype(np.int64)
     rows = code[keep]
     session = sessions["session"].to_numpy(np.int64)[keep]
-    values, value_code = np.unique(sessions["score"].to_numpy(float)[keep], return_inverse=True)
+    # the distinct scores (an instrument's scores take a few hundred values) by hashing,
+    # then ranked: no sort of the rows
+    value_code, values = pd.factorize(sessions["score"].to_numpy(float)[keep])
+    rank = np.empty(len(values), np.int64)
+    rank[np.argsort(values, kind="stable")] = np.arange(len(values))
+    values = np.sort(values)
     width = int(session.max()) + 1 if len(session) else 1
-    key = ((stratum[rows] * 2 + improved[rows]) * width + session) * len(values) + value_code
-    key, n = np.unique(key, return_counts=True)
+    key = ((stratum[rows] * 2 + improved[rows]) * width + session) * len(values) + rank[value_code]
+    space = (int(stratum.max(initial=0)) + 1) * 2 * width * max(len(values), 1)
+    if space <= BINCOUNT_LIMIT:  # counted in one linear pass, in key order
+        n = np.bincount(key, minlength=space)
+        key = np.flatnonzero(n)
+        n = n[key]
+    else:
+        key, n = np.unique(key, return_counts=True)
     cell, value = np.divmod(key, max(len(values), 1))
     group, session_of = np.divmod(cell, width)
     return pd.DataFrame(
