@@ -14,7 +14,7 @@ from dosecurve.config import parse_dataset
 from dosecurve.data import shards
 from dosecurve.data.sessions import SessionsSummary, validate_sessions
 from dosecurve.outcomes.events import derive_all, flow_by_definition
-from dosecurve.parts import PARTS, own_events, part_table
+from dosecurve.parts import PARTS, own_events, part_table, sample
 from dosecurve.simulation.simulate import simulate_sessions
 from dosecurve.simulation.spec import PRESETS
 
@@ -136,8 +136,9 @@ def test_each_part_gathered_from_the_shards_equals_the_whole_tables(split_run, n
     whole = part_table(name, {"sessions": split_run["whole"], "events": primary}, s, step)
     made = []
     for sessions, events in zip(split_run["sessions"], split_run["shard_events"], strict=True):
-        reads = {"own": own_events(events, "csi"), "all": primary, "none": None}
-        inputs = {"sessions": sessions, "events": reads[PARTS[name].events]}
+        inputs = {"sessions": sessions, "events": own_events(events, "csi")}
+        if PARTS[name].events == "sample":  # drawn once from every client's events
+            inputs = {"sessions": sessions, "sample": sample(name, primary, step)}
         made.append(part_table(name, inputs, s, step))
     gathered = part_table(name, {name: made}, s, step)
     assert len(whole) > 100

@@ -7,8 +7,9 @@ table in the step itself when it is not. Either way the step gets the same table
   table's client order (``dosecurve.data.shards.gather_clients``);
 * counted parts (scores counted per stratum and session) are summed
   (``dosecurve.outcomes.score_counts.add_counts``);
-* sampled parts (the session rows of the clients a model samples, drawn from all clients'
-  events) are gathered as a session table (``dosecurve.data.shards.gather_sessions``).
+* sampled parts (the session rows of the clients a model samples, drawn once from all
+  clients' events: ``sample``) are gathered as a session table
+  (``dosecurve.data.shards.gather_sessions``).
 
 Nothing here touches files.
 """
@@ -25,6 +26,9 @@ from dosecurve.config import DatasetSettings
 from dosecurve.data.idcodes import codes_in
 from dosecurve.data.shards import gather_clients, gather_sessions
 
+# what the parts read of the events (a shard's events hold every definition's)
+EVENT_COLUMNS = ("client", "stratum", "eligible", "time", "event", "definition")
+
 Make = Callable[[pd.DataFrame, pd.DataFrame, DatasetSettings, Mapping[str, Any]], pd.DataFrame]
 
 
@@ -36,9 +40,15 @@ class Part:
 
     make: Make
     gather: Callable[[Sequence[pd.DataFrame]], pd.DataFrame]
-    # the events it reads: its own clients' (primary definition) or every client's (a sample
-    # is drawn from them), or none
-    events: Literal["own", "all", "none"]
+    # the events it reads: its own clients' (primary definition), or a sample drawn from
+    # every client's (drawn once for all shards: ``sample``), or none
+    events: Literal["own", "sample", "none"]
+    # the session columns it reads beyond client, session and score
+    more_columns: Callable[[DatasetSettings], Sequence[str]] = lambda s: ()
+
+    def columns(self, settings: DatasetSettings) -> list[str]:
+        """The columns of the session table it reads."""
+        return ["client", "session", "score", *self.more_columns(settings)]
 
 
 def rows_of(sessions: pd.DataFrame, clients: pd.DataFrame) -> pd.DataFrame:
@@ -74,16 +84,32 @@ def _score_counts(sessions, events, s, step):
     return score_counts(sessions, events, s.strata)
 
 
-def _growth_rows(sessions, events, s, step):
+def _growth_sample(events, step):
     from dosecurve.stats import growth
 
-    return rows_of(sessions, growth.sample_clients(events, growth.Settings(**step)))
+    return growth.sample_clients(events, growth.Settings(**step))
 
 
-def _ending_rows(sessions, events, s, step):
+def _ending_sample(events, step):
     from dosecurve.stats import ending_sensitivity as ending
 
-    return rows_of(sessions, ending.sample_clients(events, ending.Settings(**step)))
+    return ending.sample_clients(events, ending.Settings(**step))
+
+
+# the clients a sampled part is drawn for, from every client's events and the step's settings
+SAMPLES: dict[str, Callable[[pd.DataFrame, Mapping[str, Any]], pd.DataFrame]] = {
+    "growth_rows": _growth_sample,
+    "ending_rows": _ending_sample,
+}
+
+
+def sample(name: str, events: pd.DataFrame, step: Mapping[str, Any]) -> pd.DataFrame:
+    """The clients (``client``) whose session rows sampled part ``name`` holds, in order."""
+    return SAMPLES[name](events, step)[["client"]].reset_index(drop=True)
+
+
+def _sampled_rows(sessions, clients, s, step):
+    return rows_of(sessions, clients)
 
 
 def _add_counts(parts: Sequence[pd.DataFrame]) -> pd.DataFrame:
@@ -96,14 +122,19 @@ PARTS: dict[str, Part] = {
     # first and last score of every scored client: the Jacobson plot, calibration
     "first_last": Part(_first_last, gather_clients, "none"),
     # pre-post pairs with their grouping columns: the pre-post tables
-    "prepost": Part(_prepost, gather_clients, "none"),
+    "prepost": Part(
+        _prepost,
+        gather_clients,
+        "none",
+        lambda s: [c for c in s.prepost.group_by if c != "stratum"],
+    ),
     # intake and score at the event: the Jacobson plot at the event
     "event_pairs": Part(_event_pairs, gather_clients, "own"),
     # scores counted by stratum, improvement and session: trajectories, expected recovery
     "score_counts": Part(_score_counts, _add_counts, "own"),
     # the growth models' sample of clients, and the ending sensitivity's
-    "growth_rows": Part(_growth_rows, gather_sessions, "all"),
-    "ending_rows": Part(_ending_rows, gather_sessions, "all"),
+    "growth_rows": Part(_sampled_rows, gather_sessions, "sample"),
+    "ending_rows": Part(_sampled_rows, gather_sessions, "sample"),
 }
 
 
@@ -115,13 +146,16 @@ def part_table(
 ) -> pd.DataFrame:
     """Part ``name`` of a step's inputs (as ``dosecurve.results.read_results`` reads them):
     its shards' tables gathered when they are given (a list under ``name``), else made
-    from the whole session table (``sessions``, with ``events``)."""
-    part = PARTS[name]
+    from the session table (``sessions``: the whole table, or a shard's) with ``events``
+    (a sampled part: the clients drawn, ``sample``, when given, else drawn from them)."""
+    part, step = PARTS[name], step or {}
     given = inputs.get(name)
     if given is not None:
         return part.gather(list(given) if isinstance(given, list | tuple) else [given])
     events = inputs.get("events") if part.events != "none" else None
-    return part.make(inputs["sessions"], events, settings, step or {})
+    if part.events == "sample":
+        events = inputs["sample"] if "sample" in inputs else sample(name, events, step)
+    return part.make(inputs["sessions"], events, settings, step)
 
 
 def own_events(events: pd.DataFrame, primary: str) -> pd.DataFrame:

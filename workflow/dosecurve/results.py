@@ -84,17 +84,29 @@ def read_table(path: str) -> pd.DataFrame:
     return table.astype(dict.fromkeys(empty, float)) if empty else table
 
 
-def read_frame(path: str, categorical: Sequence[str] = ()) -> pd.DataFrame:
-    """A client-level intermediate (Parquet) as stored; ``categorical`` columns stored as
-    plain text are read as categoricals too."""
+def read_frame(
+    path: str, categorical: Sequence[str] = (), columns: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """A client-level intermediate (Parquet) as stored (only ``columns`` when given);
+    ``categorical`` columns stored as plain text are read as categoricals too."""
     from dosecurve.data.readers import read_parquet
 
-    return read_parquet(path, categorical)
+    return read_parquet(path, categorical, columns)
 
 
-def read_sessions(path: str) -> pd.DataFrame:
-    """The validated session table, ids as categoricals."""
-    return read_frame(path, SESSION_IDS)
+def read_sessions(path: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """The validated session table (only ``columns`` when given), ids as categoricals."""
+    return read_frame(path, SESSION_IDS, columns)
+
+
+def read_events(path: str, clients: bool = False) -> pd.DataFrame:
+    """Events (``events.parquet``), without the client ids unless ``clients``: a step that
+    counts or models clients never needs their names, and ten million unique ids are half of
+    what reading the table costs (1.6 GB instead of 3.2 GB, 3 s instead of 10 s)."""
+    import pyarrow.parquet as pq
+
+    names = pq.read_schema(path).names
+    return read_frame(path, columns=None if clients else [c for c in names if c != "client"])
 
 
 def read_bytes(path: str) -> bytes:
@@ -108,14 +120,17 @@ def read_result(path: str) -> pd.DataFrame:
     return read_frame(path) if path.endswith(".parquet") else read_table(path)
 
 
-def read_results(paths: Mapping[str, Any]) -> dict[str, Any]:
+def read_results(paths: Mapping[str, Any], clients: bool = True) -> dict[str, Any]:
     """A step's inputs by key (``dosecurve.outputs``): the session table as
-    ``read_sessions`` reads it, every other file as ``read_result``; a key given a list of
-    files (a part of each shard, ``dosecurve.parts``) as a list of tables."""
+    ``read_sessions`` reads it, the events as ``read_events`` (with their client ids when
+    ``clients``), every other file as ``read_result``; a key given a list of files (a part
+    of each shard, ``dosecurve.parts``) as a list of tables."""
 
     def read(key: str, path: Any) -> Any:
         if not isinstance(path, str | os.PathLike):
             return [read_result(str(p)) for p in path]
+        if key == "events":
+            return read_events(str(path), clients)
         return read_sessions(str(path)) if key == "sessions" else read_result(str(path))
 
     return {key: read(key, path) for key, path in paths.items()}
@@ -135,10 +150,11 @@ def write_table(table: pd.DataFrame, path: str) -> None:
 
 
 class PartWriter:
-    """Parquet files written a batch at a time (a data set's shards: ``write(i, table)``
-    appends Arrow rows to file i); each file is moved into place by ``close()`` only, so an
-    interrupted split leaves no part under its final name. A part given no rows is written
-    empty, with the columns of the others."""
+    """Arrow files written a batch at a time (a data set's shards of rows: ``write(i,
+    table)`` appends Arrow rows to file i), LZ4-compressed: about five times faster to write
+    than Parquet, for files read once by the next step. Each file is moved into place by
+    ``close()`` only, so an interrupted split leaves no part under its final name. A part
+    given no rows is written empty, with the columns of the others."""
 
     def __init__(self, paths: Sequence[str]) -> None:
         self.paths = list(paths)
@@ -146,11 +162,14 @@ class PartWriter:
         self.schema: Any = None
 
     def write(self, i: int, table: Any) -> None:
-        import pyarrow.parquet as pq
+        import pyarrow as pa
 
         if self.writers[i] is None:
             self.schema = self.schema or table.schema
-            self.writers[i] = pq.ParquetWriter(f"{self.paths[i]}.partial", self.schema)
+            options = pa.ipc.IpcWriteOptions(compression="lz4")
+            self.writers[i] = pa.ipc.new_file(
+                f"{self.paths[i]}.partial", self.schema, options=options
+            )
         if table.num_rows:
             self.writers[i].write_table(table.cast(self.schema))
 
@@ -162,6 +181,21 @@ class PartWriter:
                 self.write(i, self.schema.empty_table())
             self.writers[i].close()
             os.replace(f"{path}.partial", path)
+
+
+def read_rows(path: str, text_columns: Sequence[str] = ()) -> pd.DataFrame:
+    """A part written by ``PartWriter``, ``text_columns`` as categoricals (one code per row,
+    as ``read_frame`` reads ids)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    with pa.memory_map(path) as source:
+        table = pa.ipc.open_file(source).read_all()
+    for name in text_columns:
+        if name in table.column_names and pa.types.is_string(table.schema.field(name).type):
+            column = table.schema.get_field_index(name)
+            table = table.set_column(column, name, pc.dictionary_encode(table[name]))
+    return table.to_pandas()
 
 
 def write_text(text: str, path: str) -> None:

@@ -26,7 +26,7 @@ rule growth:
         "results/{dataset}/logs/benchmarks/growth.tsv"
     threads: 1
     resources:
-        mem_mb=mem_mb(30),
+        mem_mb=mem_mb(25),
     params:
         min_cell=PRIVACY,
         show_therapists=SHOW_THERAPISTS,
@@ -51,7 +51,7 @@ rule review_points:
         "results/{dataset}/logs/benchmarks/review_points.tsv"
     threads: 1
     resources:
-        mem_mb=mem_mb(30),
+        mem_mb=mem_mb(25),
     params:
         min_cell=PRIVACY,
         dataset=settings(*BAND_KEYS),

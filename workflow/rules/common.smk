@@ -32,7 +32,7 @@ from dosecurve.figures.catalog import (
 from dosecurve.data.readers import check_input_path, fingerprint
 from dosecurve.data.shards import shard_count
 from dosecurve.outputs import paper_tables, path_of, report_inputs
-from dosecurve.parts import PARTS
+from dosecurve.parts import PARTS, SAMPLES
 from dosecurve.report.page import FIGURE_DATA
 
 # The config: config/config.yaml, or only the --configfile files (merged in order), then
@@ -242,7 +242,9 @@ def print_reports():
 def mem_mb(per_input_mb, base_mb=1000):
     """Memory (MB) to ask a scheduler for: a base plus a multiple of the size of the
     step's inputs on disk, more on each retry (``--retries``). The multiples are the measured
-    peaks of python workflow/tools/benchmark.py at 1,000,000 clients, rounded up (README).
+    peaks of python -m dosecurve.benchmark at 1,000,000 clients read whole and 10,000,000
+    clients in 16 shards, rounded up (README), so that with a budget (--resources mem_mb)
+    Snakemake never runs steps side by side whose peaks add up to more.
     """
 
     def estimate(wildcards, input, attempt):
@@ -277,8 +279,8 @@ def part_inputs(wildcards):
     reads = PARTS[wildcards.part].events
     if reads == "own":
         files["events"] = f"{shard}/events.parquet"
-    elif reads == "all":
-        files["events"] = path_of("events", wildcards.dataset)
+    elif reads == "sample":  # drawn once for every shard (rule client_sample)
+        files["sample"] = f"results/{wildcards.dataset}/shards/{wildcards.part}_clients.parquet"
     return files
 
 
@@ -323,7 +325,7 @@ def shard_mem_mb(per_input_mb, base_mb=1000):
     """As mem_mb, from the size of this shard's part of the split rows."""
 
     def estimate(wildcards, input, attempt):
-        part = os.path.join(input.rows, f"{wildcards.shard}.parquet")
+        part = os.path.join(input.rows, f"{wildcards.shard}.arrow")
         size_mb = os.path.getsize(part) / 2**20 if os.path.exists(part) else 0
         return int((base_mb + per_input_mb * size_mb) * attempt)
 

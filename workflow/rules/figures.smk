@@ -25,7 +25,7 @@ rule figure:
         figure=one_of(SINGLE_TABLE_FIGURES),
     threads: 1
     resources:
-        mem_mb=mem_mb(65),
+        mem_mb=mem_mb(20),
     params:
         dataset=settings(*ANALYSIS_KEYS),
         conf_level=ANALYSIS.conf_level,

@@ -2,15 +2,39 @@
 validated and turned into events shard by shard, then gathered exactly.
 
 INPUTS:  the file at datasets.<name>.path, or the simulator's appointments
-OUTPUTS: results/{dataset}/shards/rows/{shard}.parquet (the file's rows of each shard's clients,
+OUTPUTS: results/{dataset}/shards/rows/{shard}.arrow (the file's rows of each shard's clients,
          with their data row numbers), results/{dataset}/provenance.csv (rule split_sessions);
          results/{dataset}/shards/{shard}/{sessions,summary}.parquet (rule sessions_shard);
          results/{dataset}/shards/{shard}/events.parquet (every definition; rule events_shard);
          results/{dataset}/{events,events_by_definition}.parquet, flow.csv, data_checks.csv
          (rule gather_events: as the unsharded steps write them);
+         results/{dataset}/shards/{part}_clients.parquet (rule client_sample: the clients the
+         growth models and the ending sensitivity sample, drawn once for every shard);
          results/{dataset}/shards/{shard}/{part}.parquet (rule session_part: what the later
          steps read from the session rows, dosecurve.parts; they gather it);
-         results/{dataset}/sessions.parquet (rule gather_sessions: only for a pool of sharded
+         results/{dataset}/sessions.parquet (rule client_sample:
+    input:
+        path_of("events"),
+    output:
+        "results/{dataset}/shards/{part}_clients.parquet",
+    log:
+        "results/{dataset}/logs/shards/{part}_clients.log",
+    benchmark:
+        "results/{dataset}/logs/benchmarks/{part}_clients.tsv"
+    wildcard_constraints:
+        dataset=one_of(SHARDED),
+        part=one_of(SAMPLES),
+    threads: 1
+    resources:
+        mem_mb=mem_mb(15),
+    params:
+        min_cell=PRIVACY,
+        step=part_step,
+    script:
+        "../scripts/client_sample.py"
+
+
+rule gather_sessions: only for a pool of sharded
          members)
 """
 
@@ -54,7 +78,7 @@ rule sessions_shard:
         shard=r"\d+",
     threads: 1
     resources:
-        mem_mb=shard_mem_mb(45),
+        mem_mb=shard_mem_mb(6),
     params:
         min_cell=PRIVACY,
         dataset=settings(*DATA_KEYS),
@@ -76,7 +100,7 @@ rule events_shard:
         shard=r"\d+",
     threads: 1
     resources:
-        mem_mb=mem_mb(65),
+        mem_mb=mem_mb(30),
     params:
         min_cell=PRIVACY,
         dataset=settings(*EVENT_KEYS),
@@ -107,6 +131,28 @@ rule gather_events:
         dataset=settings(*EVENT_KEYS, *DATA_KEYS),
     script:
         "../scripts/gather_events.py"
+
+
+rule client_sample:
+    input:
+        path_of("events"),
+    output:
+        "results/{dataset}/shards/{part}_clients.parquet",
+    log:
+        "results/{dataset}/logs/shards/{part}_clients.log",
+    benchmark:
+        "results/{dataset}/logs/benchmarks/{part}_clients.tsv"
+    wildcard_constraints:
+        dataset=one_of(SHARDED),
+        part=one_of(SAMPLES),
+    threads: 1
+    resources:
+        mem_mb=mem_mb(30),
+    params:
+        min_cell=PRIVACY,
+        step=part_step,
+    script:
+        "../scripts/client_sample.py"
 
 
 rule gather_sessions:

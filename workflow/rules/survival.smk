@@ -44,7 +44,7 @@ rule survival:
         "results/{dataset}/logs/benchmarks/survival.tsv"
     threads: 1
     resources:
-        mem_mb=mem_mb(10),
+        mem_mb=mem_mb(15),
     params:
         min_cell=PRIVACY,
         dataset=settings(*BAND_KEYS),
@@ -70,7 +70,7 @@ rule estimands:
         "results/{dataset}/logs/benchmarks/estimands.tsv"
     threads: 1
     resources:
-        mem_mb=mem_mb(10),
+        mem_mb=mem_mb(15),
     params:
         min_cell=PRIVACY,
         dataset=settings(*BAND_KEYS),
@@ -95,7 +95,7 @@ rule ending_sensitivity:
         "results/{dataset}/logs/benchmarks/ending_sensitivity.tsv"
     threads: 1
     resources:
-        mem_mb=mem_mb(30),
+        mem_mb=mem_mb(40),
     params:
         min_cell=PRIVACY,
         dataset=settings(*EVENT_KEYS),
@@ -119,7 +119,7 @@ rule cluster_bootstrap:
         "results/{dataset}/logs/benchmarks/cluster_bootstrap.tsv"
     threads: 1
     resources:
-        mem_mb=mem_mb(10),
+        mem_mb=mem_mb(20),
     params:
         min_cell=PRIVACY,
         dataset=settings(*BAND_KEYS),
@@ -147,7 +147,7 @@ rule compare_strata:
         "results/{dataset}/logs/benchmarks/compare_strata.tsv"
     threads: 1
     resources:
-        mem_mb=mem_mb(10),
+        mem_mb=mem_mb(15),
     params:
         min_cell=PRIVACY,
         dataset=settings(*COMPARE_KEYS),
@@ -169,7 +169,7 @@ rule cox:
         "results/{dataset}/logs/benchmarks/cox.tsv"
     threads: 1
     resources:
-        mem_mb=mem_mb(20),
+        mem_mb=mem_mb(45),
     params:
         min_cell=PRIVACY,
         conf_level=ANALYSIS.conf_level,
@@ -213,7 +213,7 @@ rule discrete_time:
         "results/{dataset}/logs/benchmarks/discrete_time.tsv"
     threads: 1
     resources:
-        mem_mb=mem_mb(30),
+        mem_mb=mem_mb(20),
     params:
         min_cell=PRIVACY,
         conf_level=ANALYSIS.conf_level,
@@ -232,7 +232,7 @@ rule interval_censoring:
         "results/{dataset}/logs/benchmarks/interval_censoring.tsv"
     threads: 1
     resources:
-        mem_mb=mem_mb(10),
+        mem_mb=mem_mb(12),
     params:
         min_cell=PRIVACY,
     script:

@@ -5,9 +5,11 @@ settings, and writing with small counts suppressed. Files are read and written b
 from dosecurve import results
 from dosecurve.results import (
     read_bytes,
+    read_events,
     read_frame,
     read_result,
     read_results,
+    read_rows,
     read_sessions,
     read_table,
     write_text,
@@ -18,9 +20,11 @@ __all__ = [
     "log",
     "private",
     "read_bytes",
+    "read_events",
     "read_frame",
     "read_result",
     "read_results",
+    "read_rows",
     "read_sessions",
     "read_table",
     "save_figure",

@@ -1,6 +1,6 @@
 """Adapter: curves by configured categorical columns, alone or crossed with severity."""
 
-from _adapter import dataset_settings, read_result, start, write_csv
+from _adapter import dataset_settings, read_events, start, write_csv
 
 from dosecurve import config as cfg
 from dosecurve.stats.curve_summaries import by_groups
@@ -9,7 +9,7 @@ start(snakemake)
 p = snakemake.params
 a = cfg.analysis_settings({"analysis": p.analysis})
 s = dataset_settings(snakemake)
-events = read_result(snakemake.input[0])
+events = read_events(snakemake.input[0])
 table = by_groups(
     events,
     list(s.groups.columns),

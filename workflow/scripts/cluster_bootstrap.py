@@ -1,13 +1,13 @@
 """Adapter: therapist cluster-bootstrap intervals beside Greenwood's, with the design effect."""
 
-from _adapter import dataset_settings, read_result, start, write_csv
+from _adapter import dataset_settings, read_events, start, write_csv
 
 from dosecurve.config import landmarks
 from dosecurve.stats.cluster_bootstrap import cluster_bootstrap
 
 start(snakemake)
 p = snakemake.params
-events = read_result(snakemake.input[0])
+events = read_events(snakemake.input[0])
 table = cluster_bootstrap(
     events,
     dataset_settings(snakemake).strata,

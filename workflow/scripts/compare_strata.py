@@ -1,6 +1,6 @@
 """Adapter: log-rank tests, dropout as a competing event, and the definitions compared."""
 
-from _adapter import dataset_settings, read_result, start, write_csv
+from _adapter import dataset_settings, read_events, start, write_csv
 
 from dosecurve.config import analysis_settings
 from dosecurve.stats.compare_strata import compare_strata
@@ -8,8 +8,8 @@ from dosecurve.stats.compare_strata import compare_strata
 start(snakemake)
 p = snakemake.params
 tables = compare_strata(
-    read_result(snakemake.input.events),
-    read_result(snakemake.input.by_definition),
+    read_events(snakemake.input.events),
+    read_events(snakemake.input.by_definition),
     dataset_settings(snakemake),
     analysis_settings({"analysis": p.analysis}),
     p.improved_at,

@@ -17,7 +17,9 @@ context = figure_context(
     figures=p.figures,
 )
 name = snakemake.wildcards.figure
-inputs = with_parts(read_results(snakemake.input), FIGURES[name].inputs, s)
+# the events' client ids only to make its parts here from the whole session table
+inputs = read_results(snakemake.input, clients="sessions" in snakemake.input.keys())
+inputs = with_parts(inputs, FIGURES[name].inputs, s)
 files, fig = draw_figure(name, inputs, context)
 for key, table in files.items():
     write_csv(table, out[key])

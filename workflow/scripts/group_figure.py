@@ -1,7 +1,7 @@
 """Adapter: the curve by one ``groups`` column (treatment arm), with its risk table and
 log-rank test: its data as CSV, then PNG (300 dpi) and PDF drawn from the written tables."""
 
-from _adapter import dataset_settings, read_result, save_figure, start, write_csv
+from _adapter import dataset_settings, read_events, save_figure, start, write_csv
 
 from dosecurve.figures.catalog import draw_group_figure, figure_context
 from dosecurve.figures.curves import PDF_METADATA, PNG_METADATA
@@ -15,7 +15,7 @@ context = figure_context(
     min_cell=p.min_cell,
     figures=p.figures,
 )
-files, fig = draw_group_figure(read_result(snakemake.input[0]), p.column, context)
+files, fig = draw_group_figure(read_events(snakemake.input[0]), p.column, context)
 for key, table in files.items():
     write_csv(table, out[key])
 save_figure(fig, out.png, dpi=300, metadata=PNG_METADATA)

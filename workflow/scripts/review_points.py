@@ -10,7 +10,7 @@ from dosecurve.stats.review_points import Settings, expected_recovery, review_po
 start(snakemake)
 p, out = snakemake.params, snakemake.output
 settings = dataset_settings(snakemake)
-inputs = read_results(snakemake.input)
+inputs = read_results(snakemake.input, clients="sessions" in snakemake.input.keys())
 km = review_points(
     inputs["events"],
     settings.strata,

@@ -3,16 +3,16 @@ validates the whole file; its summary is kept for the gather step."""
 
 import os
 
-from _adapter import dataset_settings, log, read_frame, start, write_table
+from _adapter import dataset_settings, log, read_rows, start, write_table
 
 from dosecurve.data.sessions import validate_sessions
 from dosecurve.data.shards import summary_frame
 
 start(snakemake)
 s, out = dataset_settings(snakemake), snakemake.output
-path = os.path.join(snakemake.input.rows, f"{snakemake.wildcards.shard}.parquet")
+path = os.path.join(snakemake.input.rows, f"{snakemake.wildcards.shard}.arrow")
 table, summary = validate_sessions(
-    read_frame(path, s.reader.get("text_columns", ())),
+    read_rows(path, s.reader.get("text_columns", ())),
     columns=dict(s.columns),
     source=s.path or "simulated appointments",
     instrument=s.instrument,

@@ -13,7 +13,7 @@ start(snakemake)
 s, out, n = dataset_settings(snakemake), snakemake.output, snakemake.params.shards
 path, client = snakemake.input.raw, s.columns["client"]
 os.makedirs(out.rows, exist_ok=True)
-parts = PartWriter([os.path.join(out.rows, f"{i}.parquet") for i in range(n)])
+parts = PartWriter([os.path.join(out.rows, f"{i}.arrow") for i in range(n)])
 if file_format(path, s.reader.get("fmt")) == "parquet":  # streamed a batch at a time
     rows = split_parquet(path, client, n, parts.write, s.path or path)
 else:  # other formats are read whole, with every check of the reader

@@ -1,6 +1,6 @@
 """Adapter: Kaplan-Meier by severity, medians, quantiles, % improved, restricted means."""
 
-from _adapter import dataset_settings, read_result, start, write_csv
+from _adapter import dataset_settings, read_events, start, write_csv
 
 from dosecurve import config as cfg
 from dosecurve.stats import curve_summaries as est
@@ -9,7 +9,7 @@ from dosecurve.stats import kaplan_meier as km
 start(snakemake)
 p, out = snakemake.params, snakemake.output
 a = cfg.analysis_settings({"analysis": p.analysis})
-events = read_result(snakemake.input[0])
+events = read_events(snakemake.input[0])
 strata = dataset_settings(snakemake).strata
 fit = km.fit_by_stratum(events, strata, conf_level=a.conf_level, conf_type=a.conf_type)
 tables = {

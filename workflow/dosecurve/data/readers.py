@@ -93,9 +93,12 @@ def read_table(
         raise ValueError(f"{path}: cannot be read as {kind} ({err})") from None
 
 
-def read_parquet(path: str, text_columns: Sequence[str] = ()) -> pd.DataFrame:
-    """A Parquet file as typed, ``text_columns`` stored as plain text read as categoricals
-    (columns stored as dictionaries are categoricals already)."""
+def read_parquet(
+    path: str, text_columns: Sequence[str] = (), columns: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """A Parquet file as typed (only ``columns`` when given), ``text_columns`` stored as
+    plain text read as categoricals (columns stored as dictionaries are categoricals
+    already)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -112,7 +115,8 @@ def read_parquet(path: str, text_columns: Sequence[str] = ()) -> pd.DataFrame:
     # pre_buffer=False: no asynchronous read-ahead on Arrow's I/O threads, which can still
     # be running when a short step's interpreter exits and abort it ("terminate called
     # without an active exception", apache/arrow#34314; seen once in the test suite)
-    return pd.read_parquet(path, read_dictionary=text, pre_buffer=False)
+    kept = None if columns is None else [c for c in columns if c in schema.names]
+    return pd.read_parquet(path, columns=kept, read_dictionary=text, pre_buffer=False)
 
 
 def read_delimited(

@@ -97,7 +97,7 @@ def split_parquet(
         return -1  # the shard's validation names the missing column
     done = 0
     for batch in file.iter_batches(batch_size=BATCH_ROWS):
-        ids = batch.column(column).to_pandas()
+        ids = _ids(batch.column(column))
         check_ids_whole(ids, source, column)
         shard = shard_of(ids, shards)
         order = np.argsort(shard, kind="stable")
@@ -110,6 +110,20 @@ def split_parquet(
             write(i, table.slice(int(bounds[i]), int(bounds[i + 1] - bounds[i])))
         done += len(batch)
     return done
+
+
+def _ids(values) -> pd.Series:
+    """A batch's ids: text as a categorical of its distinct ids (encoded by Arrow, so that
+    only those become Python text), anything else as pandas reads it."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+        return values.to_pandas()
+    encoded = pc.dictionary_encode(values)
+    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    categories = pd.Index(encoded.dictionary.to_pandas(), dtype=object)
+    return pd.Series(pd.Categorical.from_codes(codes, categories, validate=False))
 
 
 def gather_summaries(

@@ -13,6 +13,7 @@ not a refit over clients.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -34,25 +35,33 @@ COLUMNS = [
 ]
 
 
-def _counts(part: pd.DataFrame, clusters: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Per cluster (rows) and distinct time (columns): events and clients leaving, and
-    each cluster's clients; with the distinct times."""
+def _counts(part: pd.DataFrame, clusters: np.ndarray) -> tuple[Any, ...]:
+    """Per cluster (rows) and distinct time (columns): events and clients leaving, as
+    sparse matrices (a therapist's clients leave at a few of the times: dense ones of a
+    quarter of a million therapists by a thousand times took gigabytes), and each cluster's
+    clients; with the distinct times."""
+    from scipy.sparse import csr_matrix
+
     times = np.unique(part["time"].to_numpy(float))
     t_index = np.searchsorted(times, part["time"].to_numpy(float))
     c_index = np.searchsorted(clusters, part["therapist"].astype(str).to_numpy())
-    events = np.zeros((len(clusters), len(times)))
-    leaving = np.zeros((len(clusters), len(times)))
-    np.add.at(events, (c_index, t_index), part["event"].to_numpy(float))
-    np.add.at(leaving, (c_index, t_index), 1.0)
-    return times, events, leaving, leaving.sum(axis=1)
+    shape = (len(clusters), len(times))
+    events = csr_matrix((part["event"].to_numpy(float), (c_index, t_index)), shape=shape)
+    leaving = csr_matrix((np.ones(len(part)), (c_index, t_index)), shape=shape)
+    return times, events, leaving, np.bincount(c_index, minlength=len(clusters)).astype(float)
 
 
-def _curve(weight, events, leaving, size) -> np.ndarray:
-    """The Kaplan-Meier survival at each distinct time for clusters weighted ``weight``."""
-    d, out, n0 = weight @ events, weight @ leaving, weight @ size
-    at_risk = n0 - np.concatenate([[0.0], np.cumsum(out)[:-1]])
+def _curves(weights: np.ndarray, events: Any, leaving: Any, size: np.ndarray) -> np.ndarray:
+    """The Kaplan-Meier survival at each distinct time (columns) for the clusters weighted by
+    each row of ``weights``. Every sum is of whole numbers (counts times how often a cluster
+    was drawn), so it is exact in any order."""
+    d = np.asarray((events.T @ weights.T).T)
+    out = np.asarray((leaving.T @ weights.T).T)
+    n0 = weights @ size
+    left = np.cumsum(out, axis=1)
+    at_risk = n0[:, None] - np.concatenate([np.zeros((len(weights), 1)), left[:, :-1]], axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.cumprod(np.where(at_risk > 0, 1 - d / at_risk, 1.0))
+        return np.cumprod(np.where(at_risk > 0, 1 - d / at_risk, 1.0), axis=1)
 
 
 def _read(times: np.ndarray, surv: np.ndarray, sessions: Sequence[int]) -> np.ndarray:
@@ -102,8 +111,8 @@ def cluster_bootstrap(
             continue
         times, ev, leave, size = _counts(part, clusters)
         curve = fit.curves[name]
-        point = _read(times, _curve(np.ones(len(clusters)), ev, leave, size), sessions)
-        boot = np.array([_read(times, _curve(w, ev, leave, size), sessions) for w in weights])
+        point = _read(times, _curves(np.ones((1, len(clusters))), ev, leave, size)[0], sessions)
+        boot = np.array([_read(times, c, sessions) for c in _curves(weights, ev, leave, size)])
         labels = [("improved", k) for k in sessions] + [("median", np.nan)]
         greenwood = [_greenwood(curve, k) for k in sessions] + [km_quantile(curve, 0.5)[1:]]
         for j, ((measure, k), (g_low, g_high)) in enumerate(zip(labels, greenwood, strict=True)):

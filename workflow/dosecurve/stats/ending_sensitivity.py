@@ -298,7 +298,10 @@ def ending_sensitivity(
     """The ``ending_sensitivity`` table (``COLUMNS``), the tipping-point table, and the
     IPCW review points (``dosecurve.stats.review_points.COLUMNS``, method ``ipcw``): for
     each ``(k, m)`` of ``review_pairs``, 1 - S(k + m) / S(k) of the weighted curves."""
-    everyone = _eligible(events)
+    # every eligible client, with only what the curves and the tipping point read (ten
+    # million clients' ids would be copied into each bound's table)
+    read = [c for c in ("eligible", "time", "event", "stratum", "end_reason") if c in events]
+    everyone = _eligible(events[read])
     sampled = len(everyone) > settings.max_clients
     data = sample_clients(events, settings)
     rows = assessment_rows(sessions, data, instrument)
