@@ -221,6 +221,23 @@ def changed_everything() -> dict:
     return config
 
 
+@pytest.mark.heavy
+def test_reading_a_data_set_in_shards_reruns_it_by_shard_to_the_same_files(base_run, tmp_path):
+    """shards: 3 on a data set read whole: its rows are read again shard by shard, and every
+    table, figure CSV and the flow are the files they were (the whole session table of the
+    earlier run is left where it was, unread)."""
+    folder = tmp_path / "split"
+    shutil.copytree(base_run, folder, symlinks=True)
+    set_config(folder, with_dataset(BASE, shards=3))
+    ran = rules_run(run(folder))
+    assert {"split_sessions", "sessions_shard", "events_shard", "gather_events"} <= ran
+    assert {"session_part"} <= ran and "sessions" not in ran
+    before, after = results(base_run), results(folder)
+    kept = [n for n in before if n.endswith(".csv") and "/shards/" not in n]
+    assert len(kept) > 50
+    assert [n for n in kept if after[n] != before[n]] == []
+
+
 def test_changed_settings_give_the_results_of_a_fresh_run(base_run, tmp_path):
     """Every key changed at once: the results of a re-run equal those of a fresh run with the
     new config, byte for byte; labels follow the new settings and small counts are hidden."""

@@ -15,7 +15,8 @@ then the total wall time and the peak memory of all steps at once. Snakemake is 
 memory budget ``--mem-mb`` (8,000 MB unless told otherwise) as ``--resources mem_mb``, so it
 never runs steps together whose declared memory exceeds it, as a user of an 8 GB machine
 would. ``--compare-with`` an earlier run's folder (of the same clients) checks that every
-table and figure CSV is the same file, and names those that are not.
+table and figure CSV is the same file and the report the same page (but for the shards in
+the config it shows), and names those that are not.
 
 Like the readers, this command-line tool touches files; the analysis does not. It runs the
 Snakefile of the checkout it is installed from (``pip install -e .``).
@@ -147,18 +148,26 @@ def stage_table(folder: Path) -> pd.DataFrame:
 
 
 def compare_runs(folder: Path, other: Path) -> list[str]:
-    """The tables and figure CSVs of ``folder``'s run that differ from (or are missing in)
-    ``other``'s, by their path under ``results/``."""
+    """The tables, figure CSVs and report of ``folder``'s run that differ from (or are
+    missing in) ``other``'s, by their path under ``results/``; the reports are compared
+    without the lines of the config they show that name the shards."""
     root, theirs = folder / "results", other / "results"
     files = sorted(
         p.relative_to(root)
-        for p in root.glob(f"{DATASET}/**/*.csv")
-        if "logs" not in p.parts and "shards" not in p.parts
+        for p in [*root.glob(f"{DATASET}/**/*.csv"), root / DATASET / "report.html"]
+        if p.exists() and "logs" not in p.parts and "shards" not in p.parts
     )
+
+    def content(path: Path) -> bytes:
+        data = path.read_bytes()
+        if path.suffix == ".html":
+            data = b"\n".join(line for line in data.split(b"\n") if b"shards:" not in line)
+        return data
+
     return [
         str(f)
         for f in files
-        if not (theirs / f).exists() or (theirs / f).read_bytes() != (root / f).read_bytes()
+        if not (theirs / f).exists() or content(theirs / f) != content(root / f)
     ]
 
 

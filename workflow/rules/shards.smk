@@ -26,7 +26,7 @@ OUTPUTS: results/{dataset}/shards/rows/{shard}.arrow (the file's rows of each sh
         part=one_of(SAMPLES),
     threads: 1
     resources:
-        mem_mb=mem_mb(15),
+        mem_mb=mem_mb(55),
     params:
         min_cell=PRIVACY,
         step=part_step,
@@ -78,7 +78,7 @@ rule sessions_shard:
         shard=r"\d+",
     threads: 1
     resources:
-        mem_mb=shard_mem_mb(6),
+        mem_mb=shard_mem_mb(4.5),
     params:
         min_cell=PRIVACY,
         dataset=settings(*DATA_KEYS),

@@ -70,7 +70,7 @@ rule estimands:
         "results/{dataset}/logs/benchmarks/estimands.tsv"
     threads: 1
     resources:
-        mem_mb=mem_mb(15),
+        mem_mb=mem_mb(20),
     params:
         min_cell=PRIVACY,
         dataset=settings(*BAND_KEYS),
@@ -119,7 +119,7 @@ rule cluster_bootstrap:
         "results/{dataset}/logs/benchmarks/cluster_bootstrap.tsv"
     threads: 1
     resources:
-        mem_mb=mem_mb(20),
+        mem_mb=mem_mb(25),
     params:
         min_cell=PRIVACY,
         dataset=settings(*BAND_KEYS),
@@ -193,7 +193,7 @@ rule dose_response:
         "results/{dataset}/logs/benchmarks/dose_response.tsv"
     threads: 1
     resources:
-        mem_mb=mem_mb(10),
+        mem_mb=mem_mb(15),
     params:
         min_cell=PRIVACY,
         dataset=settings(*BAND_KEYS),
@@ -213,7 +213,7 @@ rule discrete_time:
         "results/{dataset}/logs/benchmarks/discrete_time.tsv"
     threads: 1
     resources:
-        mem_mb=mem_mb(20),
+        mem_mb=mem_mb(30),
     params:
         min_cell=PRIVACY,
         conf_level=ANALYSIS.conf_level,
@@ -232,7 +232,7 @@ rule interval_censoring:
         "results/{dataset}/logs/benchmarks/interval_censoring.tsv"
     threads: 1
     resources:
-        mem_mb=mem_mb(12),
+        mem_mb=mem_mb(18),
     params:
         min_cell=PRIVACY,
     script:
