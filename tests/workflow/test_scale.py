@@ -136,7 +136,7 @@ def test_benchmark_runs_the_workflow_in_shards_and_checks_them_against_a_whole_r
 
     bench(tmp_path / "whole")
     out = bench(tmp_path / "split", "--shards", "3", "--compare-with", str(tmp_path / "whole"))
-    assert "every CSV the same" in out
+    assert "every table, figure CSV and the report the same" in out
     table = benchmark.stage_table(tmp_path / "split").set_index("step")
     for step in ("bench/split_sessions", "bench/events", "bench/survival", "bench/report"):
         assert step in table.index

@@ -257,7 +257,8 @@ def run(
     )
     if compare_with is not None:
         differ = compare_runs(folder, compare_with)
-        print(f"compared with {compare_with}: " + (", ".join(differ) or "every CSV the same"))
+        same = "every table, figure CSV and the report the same"
+        print(f"compared with {compare_with}: " + (", ".join(differ) or same))
     return table
 
 
