@@ -12,29 +12,7 @@ OUTPUTS: results/{dataset}/shards/rows/{shard}.arrow (the file's rows of each sh
          growth models and the ending sensitivity sample, drawn once for every shard);
          results/{dataset}/shards/{shard}/{part}.parquet (rule session_part: what the later
          steps read from the session rows, dosecurve.parts; they gather it);
-         results/{dataset}/sessions.parquet (rule client_sample:
-    input:
-        path_of("events"),
-    output:
-        "results/{dataset}/shards/{part}_clients.parquet",
-    log:
-        "results/{dataset}/logs/shards/{part}_clients.log",
-    benchmark:
-        "results/{dataset}/logs/benchmarks/{part}_clients.tsv"
-    wildcard_constraints:
-        dataset=one_of(SHARDED),
-        part=one_of(SAMPLES),
-    threads: 1
-    resources:
-        mem_mb=mem_mb(55),
-    params:
-        min_cell=PRIVACY,
-        step=part_step,
-    script:
-        "../scripts/client_sample.py"
-
-
-rule gather_sessions: only for a pool of sharded
+         results/{dataset}/sessions.parquet (rule gather_sessions: only for a pool of sharded
          members)
 """
 
@@ -147,7 +125,7 @@ rule client_sample:
         part=one_of(SAMPLES),
     threads: 1
     resources:
-        mem_mb=mem_mb(30),
+        mem_mb=mem_mb(15),
     params:
         min_cell=PRIVACY,
         step=part_step,
@@ -190,7 +168,7 @@ rule session_part:
         part=one_of(PARTS),
     threads: 1
     resources:
-        mem_mb=mem_mb(30),
+        mem_mb=mem_mb(60),
     params:
         min_cell=PRIVACY,
         dataset=part_dataset,
