@@ -1,12 +1,12 @@
 """Adapter: Cox models of improvement on intake severity, and their PH checks."""
 
-from _adapter import dataset_settings, read_result, start, write_csv
+from _adapter import dataset_settings, read_events, start, write_csv
 
 from dosecurve.stats.cox import fit_cox
 
 start(snakemake)
 p = snakemake.params
-events = read_result(snakemake.input[0])
+events = read_events(snakemake.input[0])  # unknown therapists: one cluster per row
 s = dataset_settings(snakemake)
 models, checks = fit_cox(
     events,
