@@ -8,19 +8,18 @@ from dosecurve.figures.curves import PDF_METADATA, PNG_METADATA
 from dosecurve.parts import with_parts
 
 start(snakemake)
-p, out, s = snakemake.params, snakemake.output, dataset_settings(snakemake)
-context = figure_context(
-    s,
-    conf_level=p.conf_level,
-    conf_type=p.conf_type,
-    min_cell=p.min_cell,
-    figures=p.figures,
+p, out, s, name = (
+    snakemake.params,
+    snakemake.output,
+    dataset_settings(snakemake),
+    snakemake.wildcards.figure,
 )
-name = snakemake.wildcards.figure
+context = figure_context(
+    s, conf_level=p.conf_level, conf_type=p.conf_type, min_cell=p.min_cell, figures=p.figures
+)
 # the events' client ids only to make its parts here from the whole session table
 inputs = read_results(snakemake.input, clients="sessions" in snakemake.input.keys())
-inputs = with_parts(inputs, FIGURES[name].inputs, s)
-files, fig = draw_figure(name, inputs, context)
+files, fig = draw_figure(name, with_parts(inputs, FIGURES[name].inputs, s), context)
 for key, table in files.items():
     write_csv(table, out[key])
 save_figure(fig, out.png, dpi=300, metadata=PNG_METADATA)

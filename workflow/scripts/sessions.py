@@ -3,21 +3,12 @@
 from _adapter import dataset_settings, log, start, write_csv, write_table
 
 from dosecurve.data.readers import provenance, read_table
-from dosecurve.data.sessions import validate_sessions
+from dosecurve.data.shards import validate_dataset
 
 start(snakemake)
 s, out = dataset_settings(snakemake), snakemake.output
 path = snakemake.input.raw
-table, summary = validate_sessions(
-    read_table(path, **s.reader),
-    columns=dict(s.columns),
-    source=s.path or path,
-    instrument=s.instrument,
-    second_instrument=s.second_instrument,
-    end_reasons=s.end_reasons,
-    layout=s.layout,
-    max_sessions=s.max_sessions,
-)
+table, summary = validate_dataset(read_table(path, **s.reader), s)
 write_table(table, out.sessions)
 write_csv(summary.checks(), out.checks)
 write_csv(provenance(path, source=s.source), out.provenance)

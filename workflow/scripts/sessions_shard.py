@@ -5,23 +5,14 @@ import os
 
 from _adapter import dataset_settings, log, read_rows, start, write_table
 
-from dosecurve.data.sessions import validate_sessions
-from dosecurve.data.shards import summary_frame
+from dosecurve.data.shards import summary_frame, validate_dataset
 
 start(snakemake)
-s, out = dataset_settings(snakemake), snakemake.output
-path = os.path.join(snakemake.input.rows, f"{snakemake.wildcards.shard}.arrow")
-table, summary = validate_sessions(
-    read_rows(path, s.reader.get("text_columns", ())),
-    columns=dict(s.columns),
-    source=s.path or "simulated appointments",
-    instrument=s.instrument,
-    second_instrument=s.second_instrument,
-    end_reasons=s.end_reasons,
-    layout=s.layout,
-    max_sessions=s.max_sessions,
-    whole_file=False,
+s, out, shard = dataset_settings(snakemake), snakemake.output, snakemake.wildcards.shard
+raw = read_rows(
+    os.path.join(snakemake.input.rows, f"{shard}.arrow"), s.reader.get("text_columns", ())
 )
+table, summary = validate_dataset(raw, s, whole_file=False)
 write_table(table, out.sessions)
 write_table(summary_frame(summary), out.summary)
-log(f"shard {snakemake.wildcards.shard}: {summary}\n")
+log(f"shard {shard}: {summary}\n")

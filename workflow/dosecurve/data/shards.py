@@ -243,3 +243,37 @@ def as_arrow(parts: Sequence[pd.DataFrame]):
     table = table.drop_columns("__shard")
     bounds = np.searchsorted(shard, np.arange(len(parts) + 1))
     return [table.slice(int(a), int(b - a)) for a, b in pairwise(bounds)]
+
+
+def validate_dataset(raw: pd.DataFrame, settings: DatasetSettings, *, whole_file: bool = True):
+    """``validate_sessions`` with a data set's settings: the whole file (the sessions step)
+    or one shard of it (``whole_file=False``)."""
+    from dosecurve.data.sessions import validate_sessions
+
+    s = settings
+    return validate_sessions(
+        raw,
+        columns=dict(s.columns),
+        source=s.path or "simulated appointments",
+        instrument=s.instrument,
+        second_instrument=s.second_instrument,
+        end_reasons=s.end_reasons,
+        layout=s.layout,
+        max_sessions=s.max_sessions,
+        whole_file=whole_file,
+    )
+
+
+def split_file(path: str, settings: DatasetSettings, shards: int, write) -> int:
+    """Split a data set's file into ``shards`` parts of whole clients (``write(i, table)``
+    is given each part's Arrow rows): a Parquet file streamed a batch at a time, any other
+    format read whole with every check of the reader. Returns the rows read."""
+    from dosecurve.data.readers import file_format, read_table
+
+    source, client = settings.path or path, settings.columns["client"]
+    if file_format(path, settings.reader.get("fmt")) == "parquet":
+        return split_parquet(path, client, shards, write, source)
+    frame = read_table(path, **settings.reader)
+    for i, table in enumerate(as_arrow(split_frame(frame, client, shards, source))):
+        write(i, table)
+    return len(frame)
