@@ -280,7 +280,9 @@ def part_inputs(wildcards):
     if reads == "own":
         files["events"] = f"{shard}/events.parquet"
     elif reads == "sample":  # drawn once for every shard (rule client_sample)
-        files["sample"] = f"results/{wildcards.dataset}/shards/{wildcards.part}_clients.parquet"
+        files["sample"] = (
+            f"results/{wildcards.dataset}/shards/{wildcards.part}_clients.parquet"
+        )
     return files
 
 
