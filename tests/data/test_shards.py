@@ -145,6 +145,8 @@ def test_each_part_gathered_from_the_shards_equals_the_whole_tables(split_run, n
     pd.testing.assert_frame_equal(gathered, whole, check_exact=True)
     if name.endswith("_rows"):  # a sample: fewer clients than the eligible
         assert whole["client"].nunique() == STEP[name]["max_clients"]
+        # a shard's part names only its sampled clients, not every client of the shard
+        assert all(len(m["client"].cat.categories) == m["client"].nunique() for m in made)
 
 
 def test_split_parquet_streams_into_the_same_shards(tmp_path, monkeypatch, split_run):

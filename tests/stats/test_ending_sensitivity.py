@@ -132,18 +132,18 @@ def test_trend_equals_the_log_rank_trend_test():
 def test_imputation_none_improve_at_zero_and_all_can_improve_with_a_large_ratio():
     events = r_events().assign(end_reason="dropout")
     ended = (events["event"] == 0).to_numpy()
-    fits = {
-        s: kaplan_meier(part["time"].to_numpy(float), part["event"].to_numpy())
-        for s, part in events.groupby("stratum")
-    }
+    group = es._stratum_codes(events, ["a", "b", "c"])
+    time, event = events["time"].to_numpy(float), events["event"].to_numpy(int)
+    fits = {i: kaplan_meier(time[group == i], event[group == i]) for i in range(3)}
     rng = np.random.default_rng(0)
-    none = es._impute(events, ended, fits, 0.0, rng)
-    assert none.loc[ended, "event"].sum() == 0
-    assert (none.loc[ended, "time"] >= events.loc[ended, "time"]).all()
-    many = es._impute(events, ended, fits, 50.0, rng)
-    improved = many.loc[ended, "event"] == 1
+    none_time, none_event = es._impute(time, event, group, ended, fits, 0.0, rng)
+    assert none_event[ended].sum() == 0
+    assert (none_time[ended] >= time[ended]).all()
+    many_time, many_event = es._impute(time, event, group, ended, fits, 50.0, rng)
+    improved = many_event[ended] == 1
     assert improved.mean() > 0.5
-    assert (many.loc[ended][improved]["time"] > events.loc[ended][improved]["time"]).all()
+    assert (many_time[ended][improved] > time[ended][improved]).all()
+    assert (time == events["time"].to_numpy(float)).all()  # the input is left as it was
 
 
 @pytest.mark.parametrize(

@@ -53,11 +53,16 @@ class Part:
 
 def rows_of(sessions: pd.DataFrame, clients: pd.DataFrame) -> pd.DataFrame:
     """The scored session rows (``client, session, score``) of ``clients`` (their events
-    rows), in the table's order."""
+    rows), in the table's order; a categorical id column keeps only their ids (a sample of
+    a few hundred clients from each shard would otherwise carry every client's id, and their
+    gather all ten million)."""
     keep = (codes_in(sessions["client"], pd.Index(clients["client"].astype(str))) >= 0) & (
         sessions["score"].notna().to_numpy()
     )
-    return sessions.loc[keep, ["client", "session", "score"]].reset_index(drop=True)
+    rows = sessions.loc[keep, ["client", "session", "score"]].reset_index(drop=True)
+    if isinstance(rows["client"].dtype, pd.CategoricalDtype):
+        rows["client"] = rows["client"].cat.remove_unused_categories()
+    return rows
 
 
 def _first_last(sessions, events, s, step):

@@ -2,12 +2,13 @@
 
 from _adapter import dataset_settings, read_events, start, write_csv
 
-from dosecurve.stats.cox import fit_cox
+from dosecurve.stats.cox import event_columns, fit_cox
 
 start(snakemake)
 p = snakemake.params
-events = read_events(snakemake.input[0])  # unknown therapists: one cluster per row
 s = dataset_settings(snakemake)
+columns = event_columns(s.cox.covariates)
+events = read_events(snakemake.input[0], columns=columns, categorical=["therapist"])
 models, checks = fit_cox(
     events,
     s.strata,

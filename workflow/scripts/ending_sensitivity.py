@@ -1,14 +1,15 @@
 """Adapter: how much the answer depends on why clients stop (IPCW, bounds, tipping point),
 and the IPCW review points."""
 
-from _adapter import dataset_settings, read_results, start, write_csv
+from _adapter import dataset_settings, read_events, read_results, start, write_csv
 
 from dosecurve.parts import part_table
-from dosecurve.stats.ending_sensitivity import ending_tables
+from dosecurve.stats.ending_sensitivity import EVENT_COLUMNS, ending_tables
 
 start(snakemake)
 p, s = snakemake.params, dataset_settings(snakemake)
-inputs = read_results(snakemake.input)
+inputs = read_results({k: v for k, v in snakemake.input.items() if k != "events"})
+inputs["events"] = read_events(snakemake.input.events, clients=True, columns=EVENT_COLUMNS)
 tables = ending_tables(
     part_table("ending_rows", inputs, s, p.ending),  # the sampled clients' session rows
     inputs["events"],

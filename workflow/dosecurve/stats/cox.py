@@ -21,7 +21,7 @@ import pandas as pd
 from lifelines import CoxPHFitter
 from lifelines.exceptions import ConvergenceError
 
-from dosecurve.data.idcodes import cluster_labels
+from dosecurve.data.idcodes import cluster_codes
 from dosecurve.stats.cox_ph_test import zph_test
 from dosecurve.stats.distributions import chi2_sf, normal_quantile, normal_sf
 from dosecurve.stats.robust_variance import robust_variance
@@ -63,7 +63,7 @@ def _design(
     covariates: Sequence[str] = (),
     interactions: Sequence[Sequence[str]] = (),
 ) -> pd.DataFrame:
-    data = events.loc[events["eligible"].astype(bool)].copy()
+    data = events.loc[events["eligible"].astype(bool).to_numpy()]
     frame = data[["time"]].astype(float)
     if model == DROPOUT:  # dropout before improving is the event; improvement censors
         frame["event"] = (data["event"].astype(int) == 0) & data["end_reason"].eq("dropout")
@@ -84,7 +84,7 @@ def _design(
                 for right in [c for c in terms if c == b or c.startswith(f"{b}: ")]:
                     frame[f"{left} x {right}"] = terms[left] * terms[right]
     if "therapist" in data:
-        frame["therapist"] = cluster_labels(data["therapist"], data.get("client"))
+        frame["therapist"] = cluster_codes(data["therapist"])
     if "dataset" in data:  # a pooled analysis: the data set as stratum (and cluster)
         frame["dataset"] = data["dataset"].astype(str).to_numpy()
     return frame
@@ -110,29 +110,35 @@ def fit_cox(
     if covariates:
         models.append(ADJUSTED)
     rows, checks = [], []
-    for model in models:
-        frame = _design(events, strata, model, covariates, interactions)
-        terms = [c for c in frame.columns if c not in ("time", "event", *GROUPING)]
-        problem = _problem(frame, terms)
-        if problem:
-            rows.append({"model": model, "term": "", "note": f"not estimable: {problem}"})
-            continue
-        try:
-            naive, robust, check, cluster = _fit(frame, terms)
-        except (np.linalg.LinAlgError, ConvergenceError, ValueError, ZeroDivisionError) as err:
-            reason = " ".join(str(err).split())[:160] or type(err).__name__
-            rows.append(
-                {
-                    "model": model,
-                    "term": "",
-                    "note": f"not estimable: the model could not be fitted ({reason})",
-                }
-            )
-            continue
-        for term in terms:
-            rows.append(_row(model, term, naive, robust, cluster, conf_level))
-        checks += _ph_rows(model, check)
+    for model in models:  # one at a time: a model's frame and fit are freed before the next
+        more_rows, more_checks = _model(events, strata, model, covariates, interactions, conf_level)
+        rows += more_rows
+        checks += more_checks
     return pd.DataFrame(rows, columns=COX_COLUMNS), pd.DataFrame(checks, columns=PH_COLUMNS)
+
+
+def _model(
+    events: pd.DataFrame,
+    strata: Sequence[str],
+    model: str,
+    covariates: Sequence[str],
+    interactions: Sequence[Sequence[str]],
+    conf_level: float,
+) -> tuple[list[dict], list[dict]]:
+    """One model's rows of the two tables."""
+    frame = _design(events, strata, model, covariates, interactions)
+    terms = [c for c in frame.columns if c not in ("time", "event", *GROUPING)]
+    problem = _problem(frame, terms)
+    if problem:
+        return [{"model": model, "term": "", "note": f"not estimable: {problem}"}], []
+    try:
+        naive, robust, check, cluster = _fit(frame, terms)
+    except (np.linalg.LinAlgError, ConvergenceError, ValueError, ZeroDivisionError) as err:
+        reason = " ".join(str(err).split())[:160] or type(err).__name__
+        note = f"not estimable: the model could not be fitted ({reason})"
+        return [{"model": model, "term": "", "note": note}], []
+    rows = [_row(model, term, naive, robust, cluster, conf_level) for term in terms]
+    return rows, _ph_rows(model, check)
 
 
 COX_COLUMNS = [
@@ -163,6 +169,15 @@ def _problem(frame: pd.DataFrame, terms: list[str]) -> str:
 
 
 GROUPING = ("therapist", "dataset")
+EVENT_COLUMNS = ("eligible", "time", "event", "end_reason", "baseline", "stratum", *GROUPING)
+
+
+def event_columns(covariates: Sequence[str] = ()) -> list[str]:
+    """The columns of the events the models read (ten million clients' other columns are
+    gigabytes a fit does not need)."""
+    return [*EVENT_COLUMNS, *covariates]
+
+
 MAX_CI_RATIO = 1e10  # a wider interval (upper / lower limit) says nothing: not estimable
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from dosecurve.stats.kaplan_meier import kaplan_meier
+from dosecurve.stats.robust_variance import CHUNK, risk_set_sums
 
 
 def _transform(time: np.ndarray, event: np.ndarray) -> np.ndarray:
@@ -23,48 +24,47 @@ def _transform(time: np.ndarray, event: np.ndarray) -> np.ndarray:
 
 def _stratum_blocks(t_s, e_s, x_s, w_s, g_s) -> tuple[np.ndarray, np.ndarray]:
     """Score ``u`` and the information blocks (sum of V, g V, g^2 V over the Efron
-    sub-events) of one stratum, from cumulative sums over the sorted times."""
+    sub-events) of one stratum, from sums per event time (``risk_set_sums``): no n x p x p
+    array is made, so memory grows with the clients times p, not p squared."""
     p = x_s.shape[1]
     died = e_s == 1
     times = np.unique(t_s[died])
-    order = np.argsort(t_s, kind="stable")
-    ts = t_s[order]
-    wx = w_s[:, None] * x_s
-    wxx = wx[:, :, None] * x_s[:, None, :]
-
-    def from_the_end(values: np.ndarray) -> np.ndarray:
-        return np.cumsum(values[order][::-1], axis=0)[::-1]
-
-    first = np.searchsorted(ts, times, side="left")
-    s0, s1, s2 = from_the_end(w_s)[first], from_the_end(wx)[first], from_the_end(wxx)[first]
-    j = np.searchsorted(times, t_s[died])
     size = len(times)
+    bins = np.searchsorted(times, t_s, side="right")
+    j = bins[died] - 1
     d = np.bincount(j, minlength=size)
 
     def per_time(values: np.ndarray) -> np.ndarray:
-        flat = values.reshape(len(values), -1)
-        out = np.stack(
-            [np.bincount(j, weights=flat[:, c], minlength=size) for c in range(flat.shape[1])],
-            axis=1,
-        )
-        return out.reshape((size, *values.shape[1:]))
+        return np.bincount(j, weights=values[died], minlength=size)
 
-    t0, t1, t2 = per_time(w_s[died]), per_time(wx[died]), per_time(wxx[died])
-    x_sum = per_time(x_s[died])
+    s0, t0 = risk_set_sums(bins, w_s, size), per_time(w_s)
+    s1, t1 = np.empty((size, p)), np.empty((size, p))
+    s2, t2 = np.empty((size, p, p)), np.empty((size, p, p))
+    for a in range(p):
+        wx = w_s * x_s[:, a]
+        s1[:, a], t1[:, a] = risk_set_sums(bins, wx, size), per_time(wx)
+        for b in range(a, p):
+            wxx = wx * x_s[:, b]
+            s2[:, a, b] = s2[:, b, a] = risk_set_sums(bins, wxx, size)
+            t2[:, a, b] = t2[:, b, a] = per_time(wxx)
+    x_sum = np.stack([per_time(x_s[:, c]) for c in range(p)], axis=1)
     g = np.zeros(size)
     g[j] = g_s[died]  # the transform is the same for every client with that time
     jj = np.repeat(np.arange(size), d)
     f = (np.arange(len(jj)) - np.repeat(np.cumsum(d) - d, d)) / d[jj]
-    a0 = s0[jj] - f * t0[jj]
-    mean = (s1[jj] - f[:, None] * t1[jj]) / a0[:, None]
-    v = (s2[jj] - f[:, None, None] * t2[jj]) / a0[:, None, None] - mean[:, :, None] * mean[
-        :, None, :
-    ]
-    gk = g[jj][:, None, None]
-    blocks = np.stack([v.sum(axis=0), (gk * v).sum(axis=0), (gk * gk * v).sum(axis=0)])
-    means = np.stack(
-        [np.bincount(jj, weights=mean[:, c], minlength=size) for c in range(p)], axis=1
-    )
+    blocks = np.zeros((3, p, p))
+    means = np.zeros((size, p))
+    for start in range(0, len(jj), CHUNK):  # the Efron sub-events, a chunk at a time
+        k, fk = jj[start : start + CHUNK], f[start : start + CHUNK]
+        a0 = s0[k] - fk * t0[k]
+        mean = (s1[k] - fk[:, None] * t1[k]) / a0[:, None]
+        v = (s2[k] - fk[:, None, None] * t2[k]) / a0[:, None, None]
+        v -= mean[:, :, None] * mean[:, None, :]
+        gk = g[k][:, None, None]
+        blocks += np.stack([v.sum(axis=0), (gk * v).sum(axis=0), (gk * gk * v).sum(axis=0)])
+        means += np.stack(
+            [np.bincount(k, weights=mean[:, c], minlength=size) for c in range(p)], axis=1
+        )
     u = (g[:, None] * (x_sum - means)).sum(axis=0)
     return u, blocks
 
@@ -78,17 +78,18 @@ def zph_test(
 ) -> tuple[np.ndarray, float]:
     """Chi-square statistics per covariate (1 df each) and the global one (p df).
 
-    Computed from cumulative sums over the sorted times (no loop over event times), so
-    its cost grows with the number of clients, and no subsample is needed at scale."""
+    Computed from sums per event time (no loop over event times), so its cost grows with
+    the number of clients, and no subsample is needed at scale."""
     time, event, x = np.asarray(time, float), np.asarray(event, int), np.asarray(x, float)
-    strata = np.zeros(len(time)) if strata is None else np.asarray(strata)
     p = x.shape[1]
     w = np.exp(x @ np.asarray(beta, float))
     g_all = _transform(time, event)
     u = np.zeros(p)
     blocks = np.zeros((3, p, p))  # sum of V, g V, g^2 V
-    for s in np.unique(strata):
-        mine = strata == s
+    if strata is None and event.any():  # one stratum: no copies of the columns
+        u, blocks = _stratum_blocks(time, event, x, w, g_all)
+    for s in [] if strata is None else np.unique(np.asarray(strata)):
+        mine = np.asarray(strata) == s
         if not event[mine].any():
             continue
         u_s, blocks_s = _stratum_blocks(time[mine], event[mine], x[mine], w[mine], g_all[mine])

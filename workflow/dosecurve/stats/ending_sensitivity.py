@@ -266,6 +266,19 @@ def _cluster_resample(client_cluster: np.ndarray, rng: np.random.Generator) -> n
     return order[offsets + np.arange(counts.sum())]
 
 
+# the columns of the events this step reads (the others are gigabytes at scale)
+EVENT_COLUMNS = (
+    "client",
+    "eligible",
+    "time",
+    "event",
+    "baseline",
+    "stratum",
+    "end_reason",
+    "therapist",
+)
+
+
 def _eligible(events: pd.DataFrame) -> pd.DataFrame:
     data = events.loc[events["eligible"].astype(bool)].reset_index(drop=True)
     return data.assign(time=data["time"].astype(np.int64), event=data["event"].astype(int))
@@ -274,13 +287,14 @@ def _eligible(events: pd.DataFrame) -> pd.DataFrame:
 def sample_clients(events: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     """The eligible clients the weights' model and its bootstrap are fitted on (their events
     rows): all of them, or a seeded sample of ``settings.max_clients`` above that many."""
-    data = _eligible(events)
-    if len(data) > settings.max_clients:
+    rows = np.flatnonzero(events["eligible"].astype(bool).to_numpy())
+    if len(rows) > settings.max_clients:  # drawn before any copy of the events is made
         keep = np.random.default_rng(settings.seed).choice(
-            len(data), settings.max_clients, replace=False
+            len(rows), settings.max_clients, replace=False
         )
-        data = data.iloc[np.sort(keep)].reset_index(drop=True)
-    return data
+        rows = rows[np.sort(keep)]
+    data = events.iloc[rows].reset_index(drop=True)
+    return data.assign(time=data["time"].astype(np.int64), event=data["event"].astype(int))
 
 
 def ending_sensitivity(
@@ -497,11 +511,28 @@ def _trend(events: pd.DataFrame, strata: Sequence[str]) -> tuple[float, float, f
     p-value and the signed score (positive: the later, more severe strata improve more often
     than expected). The same sums as ``dosecurve.stats.logrank``, from counts per time and
     stratum (the tipping point recomputes it many times on every client)."""
+    group = _stratum_codes(events, strata)
+    return _trend_of(group, events["time"].to_numpy(float), events["event"].to_numpy(int), strata)
+
+
+def _stratum_codes(events: pd.DataFrame, strata: Sequence[str]) -> np.ndarray:
+    """Each client's position of their stratum in ``strata`` (-1: none of them)."""
+    stratum = events["stratum"]
+    if isinstance(stratum.dtype, pd.CategoricalDtype):  # by category: no text per client
+        where = {name: i for i, name in enumerate(strata)}
+        per = np.array([where.get(str(c), -1) for c in stratum.cat.categories], dtype=np.int64)
+        codes = stratum.cat.codes.to_numpy()
+        return np.where(codes >= 0, per[codes], -1)
+    return pd.Categorical(stratum.astype(str), categories=list(strata)).codes.astype(np.int64)
+
+
+def _trend_of(
+    group: np.ndarray, time: np.ndarray, event: np.ndarray, strata: Sequence[str]
+) -> tuple[float, float, float]:
+    """``_trend`` from each client's stratum code, time and event indicator."""
     from dosecurve.stats.distributions import chi2_sf
 
-    group = pd.Categorical(events["stratum"].astype(str), categories=list(strata)).codes
-    time = events["time"].to_numpy(float)
-    event = events["event"].to_numpy(int) == 1
+    event = event == 1
     keep = group >= 0
     times, t_index = np.unique(time[keep], return_inverse=True)
     k = len(strata)
@@ -533,7 +564,7 @@ def tipping_point(events: pd.DataFrame, strata: Sequence[str], settings: Setting
     """The trend test with clients who ended without improvement given a hazard of improving
     after ending of ``delta`` times their stratum's (imputed, seeded); the tipping point is
     the smallest ``delta`` at which the conclusion changes."""
-    data = events.reset_index(drop=True)
+    data = events
     ended = ((data["event"] == 0) & (data["end_reason"].astype(str) != "ongoing")).to_numpy()
     present = [s for s in strata if (data["stratum"] == s).any()]
     if len(present) < 3 or not ended.any():
@@ -543,19 +574,18 @@ def tipping_point(events: pd.DataFrame, strata: Sequence[str], settings: Setting
         return pd.DataFrame(
             [dict(delta=np.nan, note=f"not estimable: {why}")], columns=TIPPING_COLUMNS
         )
-    _, base_p, base_score = _trend(data, present)
+    group = _stratum_codes(data, present)  # once: each imputation reuses them
+    time, event = data["time"].to_numpy(float), data["event"].to_numpy(int)
+    _, base_p, base_score = _trend_of(group, time, event, present)
     base = (base_p < 0.05, np.sign(base_score))
     rng = np.random.default_rng(settings.seed)
     # on many clients one imputation differs from another by next to nothing: two suffice
     imputations = settings.imputations if len(data) <= settings.max_clients else 2
-    fits = {}
-    for s in present:
-        part = data.loc[data["stratum"] == s]
-        fits[s] = kaplan_meier(part["time"].to_numpy(float), part["event"].to_numpy(int))
+    fits = {i: kaplan_meier(time[group == i], event[group == i]) for i in range(len(present))}
     rows = []
     for delta in DELTAS:
         results = [
-            _trend(_impute(data, ended, fits, delta, rng), present)
+            _trend_of(group, *_impute(time, event, group, ended, fits, delta, rng), present)
             for _ in range(1 if delta == 0 else imputations)  # 0: nothing to draw
         ]
         stat, p_med, score = (float(np.median([r[i] for r in results])) for i in range(3))
@@ -573,15 +603,23 @@ def tipping_point(events: pd.DataFrame, strata: Sequence[str], settings: Setting
     return pd.DataFrame(rows, columns=TIPPING_COLUMNS)
 
 
-def _impute(data, ended, fits, delta, rng) -> pd.DataFrame:
-    """One imputation: each client who ended without improvement improves after their
-    ending with hazard ``delta`` times their stratum's, ``S(t | T) = (S(t) / S(T))^delta``,
-    or stays censored at the stratum's last time."""
-    time = data["time"].to_numpy(float).copy()
-    event = data["event"].to_numpy(int).copy()
-    stratum = data["stratum"].astype(str).to_numpy()
+def _impute(
+    time: np.ndarray,
+    event: np.ndarray,
+    group: np.ndarray,
+    ended: np.ndarray,
+    fits: Mapping[int, pd.DataFrame],
+    delta: float,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
+    """One imputation (new time and event arrays): each client who ended without improvement
+    improves after their ending with hazard ``delta`` times their stratum's (``fits``: the
+    Kaplan-Meier fit per stratum code of ``group``), ``S(t | T) = (S(t) / S(T))^delta``, or
+    stays censored at the stratum's last time."""
+    time = np.asarray(time, float).copy()
+    event = np.asarray(event, int).copy()
     for s, fit in fits.items():
-        members = np.flatnonzero(ended & (stratum == s))
+        members = np.flatnonzero(ended & (group == s))
         if not len(members):
             continue
         t, surv = fit["time"].to_numpy(float), fit["surv"].to_numpy(float)
@@ -596,7 +634,7 @@ def _impute(data, ended, fits, delta, rng) -> pd.DataFrame:
         hit = (first < len(t)) & (threshold > 0)
         time[members] = np.where(hit, t[np.minimum(first, len(t) - 1)], t[-1])
         event[members] = np.where(hit, 1, 0)
-    return data.assign(time=time, event=event)
+    return time, event
 
 
 def ending_tables(

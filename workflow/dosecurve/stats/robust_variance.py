@@ -18,6 +18,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+CHUNK = 1 << 20  # rows per pass of the per-client step: memory stays flat with the clients
+
 
 def _columns(index: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
     """Sum the rows of ``values`` (n x p) into ``size`` bins given by ``index``."""
@@ -27,19 +29,30 @@ def _columns(index: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
     )
 
 
+def risk_set_sums(bins: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+    """Per event time ``j``, the sum of ``values`` over the clients at risk there (time at
+    least ``times[j]``), given ``bins = searchsorted(times, time, side="right")``: summed
+    per event time, then over the later ones, so no n x p copy is sorted.
+
+    >>> risk_set_sums(np.array([0, 1, 2, 2]), np.array([1.0, 2.0, 3.0, 4.0]), 2).tolist()
+    [9.0, 7.0]
+    """
+    per_time = np.bincount(bins, weights=values, minlength=size + 1)[1:]
+    return np.cumsum(per_time[::-1])[::-1]
+
+
 def _stratum_scores(time: np.ndarray, event: np.ndarray, x: np.ndarray, w: np.ndarray):
+    """The stratum's score residuals, ``chunk`` rows at a time: yields ``(rows, residuals)``."""
     died = event == 1
     times = np.unique(time[died])
     n_times, p = len(times), x.shape[1]
     if n_times == 0:
-        return np.zeros_like(x)
-    order = np.argsort(time, kind="stable")
-    ts = time[order]
-    rev_w = np.cumsum(w[order][::-1])[::-1]
-    rev_wx = np.cumsum((w[:, None] * x)[order][::-1], axis=0)[::-1]
-    first = np.searchsorted(ts, times, side="left")
-    s0, s1 = rev_w[first], rev_wx[first]
-    j_event = np.searchsorted(times, time[died])
+        yield slice(0, len(time)), np.zeros_like(x)
+        return
+    bins = np.searchsorted(times, time, side="right")
+    s0 = risk_set_sums(bins, w, n_times)
+    s1 = np.stack([risk_set_sums(bins, w * x[:, c], n_times) for c in range(p)], axis=1)
+    j_event = bins[died] - 1
     d = np.bincount(j_event, minlength=n_times)
     t0 = np.bincount(j_event, weights=w[died], minlength=n_times)
     t1 = _columns(j_event, w[died][:, None] * x[died], n_times)
@@ -55,16 +68,35 @@ def _stratum_scores(time: np.ndarray, event: np.ndarray, x: np.ndarray, w: np.nd
     xbar_avg = _columns(jj, xbar, n_times) / d[:, None]
     cum_a = np.concatenate([[0.0], np.cumsum(a)])
     cum_b = np.vstack([np.zeros((1, p)), np.cumsum(b, axis=0)])
-    m = np.searchsorted(times, time, side="left")  # event times strictly before t_i
-    here = np.minimum(m, n_times - 1)
-    at_time = (m < n_times) & (times[here] == time)
-    own_a = np.where(died, a_tied[here], np.where(at_time, a[here], 0.0))
-    own_b = np.where(died[:, None], b_tied[here], np.where(at_time[:, None], b[here], 0.0))
-    big_a = cum_a[m] + own_a
-    big_b = cum_b[m] + own_b
-    resid = -w[:, None] * (x * big_a[:, None] - big_b)
-    resid[died] += x[died] - xbar_avg[here[died]]
-    return resid
+    for start in range(0, len(time), CHUNK):
+        rows = slice(start, start + CHUNK)
+        t, dead, xr, wr = time[rows], died[rows], x[rows], w[rows]
+        m = np.searchsorted(times, t, side="left")  # event times strictly before t_i
+        here = np.minimum(m, n_times - 1)
+        at_time = (m < n_times) & (times[here] == t)
+        own_a = np.where(dead, a_tied[here], np.where(at_time, a[here], 0.0))
+        own_b = np.where(dead[:, None], b_tied[here], np.where(at_time[:, None], b[here], 0.0))
+        resid = -wr[:, None] * (xr * (cum_a[m] + own_a)[:, None] - (cum_b[m] + own_b))
+        resid[dead] += xr[dead] - xbar_avg[here[dead]]
+        yield rows, resid
+
+
+def _residual_chunks(time, event, x, beta, strata):
+    """Score residuals (Efron ties) of every client, a chunk of rows at a time per stratum:
+    yields ``(rows, residuals)`` with ``rows`` the positions in the input."""
+    time, event = np.asarray(time, float), np.asarray(event, int)
+    x = np.asarray(x, float)
+    x = x - x.mean(axis=0)  # as R: residuals do not depend on centring, precision does
+    w = np.exp(x @ np.asarray(beta, float))
+    groups = None if strata is None else pd.factorize(np.asarray(strata))[0]
+    if groups is None or groups.max() == 0:  # one stratum: no copies of the columns
+        for rows, resid in _stratum_scores(time, event, x, w):
+            yield rows, resid
+        return
+    for g in range(groups.max() + 1):
+        mine = np.flatnonzero(groups == g)
+        for rows, resid in _stratum_scores(time[mine], event[mine], x[mine], w[mine]):
+            yield mine[rows], resid
 
 
 def score_residuals(
@@ -75,15 +107,9 @@ def score_residuals(
     strata: np.ndarray | None = None,
 ) -> np.ndarray:
     """R's ``residuals(coxph(...), type = "score")`` (Efron ties), n x p."""
-    time, event = np.asarray(time, float), np.asarray(event, int)
-    x = np.asarray(x, float)
-    x = x - x.mean(axis=0)  # as R: residuals do not depend on centring, precision does
-    w = np.exp(x @ np.asarray(beta, float))
-    out = np.zeros_like(x)
-    groups = np.zeros(len(time), int) if strata is None else pd.factorize(strata)[0]
-    for g in np.unique(groups):
-        mine = groups == g
-        out[mine] = _stratum_scores(time[mine], event[mine], x[mine], w[mine])
+    out = np.zeros(np.shape(x), dtype=float)
+    for rows, resid in _residual_chunks(time, event, x, beta, strata):
+        out[rows] = resid
     return out
 
 
@@ -96,8 +122,11 @@ def robust_variance(
     cluster: np.ndarray,
     strata: np.ndarray | None = None,
 ) -> np.ndarray:
-    """R's cluster-robust variance ``D'D`` (``coxph(..., cluster = )``)."""
-    dfbeta = score_residuals(time, event, x, beta, strata) @ np.asarray(variance, float)
-    codes = pd.factorize(cluster)[0]
-    summed = _columns(codes, dfbeta, codes.max() + 1)
+    """R's cluster-robust variance ``D'D`` (``coxph(..., cluster = )``): the dfbeta residuals
+    are summed per cluster a chunk of clients at a time, never held for all clients."""
+    variance = np.asarray(variance, float)
+    codes = pd.factorize(np.asarray(cluster))[0]
+    summed = np.zeros((codes.max() + 1, variance.shape[0]))
+    for rows, resid in _residual_chunks(time, event, x, beta, strata):
+        summed += _columns(codes[rows], resid @ variance, len(summed))
     return summed.T @ summed
