@@ -239,19 +239,27 @@ def print_reports():
         print("\ndosecurve: open the report(s) in a browser:", *found, sep="\n  ")
 
 
-def mem_mb(per_input_mb, base_mb=1000):
+def mem_mb(per_input_mb, base_mb=1000, per_part_mb=None):
     """Memory (MB) to ask a scheduler for: a base plus a multiple of the size of the
-    step's inputs on disk, more on each retry (``--retries``). The multiples are the measured
-    peaks of python -m dosecurve.benchmark at 1,000,000 clients read whole and 10,000,000
-    clients in 16 shards, rounded up (README), so that with a budget (--resources mem_mb)
-    Snakemake never runs steps side by side whose peaks add up to more.
+    step's inputs on disk (``per_part_mb`` for the parts of shards, files under shards/, when
+    they take more per MB than the session table does), more on each retry (``--retries``).
+    The multiples are the peaks measured with python -m dosecurve.benchmark at 1,000,000
+    clients read whole and 10,000,000 clients in 16 shards, plus a tenth (README), so that
+    with a budget (--resources mem_mb) Snakemake never runs steps side by side whose peaks
+    add up to more.
     """
 
     def estimate(wildcards, input, attempt):
         # sizes read here, not with input.size_mb, whose coroutine `snakemake --report`
         # leaves unawaited (a RuntimeWarning per rule)
-        size_mb = sum(os.path.getsize(f) for f in input if os.path.exists(f)) / 2**20
-        return int((base_mb + per_input_mb * size_mb) * attempt)
+        total = 0.0
+        for f in input:
+            if os.path.exists(f):
+                part = per_part_mb is not None and f"{os.sep}shards{os.sep}" in f
+                total += (
+                    (per_part_mb if part else per_input_mb) * os.path.getsize(f) / 2**20
+                )
+        return int((base_mb + total) * attempt)
 
     return estimate
 

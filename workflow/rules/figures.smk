@@ -25,7 +25,7 @@ rule figure:
         figure=one_of(SINGLE_TABLE_FIGURES),
     threads: 1
     resources:
-        mem_mb=mem_mb(20),
+        mem_mb=mem_mb(23, per_part_mb=30),
     params:
         dataset=settings(*ANALYSIS_KEYS),
         conf_level=ANALYSIS.conf_level,

@@ -26,7 +26,7 @@ rule prepost:
         "results/{dataset}/logs/benchmarks/prepost.tsv"
     threads: 1
     resources:
-        mem_mb=mem_mb(20),
+        mem_mb=mem_mb(20, per_part_mb=45),
     params:
         min_cell=PRIVACY,
         dataset=settings(*PREPOST_KEYS),

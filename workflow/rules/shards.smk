@@ -56,7 +56,7 @@ rule sessions_shard:
         shard=r"\d+",
     threads: 1
     resources:
-        mem_mb=shard_mem_mb(4.5),
+        mem_mb=shard_mem_mb(5.5),
     params:
         min_cell=PRIVACY,
         dataset=settings(*DATA_KEYS),
@@ -103,7 +103,7 @@ rule gather_events:
         dataset=one_of(SHARDED),
     threads: 1
     resources:
-        mem_mb=mem_mb(20),
+        mem_mb=mem_mb(35),
     params:
         min_cell=PRIVACY,
         dataset=settings(*EVENT_KEYS, *DATA_KEYS),
@@ -168,7 +168,7 @@ rule session_part:
         part=one_of(PARTS),
     threads: 1
     resources:
-        mem_mb=mem_mb(60),
+        mem_mb=mem_mb(68),
     params:
         min_cell=PRIVACY,
         dataset=part_dataset,

@@ -70,7 +70,7 @@ rule estimands:
         "results/{dataset}/logs/benchmarks/estimands.tsv"
     threads: 1
     resources:
-        mem_mb=mem_mb(20),
+        mem_mb=mem_mb(22),
     params:
         min_cell=PRIVACY,
         dataset=settings(*BAND_KEYS),
@@ -95,7 +95,7 @@ rule ending_sensitivity:
         "results/{dataset}/logs/benchmarks/ending_sensitivity.tsv"
     threads: 1
     resources:
-        mem_mb=mem_mb(40),
+        mem_mb=mem_mb(30),
     params:
         min_cell=PRIVACY,
         dataset=settings(*EVENT_KEYS),
@@ -119,7 +119,7 @@ rule cluster_bootstrap:
         "results/{dataset}/logs/benchmarks/cluster_bootstrap.tsv"
     threads: 1
     resources:
-        mem_mb=mem_mb(25),
+        mem_mb=mem_mb(28),
     params:
         min_cell=PRIVACY,
         dataset=settings(*BAND_KEYS),
@@ -147,7 +147,7 @@ rule compare_strata:
         "results/{dataset}/logs/benchmarks/compare_strata.tsv"
     threads: 1
     resources:
-        mem_mb=mem_mb(15),
+        mem_mb=mem_mb(14),
     params:
         min_cell=PRIVACY,
         dataset=settings(*COMPARE_KEYS),
@@ -169,7 +169,7 @@ rule cox:
         "results/{dataset}/logs/benchmarks/cox.tsv"
     threads: 1
     resources:
-        mem_mb=mem_mb(45),
+        mem_mb=mem_mb(26),
     params:
         min_cell=PRIVACY,
         conf_level=ANALYSIS.conf_level,
@@ -193,7 +193,7 @@ rule dose_response:
         "results/{dataset}/logs/benchmarks/dose_response.tsv"
     threads: 1
     resources:
-        mem_mb=mem_mb(15),
+        mem_mb=mem_mb(21),
     params:
         min_cell=PRIVACY,
         dataset=settings(*BAND_KEYS),
@@ -213,7 +213,7 @@ rule discrete_time:
         "results/{dataset}/logs/benchmarks/discrete_time.tsv"
     threads: 1
     resources:
-        mem_mb=mem_mb(30),
+        mem_mb=mem_mb(23),
     params:
         min_cell=PRIVACY,
         conf_level=ANALYSIS.conf_level,

@@ -36,6 +36,11 @@ def quantile_table(
     return pd.DataFrame(rows, columns=columns)
 
 
+# the columns of the stacked events the sensitivity table reads (ten million clients per
+# definition: the others are gigabytes)
+SENSITIVITY_COLUMNS = ("definition", "eligible", "time", "event", "unconfirmed")
+
+
 def sensitivity_table(
     events: pd.DataFrame,
     definitions: Sequence[tuple[str, str]],
