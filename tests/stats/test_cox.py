@@ -191,3 +191,15 @@ def test_score_residuals_and_stratified_robust_variance_match_r():
     )
     r_robust = [0.0514641826794783, 0.1082368414730508]  # sqrt(diag(g$var))
     np.testing.assert_allclose(np.sqrt(np.diag(robust)), r_robust, rtol=1e-5)
+
+
+def test_chunked_sums_give_the_same_numbers_as_one_pass(monkeypatch):
+    """At scale the score residuals and the PH test run a chunk of rows at a time: with
+    chunks of a few rows, the R-checked numbers above must come out the same."""
+    import dosecurve.stats.cox_ph_test as ph
+    import dosecurve.stats.robust_variance as rv
+
+    monkeypatch.setattr(rv, "CHUNK", 7)
+    monkeypatch.setattr(ph, "CHUNK", 5)
+    test_score_residuals_and_stratified_robust_variance_match_r()
+    test_ph_test_is_r_cox_zph_per_term_and_global()
