@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
-from dosecurve.data.idcodes import cluster_labels
+from dosecurve.data.idcodes import cluster_codes, cluster_labels
 from dosecurve.stats.distributions import normal_quantile, normal_sf
 
 COLUMNS = [
@@ -127,15 +127,14 @@ def fit_discrete(events: pd.DataFrame, *, conf_level: float = 0.95) -> pd.DataFr
         fit = model.fit()
     data = events.loc[events["eligible"].astype(bool)]
     data = data[data["time"].astype(int) >= 1]
-    therapists = (
-        cluster_labels(data["therapist"], data.get("client")) if "therapist" in data else None
-    )
-    clustered = therapists is not None and len(set(therapists)) > 1
+    # integer cluster codes (idcodes.cluster_codes), not ten million text labels
+    codes = cluster_codes(data["therapist"]) if "therapist" in data else None
+    clustered = codes is not None and len(np.unique(codes)) > 1
     cov = fit.cov_params().to_numpy()
     n_rows = int(counts["trials"].sum())
     if clustered:
         scores = client_scores(data, fit.params.to_numpy())
-        codes = pd.factorize(therapists)[0]
+        codes = pd.factorize(codes)[0]  # clusters present, numbered from 0
         summed = np.stack([np.bincount(codes, weights=scores[:, j]) for j in range(3)], axis=1)
         groups = len(summed)
         # sandwich::vcovCL's default for a glm: HC0 with the cluster adjustment G / (G - 1)
